@@ -1,0 +1,177 @@
+/**
+ * The single place that sends commands. Every request dynagraph makes passes through
+ * {@link Connection.send}: it is logged on its channel, counted in the stats of the
+ * scopes that watch it (a session, a budget) and timed.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, NumberValue } from '@aws-sdk/lib-dynamodb';
+
+/** The ancestors' three log channels. */
+export type LogChannel = 'model' | 'database-access' | 'transactions';
+
+/** One logged request or event. */
+export interface LogEntry {
+  channel: LogChannel;
+  /** Command name, e.g. `GetItem`, or an event name on the `model` channel. */
+  command: string;
+  table?: string;
+  durationMs?: number;
+  /** Items read or written, where the command has them. */
+  items?: number;
+  consumedCapacity?: number;
+  message?: string;
+}
+
+/**
+ * A console-like (`debug(message, data)`) or pino-like (`debug(data, message)`) logger,
+ * or a function receiving each entry.
+ */
+export type Logger =
+  | { debug(...args: any[]): void; child?: unknown; level?: unknown }
+  | ((entry: LogEntry) => void);
+
+/** Something that watches requests: session stats, request budgets. */
+export interface RequestObserver {
+  /** Called before a request is sent; may throw to refuse it (a budget). */
+  before?(command: string, table: string | undefined): void;
+  /** Called after a successful response. */
+  after?(entry: LogEntry, output: Record<string, unknown>): void;
+  /** Called when a request is retried by dynagraph (not the SDK). */
+  retried?(command: string): void;
+}
+
+/** Commands that accept `ReturnConsumedCapacity`. */
+const CAPACITY_COMMANDS = new Set([
+  'GetCommand', 'PutCommand', 'UpdateCommand', 'DeleteCommand', 'QueryCommand', 'ScanCommand',
+  'BatchGetCommand', 'BatchWriteCommand', 'TransactWriteCommand', 'TransactGetCommand',
+]);
+
+/**
+ * Numbers come back as plain `number` when their text has at most 15 characters
+ * (always exact in a double); longer ones as `NumberValue`, so 38-digit values lose nothing.
+ */
+export function wrapNumber(text: string): number | NumberValue {
+  return text.length <= 15 ? Number(text) : NumberValue.from(text);
+}
+
+/** A logger with no `info()`: the SDK then skips masking every response for a log line. */
+const quietSdkLogger = { debug() {}, warn() {}, error() {}, trace() {} } as unknown as Console;
+
+/** Options for a {@link Connection}. */
+export interface ConnectionOptions {
+  client?: DynamoDBClient;
+  endpoint?: string;
+  region?: string;
+  logger?: Logger;
+}
+
+/** A sendable DocumentClient command. */
+export interface SendableCommand {
+  readonly input: object;
+  constructor: { name: string };
+}
+
+/** Wraps the DocumentClient; the one send point of the library. */
+export class Connection {
+  /** The low-level client (given or built). */
+  readonly client: DynamoDBClient;
+  /** The document client used for every request. */
+  readonly doc: DynamoDBDocumentClient;
+  private readonly logger?: Logger;
+  private readonly observers = new Set<RequestObserver>();
+
+  constructor(options: ConnectionOptions = {}) {
+    this.client = options.client ?? new DynamoDBClient({
+      endpoint: options.endpoint,
+      region: options.region ?? process.env.AWS_REGION ?? (options.endpoint ? 'local' : undefined),
+      logger: quietSdkLogger,
+      ...(options.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
+    this.doc = DynamoDBDocumentClient.from(this.client, {
+      marshallOptions: { removeUndefinedValues: true },
+      unmarshallOptions: { wrapNumbers: wrapNumber },
+    });
+    this.logger = options.logger;
+  }
+
+  /** Registers a watcher of every request; returns a function that removes it. */
+  observe(observer: RequestObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /**
+   * Sends one command. `scope` observers (a session's) see it in addition to the
+   * connection-wide ones.
+   */
+  async send<O>(
+    command: SendableCommand,
+    meta: { channel: LogChannel; table?: string; scope?: readonly RequestObserver[] },
+  ): Promise<O> {
+    const commandName = apiName(command.constructor.name);
+    const observers = meta.scope ? [...this.observers, ...meta.scope] : this.observers;
+    for (const o of observers) o.before?.(commandName, meta.table);
+    const input = command.input as Record<string, unknown>;
+    if (CAPACITY_COMMANDS.has(command.constructor.name) && input.ReturnConsumedCapacity === undefined) {
+      input.ReturnConsumedCapacity = 'TOTAL';
+    }
+    const started = performance.now();
+    const output = (await this.doc.send(command as never)) as Record<string, unknown>;
+    const entry: LogEntry = {
+      channel: meta.channel,
+      command: commandName,
+      table: meta.table,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      items: countItems(output),
+      consumedCapacity: sumCapacity(output.ConsumedCapacity),
+    };
+    for (const o of observers) o.after?.(entry, output);
+    this.log(entry);
+    return output as O;
+  }
+
+  /** Tells observers that dynagraph retried a request (leftover keys, conflicts). */
+  retried(command: string, scope?: readonly RequestObserver[]): void {
+    for (const o of this.observers) o.retried?.(command);
+    for (const o of scope ?? []) o.retried?.(command);
+  }
+
+  /** Logs an entry on its channel. */
+  log(entry: LogEntry): void {
+    const logger = this.logger;
+    if (!logger) return;
+    if (typeof logger === 'function') return logger(entry);
+    const text = `[dynagraph:${entry.channel}] ${entry.command}${entry.table ? ` ${entry.table}` : ''}${entry.durationMs !== undefined ? ` ${entry.durationMs}ms` : ''}${entry.message ? ` ${entry.message}` : ''}`;
+    // pino-like loggers take the data object first; console-like ones the message first.
+    if (typeof logger.child === 'function' && logger.level !== undefined) logger.debug(entry, text);
+    else logger.debug(text, entry);
+  }
+}
+
+const API_NAMES: Record<string, string> = {
+  Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem', TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems',
+};
+
+/** DynamoDB's API name of a command class: `GetCommand` → `GetItem`, `CreateTableCommand` → `CreateTable`. */
+function apiName(className: string): string {
+  const base = className.replace(/Command$/, '');
+  return API_NAMES[base] ?? base;
+}
+
+function countItems(output: Record<string, unknown>): number | undefined {
+  if (Array.isArray(output.Items)) return output.Items.length;
+  if (output.Item) return 1;
+  if (output.Responses && typeof output.Responses === 'object') {
+    const r = output.Responses as Record<string, unknown[]> | unknown[];
+    if (Array.isArray(r)) return r.length;
+    return Object.values(r).reduce((n, list) => n + list.length, 0);
+  }
+  return undefined;
+}
+
+function sumCapacity(c: unknown): number | undefined {
+  if (!c) return undefined;
+  const list = Array.isArray(c) ? c : [c];
+  return list.reduce((n, x: { CapacityUnits?: number }) => n + (x.CapacityUnits ?? 0), 0);
+}

@@ -1,0 +1,146 @@
+/**
+ * KeyConditionExpression for Query: partition-key equality plus at most one
+ * sort-key condition. DynamoDB allows only a handful of sort-key operators,
+ * so anything else is refused here, naming the key, before a request is sent.
+ */
+import { ExpressionError } from '../errors.js';
+import type { MapValue } from './context.js';
+import { checkValue, type ExpressionAttributes } from './placeholders.js';
+
+/** Operators DynamoDB accepts on a sort key. */
+export type KeyConditionOperator = 'eq' | 'lt' | 'le' | 'gt' | 'ge' | 'between' | 'beginsWith';
+
+/** Every {@link KeyConditionOperator}, for runtime validation. */
+export const KEY_CONDITION_OPERATORS: readonly KeyConditionOperator[] = Object.freeze([
+  'eq', 'lt', 'le', 'gt', 'ge', 'between', 'beginsWith',
+]);
+
+type Exclusive<K extends KeyConditionOperator, V> = { [P in K]: V } & {
+  [P in Exclude<KeyConditionOperator, K>]?: never;
+};
+
+/**
+ * The typed object form of a sort-key condition; exactly one operator.
+ * `V` is the sort key's type (`beginsWith` only for strings and binaries).
+ *
+ * @example { between: ['2024-01', '2024-12'] }
+ */
+export type RangeCondition<V = unknown> =
+  | Exclusive<'eq', V>
+  | Exclusive<'lt', V>
+  | Exclusive<'le', V>
+  | Exclusive<'gt', V>
+  | Exclusive<'ge', V>
+  | Exclusive<'between', readonly [V, V]>
+  | Exclusive<'beginsWith', V extends string ? string : V extends Uint8Array ? Uint8Array : never>;
+
+/** A sort-key condition as a tuple: `['subject', 'beginsWith', 'Re:']`, `['at', 'between', a, b]`. */
+export type RangeTuple = readonly [name: string, op: KeyConditionOperator, ...operands: unknown[]];
+
+/** Input of {@link compileKeyCondition}. Key names are literal top-level attribute names, never parsed. */
+export interface KeyConditionInput {
+  /** Partition key name and the value it must equal. */
+  hash: readonly [name: string, value: unknown];
+  /** Optional sort-key condition, as a tuple or as `[name, { op: operand }]`. */
+  range?: RangeTuple | readonly [name: string, condition: RangeCondition];
+}
+
+/** Hooks for {@link compileKeyCondition}. */
+export interface KeyConditionOptions {
+  /** Converts each operand to its stored form; called with `[keyName]` as the path. */
+  mapValue?: MapValue;
+}
+
+const SYMBOLS = { eq: '=', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
+
+/**
+ * Compiles a key condition: `#n0 = :v0 AND begins_with(#n1, :v1)`.
+ *
+ * @throws ExpressionError for a missing key name or value, an operator other
+ *   than eq/lt/le/gt/ge/between/beginsWith, or the wrong number of operands.
+ */
+export function compileKeyCondition(
+  input: KeyConditionInput,
+  attrs: ExpressionAttributes,
+  options: KeyConditionOptions = {},
+): string {
+  const [hashName, hashValue] = input.hash ?? [];
+  checkName(hashName, 'partition key');
+  const hash = `${attrs.name(hashName)} = ${value(hashName, hashValue, 'eq', attrs, options)}`;
+  if (input.range === undefined) return hash;
+  const [rangeName, op, operands] = normalizeRange(input.range);
+  checkName(rangeName, 'sort key');
+  const name = attrs.name(rangeName);
+  const v = (x: unknown): string => value(rangeName, x, op, attrs, options);
+  let range: string;
+  if (op === 'between') {
+    arity(rangeName, op, operands, 2);
+    range = `${name} BETWEEN ${v(operands[0])} AND ${v(operands[1])}`;
+  } else if (op === 'beginsWith') {
+    arity(rangeName, op, operands, 1);
+    if (typeof operands[0] !== 'string' && !(operands[0] instanceof Uint8Array)) {
+      throw new ExpressionError(`Key condition on ${rangeName}: beginsWith needs a string or binary prefix`);
+    }
+    range = `begins_with(${name}, ${v(operands[0])})`;
+  } else {
+    arity(rangeName, op, operands, 1);
+    range = `${name} ${SYMBOLS[op]} ${v(operands[0])}`;
+  }
+  return `${hash} AND ${range}`;
+}
+
+/** Turns either range form into name, operator and operands, refusing operators a sort key cannot take. */
+function normalizeRange(range: KeyConditionInput['range'] & {}): [string, KeyConditionOperator, unknown[]] {
+  if (!Array.isArray(range) || range.length < 2) {
+    throw new ExpressionError('Key condition range must be [name, op, ...operands] or [name, { op: operand }]');
+  }
+  const [name, second, ...rest] = range as unknown[];
+  let op: unknown = second;
+  let operands = rest;
+  if (typeof second === 'object' && second !== null) {
+    const entries = Object.entries(second);
+    if (entries.length !== 1 || rest.length > 0) {
+      throw new ExpressionError(
+        `Key condition on ${String(name)}: expected exactly one operator, got ${entries.map(([k]) => k).join(', ') || 'none'}`,
+      );
+    }
+    const [k, v] = entries[0]!;
+    op = k;
+    operands = k === 'between' && Array.isArray(v) ? [...v] : [v];
+  }
+  if (!KEY_CONDITION_OPERATORS.includes(op as KeyConditionOperator)) {
+    throw new ExpressionError(
+      `Key condition on ${String(name)}: operator ${JSON.stringify(op)} is not allowed on a sort key; ` +
+        `use ${KEY_CONDITION_OPERATORS.join(', ')} (filter on anything else)`,
+    );
+  }
+  return [name as string, op as KeyConditionOperator, operands];
+}
+
+function checkName(name: unknown, what: string): asserts name is string {
+  if (typeof name !== 'string' || name === '') {
+    throw new ExpressionError(`Key condition: ${what} name must be a non-empty string, got ${JSON.stringify(name)}`);
+  }
+}
+
+function arity(name: string, op: string, operands: unknown[], n: number): void {
+  if (operands.length !== n) {
+    throw new ExpressionError(`Key condition on ${name}: ${op} takes ${n} operand${n > 1 ? 's' : ''}, got ${operands.length}`);
+  }
+}
+
+function value(
+  name: string,
+  raw: unknown,
+  op: KeyConditionOperator,
+  attrs: ExpressionAttributes,
+  options: KeyConditionOptions,
+): string {
+  const where = `Key condition on ${name} (${op})`;
+  // Null can never match a key attribute, so it is as wrong as undefined here.
+  if (raw === null) throw new ExpressionError(`${where}: value is null`);
+  checkValue(raw, where);
+  const mapped = options.mapValue ? options.mapValue(Object.freeze([name]), raw, op) : raw;
+  checkValue(mapped, where);
+  return attrs.value(mapped);
+}

@@ -1,0 +1,31 @@
+/**
+ * dynagraph: a TypeScript object mapper for Amazon DynamoDB whose models know their
+ * relationships. This file holds the public exports only.
+ */
+export { Dynagraph, type DynagraphOptions } from './dynagraph.js';
+export {
+  Model, PersistentModel, type AnyModel, type KeyOf, type InputOfModel, type ValuesOfModel, type ModelClass,
+  type ModelInstance, type SaveOptions, type DeleteOptions, type KeyChangePolicy,
+} from './model/model.js';
+export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema } from './model/schema.js';
+export type { AttributeMap, InputOf, KeyInput, ValueOf, ValuesOf } from './schema/types.js';
+export { Attribute, NumberValue, type AttributeKind, type Validator } from './schema/attribute.js';
+export {
+  string, number, bigint, decimal, boolean, date, binary, literal, json,
+  StringAttribute, NumberAttribute, BigIntAttribute, DecimalAttribute, BooleanAttribute, DateAttribute,
+  BinaryAttribute, LiteralAttribute, JsonAttribute, type DateOptions,
+} from './schema/scalars.js';
+export { stringSet, numberSet, binarySet, list, map, SetAttribute, ListAttribute, MapAttribute } from './schema/collections.js';
+export { template, TemplateAttribute, type TemplateFields } from './schema/template.js';
+export { MAX_ITEM_BYTES, itemSize } from './schema/size.js';
+export { gsi, lsi, type GsiDeclaration, type LsiDeclaration, type IndexDeclaration, type Projection } from './table/indexes.js';
+export type { Billing, TableDefinition } from './table/definition.js';
+export type { CreateTableOptions } from './table/admin.js';
+export type { GetOptions, WriteConditions } from './operations/items.js';
+export type { Database } from './operations/context.js';
+export type { Logger, LogEntry, LogChannel, RequestObserver } from './client.js';
+export {
+  absent, and, or, not, attr, path,
+  type Condition, type ConditionObject, type Absent, type Path,
+} from './expressions/index.js';
+export * from './errors.js';

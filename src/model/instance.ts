@@ -1,0 +1,106 @@
+/**
+ * The base class of every model instance: construction (given > default > empty
+ * container), the stored form, `toJSON()`, and the per-instance hidden state
+ * (the database it came from and the item as last stored, for key-change checks).
+ */
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
+import type { Database } from '../operations/context.js';
+import type { ModelSchema } from './schema.js';
+import { TemplateAttribute } from '../schema/template.js';
+
+/** Key of an instance's hidden state. */
+export const STATE: unique symbol = Symbol('dynagraph.state');
+
+/** Hidden per-instance state; never shared between instances. */
+export interface InstanceState {
+  /** The database the instance was read from or last written to. */
+  db?: Database;
+  /** The stored item as last read or written; `undefined` for a new instance. */
+  stored?: Record<string, unknown>;
+}
+
+/** Values handed from a decoder to the constructor, so reads skip defaults and checks. */
+let decoded: { values: Record<string, unknown>; state: InstanceState } | undefined;
+/** The instance whose subclass field initializers are running (relation fields read it). */
+let lastConstructed: ModelBase | undefined;
+
+/** The instance most recently constructed; relation builders bind to it. */
+export function constructingInstance(): ModelBase | undefined {
+  return lastConstructed;
+}
+
+/** A class produced by `Model()`; the runtime view used inside the library. */
+export interface ModelClassRuntime<I extends ModelBase = ModelBase> {
+  new (init?: any): I;
+  readonly schema: ModelSchema;
+  readonly name: string;
+}
+
+/** Builds an instance of `cls` from a stored item, running subclass field initializers. */
+export function instanceFromItem<I extends ModelBase>(cls: ModelClassRuntime<I>, item: Record<string, unknown>, db?: Database): I {
+  decoded = { values: cls.schema.decode(item), state: { db, stored: item } };
+  try {
+    return new cls();
+  } finally {
+    decoded = undefined;
+  }
+}
+
+/** The base class of every model; see `Model()`. */
+export class ModelBase {
+  /** @internal */
+  declare [STATE]: InstanceState;
+
+  constructor(init?: Record<string, unknown>) {
+    const schema = (this.constructor as ModelClassRuntime).schema;
+    const self = this as unknown as Record<string, unknown>;
+    if (decoded) {
+      const { values, state } = decoded;
+      decoded = undefined;
+      Object.assign(self, values);
+      this[STATE] = state;
+    } else {
+      if (init) schema.checkUnknown(init);
+      for (const name of schema.names) {
+        const attr = schema.attributes[name];
+        if (attr instanceof TemplateAttribute) continue;
+        const v = init?.[name] !== undefined ? init[name] : attr.initial();
+        if (v !== undefined) self[name] = v;
+      }
+      this[STATE] = {};
+      fillComputed(schema, self);
+    }
+    lastConstructed = this;
+  }
+
+  /** The attribute values, JSON-ready: sets as arrays, dates as ISO strings, bigints and decimals as strings, binary as base64. */
+  toJSON(): Record<string, unknown> {
+    const schema = (this.constructor as ModelClassRuntime).schema;
+    const self = this as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const name of schema.names) if (self[name] !== undefined) out[name] = jsonValue(self[name]);
+    return out;
+  }
+}
+
+/** Sets template attributes whose fields are all present (silently skips the others). */
+export function fillComputed(schema: ModelSchema, values: Record<string, unknown>): void {
+  for (const [name, t] of schema.computed) {
+    const v = t.compute(values, name, []);
+    if (v !== undefined) values[name] = v;
+  }
+}
+
+function jsonValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint' || v instanceof NumberValue) return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v instanceof Set) return [...v].map(jsonValue);
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = jsonValue(x);
+    return out;
+  }
+  return v;
+}

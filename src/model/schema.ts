@@ -1,0 +1,222 @@
+/**
+ * The compiled form of one `Model({...})` declaration: checks the declaration once
+ * (SchemaError at declaration time) and turns values into stored items and back.
+ */
+import { Attribute } from '../schema/attribute.js';
+import { TemplateAttribute } from '../schema/template.js';
+import { itemSize, MAX_ITEM_BYTES } from '../schema/size.js';
+import type { AttributeMap } from '../schema/types.js';
+import type { IndexDeclaration, Projection } from '../table/indexes.js';
+import { SchemaError, ValidationError, type FieldIssue } from '../errors.js';
+
+/** Stream view types DynamoDB supports. */
+export type StreamView = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
+
+/** The declaration given to `Model()`. */
+export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extends string = string, R extends string = string> {
+  /** Table name (the Dynagraph's `tablePrefix` is prepended). Several models may share one. */
+  table: string;
+  /** Primary key: hash attribute and optional range attribute. */
+  key: { hash: H; range?: R };
+  /** The attributes. */
+  attributes: A;
+  /** Secondary indexes by name, from `gsi()` / `lsi()`. */
+  indexes?: Record<string, IndexDeclaration<keyof A & string>>;
+  /** Attribute holding the expiry time (a `date({ format: 'epoch' })` or number). */
+  ttl?: keyof A & string;
+  /** Turns on DynamoDB Streams with this view. */
+  stream?: StreamView;
+  /** Entity type stored on every item; required when several models share a table. */
+  entity?: string;
+  /** Name of the entity-type attribute (default `_type`). */
+  entityField?: string;
+  /** Attribute used for optimistic locking (a number). */
+  version?: keyof A & string;
+}
+
+/** A compiled index. */
+export interface IndexSchema {
+  name: string;
+  type: 'gsi' | 'lsi';
+  hash: string;
+  range?: string;
+  projection: Projection;
+  sparse?: (item: any) => boolean;
+  throughput?: { read: number; write: number };
+}
+
+/** Names an instance uses for its own methods; attributes may not take them. */
+const RESERVED = new Set(['save', 'delete', 'toJSON', 'toItem', 'update', 'reload', 'constructor', 'isDirty', 'changes']);
+
+/** The compiled declaration of one model. */
+export class ModelSchema {
+  readonly table: string;
+  readonly attributes: Readonly<Record<string, Attribute>>;
+  readonly names: readonly string[];
+  readonly hash: string;
+  readonly range: string | undefined;
+  readonly indexes: Readonly<Record<string, IndexSchema>>;
+  readonly computed: readonly (readonly [string, TemplateAttribute])[];
+  readonly entity: string | undefined;
+  readonly entityField: string;
+  readonly ttl: string | undefined;
+  readonly stream: StreamView | undefined;
+  readonly version: string | undefined;
+  /** A readable name for messages; the class name once known. */
+  name: string;
+
+  constructor(def: ModelDefinition) {
+    this.table = def.table;
+    this.name = def.entity ?? def.table;
+    if (!def.table) throw new SchemaError('a model needs a table name');
+    this.attributes = def.attributes;
+    this.names = Object.keys(def.attributes);
+    this.hash = def.key?.hash;
+    this.range = def.key?.range;
+    this.entity = def.entity;
+    this.entityField = def.entityField ?? '_type';
+    this.ttl = def.ttl;
+    this.stream = def.stream;
+    this.version = def.version;
+    this.computed = this.names.flatMap((n) => {
+      const a = def.attributes[n];
+      return a instanceof TemplateAttribute ? [[n, a] as const] : [];
+    });
+    this.checkAttributes();
+    this.checkKey(this.hash, 'hash key');
+    if (this.range !== undefined) this.checkKey(this.range, 'range key');
+    this.indexes = this.compileIndexes(def.indexes ?? {});
+    if (this.ttl !== undefined) {
+      const kind = this.attributes[this.ttl]?.kind;
+      if (kind !== 'date' && kind !== 'number') throw new SchemaError(`${this.name}: ttl "${this.ttl}" must be a date or number attribute`);
+    }
+    if (this.version !== undefined && this.attributes[this.version]?.kind !== 'number') {
+      throw new SchemaError(`${this.name}: version "${this.version}" must be a number attribute`);
+    }
+  }
+
+  private checkAttributes(): void {
+    for (const n of this.names) {
+      if (!(this.attributes[n] instanceof Attribute)) throw new SchemaError(`${this.name}: attribute "${n}" is not an attribute builder`);
+      if (RESERVED.has(n)) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for instance methods`);
+      if (n === this.entityField) throw new SchemaError(`${this.name}: attribute "${n}" clashes with the entity-type field`);
+    }
+    for (const [n, t] of this.computed) {
+      for (const f of t.fields) {
+        if (!(f in this.attributes)) throw new SchemaError(`${this.name}: template of "${n}" reads "${f}", which is not an attribute`);
+        if (this.attributes[f] instanceof TemplateAttribute) throw new SchemaError(`${this.name}: template of "${n}" reads another template "${f}"`);
+      }
+    }
+  }
+
+  private checkKey(name: string | undefined, what: string, optionalOk = false): void {
+    if (!name) throw new SchemaError(`${this.name}: ${what} is missing`);
+    const attr = this.attributes[name];
+    if (!attr) throw new SchemaError(`${this.name}: ${what} "${name}" is not an attribute`);
+    if (!attr.scalarType) throw new SchemaError(`${this.name}: ${what} "${name}" is a ${attr.kind}; keys must be strings, numbers or binary`);
+    if (!optionalOk && attr.isOptional) throw new SchemaError(`${this.name}: ${what} "${name}" cannot be optional`);
+  }
+
+  private compileIndexes(decls: Record<string, IndexDeclaration>): Record<string, IndexSchema> {
+    const out: Record<string, IndexSchema> = {};
+    for (const [name, d] of Object.entries(decls)) {
+      if (d.type === 'lsi') {
+        if (this.range === undefined) throw new SchemaError(`${this.name}: LSI "${name}" needs a table with a range key`);
+        if ('hash' in d && (d as { hash?: string }).hash !== undefined && (d as { hash?: string }).hash !== this.hash) {
+          throw new SchemaError(`${this.name}: LSI "${name}" must use the table's hash key "${this.hash}"`);
+        }
+        this.checkKey(d.range, `LSI "${name}" range key`, true);
+        out[name] = { name, type: 'lsi', hash: this.hash, range: d.range, projection: d.projection, sparse: d.sparse };
+      } else {
+        this.checkKey(d.hash, `GSI "${name}" hash key`, true);
+        if (d.range !== undefined) this.checkKey(d.range, `GSI "${name}" range key`, true);
+        out[name] = { name, type: 'gsi', hash: d.hash, range: d.range, projection: d.projection, sparse: d.sparse, throughput: d.throughput };
+      }
+      if (Array.isArray(d.projection)) {
+        for (const p of d.projection) if (!(p in this.attributes)) throw new SchemaError(`${this.name}: index "${name}" projects unknown attribute "${p}"`);
+      }
+    }
+    return out;
+  }
+
+  /** Names of the primary key attributes. */
+  get keyNames(): string[] {
+    return this.range === undefined ? [this.hash] : [this.hash, this.range];
+  }
+
+  /** Throws a ValidationError when `input` holds names that are not attributes. */
+  checkUnknown(input: Record<string, unknown>): void {
+    const issues: FieldIssue[] = [];
+    for (const k of Object.keys(input)) {
+      if (!(k in this.attributes) && input[k] !== undefined) issues.push({ path: k, message: 'is not an attribute of the model' });
+      else if (this.attributes[k] instanceof TemplateAttribute) issues.push({ path: k, message: 'is computed from its template and cannot be set' });
+    }
+    if (issues.length) throw new ValidationError(this.name, issues);
+  }
+
+  /**
+   * Validates every attribute and returns the stored item. Throws one ValidationError
+   * listing every bad field; nothing is sent when this throws.
+   */
+  encode(values: Record<string, unknown>): Record<string, unknown> {
+    const issues: FieldIssue[] = [];
+    const item: Record<string, unknown> = {};
+    for (const n of this.names) {
+      const attr = this.attributes[n];
+      const value = attr instanceof TemplateAttribute ? attr.compute(values, n, issues) : values[n];
+      const stored = attr.encode(value, n, issues, n === this.hash || n === this.range);
+      if (stored !== undefined) item[n] = stored;
+    }
+    for (const index of Object.values(this.indexes)) {
+      if (index.sparse && !index.sparse(values)) {
+        for (const k of [index.hash, index.range]) if (k !== undefined && k !== this.hash && k !== this.range) delete item[k];
+      }
+    }
+    if (this.entity !== undefined) item[this.entityField] = this.entity;
+    if (issues.length === 0) {
+      const size = itemSize(item);
+      if (size > MAX_ITEM_BYTES) issues.push({ path: '(item)', message: `is ${size} bytes; DynamoDB items are at most ${MAX_ITEM_BYTES} bytes (400 KB)` });
+    }
+    if (issues.length) throw new ValidationError(this.name, issues);
+    return item;
+  }
+
+  /** Turns a stored item into attribute values (absent sets/strings restored as empty). */
+  decode(item: Record<string, unknown>): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const n of this.names) {
+      const v = this.attributes[n].decode(item[n]);
+      if (v !== undefined) values[n] = v;
+    }
+    return values;
+  }
+
+  /**
+   * The stored primary key from a key input: key attribute values, or for templated
+   * keys the fields the template reads (the stored key string itself is accepted too).
+   */
+  key(input: Record<string, unknown>): Record<string, unknown> {
+    if (input === null || typeof input !== 'object') throw new ValidationError(this.name, [{ path: '(key)', message: 'expected a key object' }]);
+    const issues: FieldIssue[] = [];
+    const key: Record<string, unknown> = {};
+    for (const n of this.keyNames) {
+      const attr = this.attributes[n];
+      let value = input[n];
+      if (value === undefined && attr instanceof TemplateAttribute) value = attr.compute(input, n, issues);
+      else if (value === undefined) issues.push({ path: n, message: 'is required in the key' });
+      if (value !== undefined) {
+        const stored = attr.encode(value, n, issues, true);
+        if (stored !== undefined) key[n] = stored;
+      }
+    }
+    if (issues.length) throw new ValidationError(this.name, issues);
+    return key;
+  }
+
+  /** The stored primary key of a stored item. */
+  keyOfItem(item: Record<string, unknown>): Record<string, unknown> {
+    const key: Record<string, unknown> = { [this.hash]: item[this.hash] };
+    if (this.range !== undefined) key[this.range] = item[this.range];
+    return key;
+  }
+}

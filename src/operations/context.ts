@@ -1,0 +1,16 @@
+/**
+ * What an operation needs from the database it runs against: the one send point,
+ * the physical table name of a model, and the observers of the calling scope.
+ */
+import type { Connection, RequestObserver } from '../client.js';
+import type { ModelSchema } from '../model/schema.js';
+
+/** A database an operation can run against (a Dynagraph, or a session on one). */
+export interface Database {
+  /** The send point. */
+  readonly connection: Connection;
+  /** Physical table name of a model's table (prefix applied). */
+  tableName(schema: ModelSchema): string;
+  /** Observers of the calling scope (a session's stats and budget), if any. */
+  readonly scope?: readonly RequestObserver[];
+}
