@@ -5,10 +5,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
-import type { AnyModel } from './model/model.js';
+import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
+import { getMany, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
+import { writeMany, type BatchWrite } from './model/batches.js';
+import type { ModelClassRuntime } from './model/instance.js';
+import { batchGetItems, type BatchGetOptions } from './operations/batch-get.js';
+import type { BatchWriteOptions } from './operations/batch-write.js';
+import { instanceFromItem } from './model/instance.js';
 import type { ModelSchema } from './model/schema.js';
 import type { Database } from './operations/context.js';
 import { createTable, deleteTable, ensureTable, type CreateTableOptions } from './table/admin.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './operations/retry.js';
 import { tableDefinition, type TableDefinition } from './table/definition.js';
 
 /** Options of a {@link Dynagraph}. */
@@ -25,6 +32,12 @@ export interface DynagraphOptions {
   logger?: Logger;
   /** Models to bind (see {@link Dynagraph.bind}). */
   models?: readonly AnyModel[];
+  /** How leftover keys of batch reads and writes are retried (exponential backoff, full jitter). */
+  retry?: Partial<RetryPolicy>;
+  /** How many requests one batch operation or to-many load runs at once. Default 8. */
+  concurrency?: number;
+  /** HMAC key that signs page cursors; when set, unsigned or foreign cursors are rejected. */
+  cursorSecret?: string | Uint8Array;
   /** Make this the default database of unbound models. Default: `true` for the first Dynagraph created. */
   default?: boolean;
 }
@@ -40,10 +53,19 @@ export class Dynagraph implements Database {
   readonly tablePrefix: string;
   /** No scope at the database level; sessions add one. */
   readonly scope?: readonly RequestObserver[] = undefined;
+  /** Retry policy of batch leftovers. */
+  readonly retry: RetryPolicy;
+  /** Parallel requests per batch operation. */
+  readonly concurrency: number;
+  /** Cursor signing key, if any. */
+  readonly cursorSecret?: string | Uint8Array;
 
   constructor(options: DynagraphOptions = {}) {
     this.connection = new Connection(options);
     this.tablePrefix = options.tablePrefix ?? '';
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.concurrency = options.concurrency ?? 8;
+    this.cursorSecret = options.cursorSecret;
     if (options.models) this.bind(...options.models);
     if (options.default ?? !defaultDatabase()) setDefaultDatabase(this);
   }
@@ -111,11 +133,85 @@ export class Dynagraph implements Database {
     await inBatches(names, CREATE_CONCURRENCY, (name) => deleteTable(this.connection, name, options));
   }
 
+  /**
+   * A lazy query (see `Model.query`). Given several models that share a table, reads
+   * their item collection: each item comes back as an instance of its own model.
+   */
+  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: O & { index?: X },
+  ): Query<QueryResult<M, O>>;
+  query(model: AnyModel | readonly AnyModel[], key: object, options: ModelReadOptions = {}): Query<unknown> {
+    const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
+    return new Query(this, querySpec(this, models, key as Record<string, unknown>, options), options);
+  }
+
+  /**
+   * Reads a shared-table partition (an item collection): each item comes back as an
+   * instance of its own model, told apart by the entity-type attribute.
+   */
+  collection<Ms extends readonly AnyModel[]>(models: Ms, key: QueryKeyOf<Ms[0]>, options: Omit<ModelReadOptions, 'index' | 'projection' | 'hydrate'> = {}): Query<InstanceType<Ms[number]>> {
+    return new Query(this, querySpec(this, models as unknown as ModelClassRuntime[], key as Record<string, unknown>, options), options);
+  }
+
+  /** A lazy scan (see `Model.scan`); `{ segments: n }` scans in parallel. */
+  scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M | readonly [M, ...AnyModel[]], options?: O): Query<QueryResult<M, O>>;
+  scan(model: AnyModel | readonly AnyModel[], options: ModelReadOptions = {}): Query<unknown> {
+    const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
+    return new Query(this, scanSpec(this, models, options), options);
+  }
+
+  /** Reads many items of one model by key (100 per BatchGetItem, leftovers retried); `null` where missing. */
+  getMany<M extends AnyModel>(model: M, keys: readonly KeyOf<M>[], options: BatchGetOptions = {}): Promise<(InstanceType<M> | null)[]> {
+    return getMany(this, model as unknown as ModelClassRuntime, keys as unknown as Record<string, unknown>[], options);
+  }
+
+  /**
+   * Reads from several tables in shared BatchGetItem requests:
+   * `db.batchGet({ users: [User, keys], threads: [Thread, keys] })`.
+   */
+  async batchGet<R extends BatchGetRequest>(requests: R, options: BatchGetOptions = {}): Promise<BatchGetResult<R>> {
+    const entries = Object.entries(requests).map(([name, [model, keys]]) => {
+      const schema = model.schema;
+      const table = this.tableName(schema);
+      return { name, model, reqs: keys.map((k) => ({ table, keyNames: schema.keyNames, key: schema.key(k as Record<string, unknown>) })) };
+    });
+    const items = await batchGetItems(this, entries.flatMap((e) => e.reqs), options);
+    const out: Record<string, unknown[]> = {};
+    let i = 0;
+    for (const e of entries) {
+      out[e.name] = e.reqs.map(() => {
+        const item = items[i++];
+        return item ? instanceFromItem(e.model as unknown as ModelClassRuntime, item, this) : null;
+      });
+    }
+    return out as BatchGetResult<R>;
+  }
+
+  /** Validates then writes instances of any models in batches of 25 (leftovers retried). */
+  async putMany(instances: readonly InstanceType<AnyModel>[], options: BatchWriteOptions = {}): Promise<void> {
+    await writeMany(this, instances.map((put) => ({ put })), options);
+  }
+
+  /** Deletes many items of one model by key in batches of 25. */
+  async deleteMany<M extends AnyModel>(model: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions = {}): Promise<void> {
+    await writeMany(this, keys.map((k): BatchWrite => ({ delete: [model as unknown as ModelClassRuntime, k as Record<string, unknown>] })), options);
+  }
+
+  /** A mixed batch: `[{ put: instance }, { delete: [Model, key] }]`, validated before any request. */
+  async writeMany(writes: readonly BatchWrite[], options: BatchWriteOptions = {}): Promise<void> {
+    await writeMany(this, writes, options);
+  }
+
   /** Deletes one model's table. */
   async deleteTable(model: AnyModel, options: { wait?: boolean } = {}): Promise<void> {
     await this.deleteTables([model], options);
   }
 }
+
+/** Requests of a multi-table batch get: a name → `[Model, keys]`. */
+export type BatchGetRequest = Record<string, readonly [AnyModel, readonly object[]]>;
+/** Result of a multi-table batch get: the same names → instances or `null`, in key order. */
+export type BatchGetResult<R extends BatchGetRequest> = { [K in keyof R]: (InstanceType<R[K][0]> | null)[] };
 
 async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));

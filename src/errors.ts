@@ -119,3 +119,30 @@ export class TableMismatchError extends DynagraphError {
     this.differences = differences;
   }
 }
+
+/** A cursor could not be used: malformed, tampered, unsigned, or from another table, index or partition. */
+export class InvalidCursorError extends DynagraphError {
+  constructor(reason: string) {
+    super('INVALID_CURSOR', `invalid cursor: ${reason}`);
+  }
+}
+
+/**
+ * A batch read or write gave up with work left (the retry bound was hit). `keys` are exactly
+ * the keys not read / items not written; everything else was done.
+ */
+export class UnprocessedError extends DynagraphError {
+  /** The keys (stored form) not processed, with their physical table. */
+  readonly unprocessed: { table: string; key: Record<string, unknown> }[];
+  constructor(operation: string, unprocessed: { table: string; key: Record<string, unknown> }[], attempts: number) {
+    super('UNPROCESSED', `${operation}: ${unprocessed.length} key(s) still unprocessed after ${attempts} attempts: ${unprocessed.slice(0, 5).map((u) => `${u.table} ${JSON.stringify(u.key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`).join('; ')}${unprocessed.length > 5 ? '; …' : ''}`);
+    this.unprocessed = unprocessed;
+  }
+}
+
+/** The same key appears twice in one batch write; DynamoDB would reject the whole batch. */
+export class DuplicateKeyError extends DynagraphError {
+  constructor(table: string, key: Record<string, unknown>) {
+    super('DUPLICATE_KEY', `batch write: key ${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))} appears more than once for table "${table}"`);
+  }
+}

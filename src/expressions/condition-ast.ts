@@ -8,6 +8,7 @@ import { ExpressionError } from '../errors.js';
 import { CONDITION, type AnyItem, type AttributeTypeCode, type ConditionObject } from './condition-types.js';
 import type { PathInput } from './path.js';
 
+// Brands attr() builders so they can stand as operands (attribute vs attribute) without instanceof across copies.
 const REF: unique symbol = Symbol.for('dynagraph.attributeRef');
 // Type-only marker carrying the item type, so `and(...)` can infer it from where its result goes.
 declare const ITEM: unique symbol;

@@ -10,7 +10,7 @@ import {
 } from './condition-ast.js';
 import { ATTRIBUTE_TYPE_CODES, absent } from './condition-types.js';
 import { ExpressionContext, type ExpressionOptions, type ValueOperator } from './context.js';
-import { formatPath, type Path } from './path.js';
+import { formatPath, type Path, type PathInput } from './path.js';
 import type { ExpressionAttributes } from './placeholders.js';
 
 /** Hooks for {@link compileCondition}; see {@link ExpressionOptions}. */
@@ -28,6 +28,9 @@ const OPERATOR_KEYS = new Set<string>([
 // Binding strength of what a compiled piece exposes at its top level, weakest last.
 const Prec = { Atom: 0, Infix: 1, Not: 2, And: 3, Or: 4 } as const;
 type Prec = (typeof Prec)[keyof typeof Prec];
+
+/** A node that tests one path (everything but and / or / not). */
+type Leaf = Extract<ConditionAst, { path: PathInput }>;
 
 interface Compiled {
   text: string;
@@ -52,21 +55,23 @@ export function compileCondition(
 }
 
 function compile(c: Condition<any>, ctx: ExpressionContext): Compiled {
-  if (isConditionNode(c)) return compileAst(c, ctx);
+  if (isConditionNode(c)) return compileNode(c, ctx);
   if (typeof c !== 'object' || c === null || Array.isArray(c)) {
     throw new ExpressionError(`Invalid condition ${String(c)}: expected a condition object or builder`);
   }
-  const parts = objectToAst(c as Record<string, unknown>, ctx);
-  if (parts.length === 0) throw new ExpressionError('Empty condition object {}: nothing to test');
-  return parts.length === 1 ? compileAst(parts[0]!, ctx) : compileAst({ kind: 'and', conditions: parts }, ctx);
+  const leaves = objectToAst(c as Record<string, unknown>, ctx);
+  if (leaves.length === 0) throw new ExpressionError('Empty condition object {}: nothing to test');
+  return junction('and', leaves.map((leaf) => compileLeaf(leaf, ctx, leaf.path as Path)));
 }
 
-function compileAst(ast: ConditionAst | Condition<any>, ctx: ExpressionContext): Compiled {
-  const a = ast as ConditionAst;
+function compileNode(a: ConditionAst, ctx: ExpressionContext): Compiled {
   switch (a.kind) {
     case 'and':
     case 'or':
-      return compileJunction(a.kind, a.conditions, ctx);
+      if (!Array.isArray(a.conditions) || a.conditions.length === 0) {
+        throw new ExpressionError(`${a.kind}() needs at least one condition`);
+      }
+      return junction(a.kind, a.conditions.map((c) => compile(c, ctx)));
     case 'not': {
       const inner = compile(a.condition, ctx);
       return { text: inner.prec === Prec.Atom ? `NOT ${inner.text}` : `NOT (${inner.text})`, prec: Prec.Not };
@@ -76,11 +81,7 @@ function compileAst(ast: ConditionAst | Condition<any>, ctx: ExpressionContext):
   }
 }
 
-function compileJunction(kind: 'and' | 'or', conditions: readonly Condition<any>[], ctx: ExpressionContext): Compiled {
-  if (!Array.isArray(conditions) || conditions.length === 0) {
-    throw new ExpressionError(`${kind}() needs at least one condition`);
-  }
-  const parts = conditions.map((c) => compile(c, ctx));
+function junction(kind: 'and' | 'or', parts: Compiled[]): Compiled {
   if (parts.length === 1) return parts[0]!;
   // OR inside AND must be wrapped; AND inside OR need not be, but reads ambiguously without.
   const wrapAt = kind === 'and' ? Prec.Or : Prec.And;
@@ -91,9 +92,10 @@ function compileJunction(kind: 'and' | 'or', conditions: readonly Condition<any>
   return { text, prec: own };
 }
 
-function compileLeaf(a: ConditionAst, ctx: ExpressionContext): Compiled {
+// `resolved` is passed for object-form leaves, whose keys were already resolved (and vetted) once.
+function compileLeaf(a: Leaf, ctx: ExpressionContext, resolved?: Path): Compiled {
   if (!('path' in a)) throw new ExpressionError(`Invalid condition node kind ${String((a as { kind: unknown }).kind)}`);
-  const p = ctx.resolve(a.path);
+  const p = resolved ?? ctx.resolve(a.path);
   const name = ctx.pathText(p);
   const operand = (v: Operand, op: ValueOperator): string =>
     isAttributeRef(v) ? ctx.pathText(ctx.resolve(v.path)) : ctx.value(p, v, op);
@@ -163,8 +165,8 @@ function isOperatorObject(v: unknown): v is Record<string, unknown> {
   return keys.length > 0 && keys.every((k) => OPERATOR_KEYS.has(k));
 }
 
-function objectToAst(obj: Record<string, unknown>, ctx: ExpressionContext): ConditionAst[] {
-  const out: ConditionAst[] = [];
+function objectToAst(obj: Record<string, unknown>, ctx: ExpressionContext): Leaf[] {
+  const out: Leaf[] = [];
   for (const [key, spec] of Object.entries(obj)) {
     // Resolved here (not left to compileLeaf) so isAttribute decides once, and the path is literal afterwards.
     const p = ctx.resolve(key);
@@ -177,8 +179,8 @@ function objectToAst(obj: Record<string, unknown>, ctx: ExpressionContext): Cond
   return out;
 }
 
-function operatorsToAst(key: string, p: Path, ops: Record<string, unknown>): ConditionAst[] {
-  const out: ConditionAst[] = [];
+function operatorsToAst(key: string, p: Path, ops: Record<string, unknown>): Leaf[] {
+  const out: Leaf[] = [];
   for (const [op, v] of Object.entries(ops)) {
     if (v === undefined) throw new ExpressionError(`${key} ${op}: operand is undefined`);
     switch (op) {
@@ -211,12 +213,12 @@ function operatorsToAst(key: string, p: Path, ops: Record<string, unknown>): Con
   return out;
 }
 
-function sizeToAst(key: string, p: Path, spec: unknown): ConditionAst[] {
+function sizeToAst(key: string, p: Path, spec: unknown): Leaf[] {
   if (typeof spec !== 'object' || spec === null || Object.keys(spec).length === 0) {
     throw new ExpressionError(`${key} size: expected comparisons such as { gt: 3 }`);
   }
-  return Object.entries(spec).map(([op, v]): ConditionAst => {
-    if (op === 'between') return { kind: 'sizeBetween', path: p, ...pair(key, 'size between', v) } as ConditionAst;
+  return Object.entries(spec).map(([op, v]): Leaf => {
+    if (op === 'between') return { kind: 'sizeBetween', path: p, ...pair(key, 'size between', v) };
     if (!COMPARATORS.includes(op as Comparator)) {
       throw new ExpressionError(`${key} size: unknown comparator ${JSON.stringify(op)}`);
     }

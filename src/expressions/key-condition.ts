@@ -32,7 +32,12 @@ export type RangeCondition<V = unknown> =
   | Exclusive<'gt', V>
   | Exclusive<'ge', V>
   | Exclusive<'between', readonly [V, V]>
-  | Exclusive<'beginsWith', V extends string ? string : V extends Uint8Array ? Uint8Array : never>;
+  | Exclusive<'beginsWith', KeyPrefix<V>>;
+
+// An untyped sort key (unknown) may take either prefix kind; a typed one only its own.
+type KeyPrefix<V> = unknown extends V
+  ? string | Uint8Array
+  : V extends string ? string : V extends Uint8Array ? Uint8Array : never;
 
 /** A sort-key condition as a tuple: `['subject', 'beginsWith', 'Re:']`, `['at', 'between', a, b]`. */
 export type RangeTuple = readonly [name: string, op: KeyConditionOperator, ...operands: unknown[]];

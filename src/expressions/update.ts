@@ -150,9 +150,15 @@ function compileAction(a: UpdateAction, p: Path, ctx: ExpressionContext): string
     case 'prepend': {
       if (!Array.isArray(a.value)) throw new ExpressionError(`${where}: expected a list (array)`);
       // if_not_exists lets the first append create the list instead of failing on a missing attribute.
-      const current = a.ifNotExists ? `if_not_exists(${name}, ${ctx.value(p, [], a.kind)})` : name;
-      const list = ctx.value(p, a.value, a.kind);
-      return `${name} = list_append(${a.kind === 'append' ? `${current}, ${list}` : `${list}, ${current}`})`;
+      // Placeholders are allocated in reading order, so the expression reads :v0 before :v1.
+      const current = (): string => (a.ifNotExists ? `if_not_exists(${name}, ${ctx.value(p, [], a.kind)})` : name);
+      const list = (): string => ctx.value(p, a.value, a.kind);
+      if (a.kind === 'append') {
+        const c = current();
+        return `${name} = list_append(${c}, ${list()})`;
+      }
+      const l = list();
+      return `${name} = list_append(${l}, ${current()})`;
     }
     case 'increment': {
       checkNumber(where, 'by', a.by);

@@ -9,6 +9,13 @@ import { KeyChangedError } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { deleteItem, deleteParams, getItem, putItem, putParams, type GetOptions, type WriteConditions } from '../operations/items.js';
 import { databaseOf } from './binding.js';
+import { getMany, Query, querySpec, scanSpec, type ModelReadOptions } from './reads.js';
+import { writeMany, type BatchWrite } from './batches.js';
+import type { BatchGetOptions } from '../operations/batch-get.js';
+import type { BatchWriteOptions } from '../operations/batch-write.js';
+import type { RangeCondition } from '../expressions/key-condition.js';
+import type { GsiDeclaration, LsiDeclaration } from '../table/indexes.js';
+import type { KeyPart, ValueOf } from '../schema/types.js';
 import { fillComputed, instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import { ModelSchema, type ModelDefinition } from './schema.js';
 
@@ -36,6 +43,27 @@ export type KeyOf<M extends AnyModel> = M[typeof MODEL_TYPES] extends ModelTypes
 export type InputOfModel<M extends AnyModel> = InputOf<M[typeof MODEL_TYPES]['attributes']>;
 /** The attribute values of a model class's instances. */
 export type ValuesOfModel<M extends AnyModel> = ValuesOf<M[typeof MODEL_TYPES]['attributes']>;
+
+type TypesOf<M extends AnyModel> = M[typeof MODEL_TYPES];
+/** Names of the secondary indexes of a model class. */
+export type IndexNameOf<M extends AnyModel> = keyof TypesOf<M>['indexes'] & string;
+type IndexKeys<M extends AnyModel, X> = X extends string
+  ? TypesOf<M>['indexes'][X] extends GsiDeclaration<infer H, infer R, any> ? { hash: H; range: R }
+    : TypesOf<M>['indexes'][X] extends LsiDeclaration<infer R, any> ? { hash: TypesOf<M>['hash']; range: R } : never
+  : { hash: TypesOf<M>['hash']; range: TypesOf<M>['range'] };
+type RangePart<A extends AttributeMap, R> = [R] extends [never] ? {} : { [P in R & keyof A]?: NonNullable<ValueOf<A[P]>> | RangeCondition<NonNullable<ValueOf<A[P]>>> };
+
+/**
+ * The key condition of a query on the table (or on index `X`): the partition key (or the
+ * fields of its template) and optionally a condition on the range key.
+ */
+export type QueryKeyOf<M extends AnyModel, X = undefined> = KeyPart<TypesOf<M>['attributes'], IndexKeys<M, X>['hash']> & RangePart<TypesOf<M>['attributes'], IndexKeys<M, X>['range']>;
+
+/** Options of a typed query or scan. */
+export type QueryOptions<M extends AnyModel, X> = Omit<ModelReadOptions, 'index' | 'projection'> & { index?: X; projection?: readonly (keyof ValuesOfModel<M> & string)[] };
+
+/** Result of a query or scan: instances, or plain partial objects when projected. */
+export type QueryResult<M extends AnyModel, O> = O extends { projection: readonly any[] } | { hydrate: false } ? Partial<ValuesOfModel<M>> : InstanceType<M>;
 
 /** What `save()` does when a loaded instance's key attributes were changed. */
 export type KeyChangePolicy = 'error' | 'copy' | 'move';
@@ -133,6 +161,48 @@ export class PersistentModel extends ModelBase {
     const db = options.db ?? databaseOf(this, this.name);
     const cls = this as unknown as ModelClassRuntime;
     await deleteItem(db, this.schema, this.schema.key(key as Record<string, unknown>), options, (stored) => instanceFromItem(cls, stored, db));
+  }
+
+  /**
+   * A lazy query: `Thread.query({ forum_name: 'AWS', subject: { beginsWith: 'A' } })`.
+   * Use `{ index }` for a GSI or LSI; keys-only indexes are hydrated with batched gets.
+   */
+  static query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
+    this: M, key: QueryKeyOf<M, X>, options?: O & { index?: X; db?: Database },
+  ): Query<QueryResult<M, O>> {
+    const db = options?.db ?? databaseOf(this, this.name);
+    const opts = (options ?? {}) as ModelReadOptions;
+    return new Query(db, querySpec(db, [this as unknown as ModelClassRuntime], key as Record<string, unknown>, opts), opts);
+  }
+
+  /** A lazy scan of the whole table (or `{ segments: n }` in parallel, merged into one stream). */
+  static scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(
+    this: M, options?: O & { db?: Database },
+  ): Query<QueryResult<M, O>> {
+    const db = options?.db ?? databaseOf(this, this.name);
+    const opts = (options ?? {}) as ModelReadOptions;
+    return new Query(db, scanSpec(db, [this as unknown as ModelClassRuntime], opts), opts);
+  }
+
+  /** Reads many items by key in batches of 100; `null` where none exists, in input order. */
+  static getMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database } = {}): Promise<(InstanceType<M> | null)[]> {
+    const db = options.db ?? databaseOf(this, this.name);
+    return getMany<InstanceType<M>>(db, this as unknown as ModelClassRuntime, keys as unknown as Record<string, unknown>[], options);
+  }
+
+  /** Validates every item, then writes them in batches of 25; returns the instances. */
+  static async putMany<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database } = {}): Promise<InstanceType<M>[]> {
+    const db = options.db ?? databaseOf(this, this.name);
+    const instances = items.map((i) => (i instanceof this ? i : new this(i)) as InstanceType<M>);
+    await writeMany(db, instances.map((put) => ({ put })), options);
+    return instances;
+  }
+
+  /** Deletes many items by key in batches of 25. */
+  static async deleteMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database } = {}): Promise<void> {
+    const db = options.db ?? databaseOf(this, this.name);
+    const model = this as unknown as ModelClassRuntime;
+    await writeMany(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })), options);
   }
 
   /** Builds an instance from a stored item (as returned by the DocumentClient). */

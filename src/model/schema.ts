@@ -103,7 +103,7 @@ export class ModelSchema {
     }
     for (const [n, t] of this.computed) {
       for (const f of t.fields) {
-        if (!(f in this.attributes)) throw new SchemaError(`${this.name}: template of "${n}" reads "${f}", which is not an attribute`);
+        if (!Object.hasOwn(this.attributes, f)) throw new SchemaError(`${this.name}: template of "${n}" reads "${f}", which is not an attribute`);
         if (this.attributes[f] instanceof TemplateAttribute) throw new SchemaError(`${this.name}: template of "${n}" reads another template "${f}"`);
       }
     }
@@ -111,7 +111,7 @@ export class ModelSchema {
 
   private checkKey(name: string | undefined, what: string, optionalOk = false): void {
     if (!name) throw new SchemaError(`${this.name}: ${what} is missing`);
-    const attr = this.attributes[name];
+    const attr = Object.hasOwn(this.attributes, name) ? this.attributes[name] : undefined;
     if (!attr) throw new SchemaError(`${this.name}: ${what} "${name}" is not an attribute`);
     if (!attr.scalarType) throw new SchemaError(`${this.name}: ${what} "${name}" is a ${attr.kind}; keys must be strings, numbers or binary`);
     if (!optionalOk && attr.isOptional) throw new SchemaError(`${this.name}: ${what} "${name}" cannot be optional`);
@@ -133,7 +133,7 @@ export class ModelSchema {
         out[name] = { name, type: 'gsi', hash: d.hash, range: d.range, projection: d.projection, sparse: d.sparse, throughput: d.throughput };
       }
       if (Array.isArray(d.projection)) {
-        for (const p of d.projection) if (!(p in this.attributes)) throw new SchemaError(`${this.name}: index "${name}" projects unknown attribute "${p}"`);
+        for (const p of d.projection) if (!Object.hasOwn(this.attributes, p)) throw new SchemaError(`${this.name}: index "${name}" projects unknown attribute "${p}"`);
       }
     }
     return out;
@@ -148,7 +148,7 @@ export class ModelSchema {
   checkUnknown(input: Record<string, unknown>): void {
     const issues: FieldIssue[] = [];
     for (const k of Object.keys(input)) {
-      if (!(k in this.attributes) && input[k] !== undefined) issues.push({ path: k, message: 'is not an attribute of the model' });
+      if (!Object.hasOwn(this.attributes, k) && input[k] !== undefined) issues.push({ path: k, message: 'is not an attribute of the model' });
       else if (this.attributes[k] instanceof TemplateAttribute) issues.push({ path: k, message: 'is computed from its template and cannot be set' });
     }
     if (issues.length) throw new ValidationError(this.name, issues);

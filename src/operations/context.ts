@@ -4,6 +4,7 @@
  */
 import type { Connection, RequestObserver } from '../client.js';
 import type { ModelSchema } from '../model/schema.js';
+import type { RetryPolicy } from './retry.js';
 
 /** A database an operation can run against (a Dynagraph, or a session on one). */
 export interface Database {
@@ -13,4 +14,10 @@ export interface Database {
   tableName(schema: ModelSchema): string;
   /** Observers of the calling scope (a session's stats and budget), if any. */
   readonly scope?: readonly RequestObserver[];
+  /** How leftovers of batch operations are retried. */
+  readonly retry: RetryPolicy;
+  /** How many requests of one batch operation run at once. */
+  readonly concurrency: number;
+  /** HMAC key for page cursors; when set, unsigned cursors are rejected. */
+  readonly cursorSecret?: string | Uint8Array;
 }

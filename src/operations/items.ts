@@ -12,7 +12,7 @@ import { compileProjection } from '../expressions/projection.js';
 import { attr as attrRef, and } from '../expressions/condition-ast.js';
 import { ConditionFailedError, ItemExistsError } from '../errors.js';
 import { wrapNumber } from '../client.js';
-import { expressionHooks } from '../model/expression-hooks.js';
+import { expressionHooks } from './expression-hooks.js';
 import type { ModelSchema } from '../model/schema.js';
 import type { Database } from './context.js';
 

@@ -96,7 +96,10 @@ export abstract class Attribute<T = any, Req extends boolean = boolean, Opt exte
       if (!this.state.optional) issues.push({ path, message: 'is required' });
       return undefined;
     }
+    const before = issues.length;
     const stored = this.encodeValue(value, path, issues, isKey);
+    // A custom check expects a value of the declared type; a wrong one is already reported.
+    if (issues.length > before) return undefined;
     for (const check of this.state.validators) {
       const verdict = check(value as T);
       if (verdict === false) issues.push({ path, message: 'failed validation' });

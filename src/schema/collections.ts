@@ -35,7 +35,7 @@ export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
       case 'string': return typeof v === 'string' ? (v === '' ? 'is an empty string' : undefined) : 'is not a string';
       case 'binary': return v instanceof Uint8Array ? (v.length === 0 ? 'is empty' : undefined) : 'is not a Uint8Array';
       case 'number':
-        if (typeof v === 'number') return Number.isFinite(v) ? checkNumberText(String(v)) : 'is not finite';
+        if (typeof v === 'number') return !Number.isFinite(v) ? 'is not finite' : checkNumberText(String(v)) ?? (Math.abs(v) > Number.MAX_SAFE_INTEGER ? 'is beyond Number.MAX_SAFE_INTEGER; use bigint elements' : undefined);
         if (typeof v === 'bigint') return checkNumberText(v.toString());
         return 'is not a number';
     }
@@ -105,7 +105,7 @@ export class MapAttribute<S extends AttributeMap> extends Attribute<ValuesOf<S>,
     const input = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(input)) {
-      if (!(name in this.shape) && input[name] !== undefined) issues.push({ path: `${path}.${name}`, message: 'is not declared in the map' });
+      if (!Object.hasOwn(this.shape, name) && input[name] !== undefined) issues.push({ path: `${path}.${name}`, message: 'is not declared in the map' });
     }
     for (const name in this.shape) {
       const encoded = this.shape[name].encode(input[name], `${path}.${name}`, issues);

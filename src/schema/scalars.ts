@@ -2,7 +2,7 @@
  * Scalar attribute kinds: strings, numbers (plain, bigint, exact decimal), booleans,
  * dates, binary, literal unions and free-form JSON.
  */
-import { Attribute, checkNumberText, numberText, type IssueSink, type ScalarType } from './attribute.js';
+import { Attribute, checkNumberText, numberText, NumberValue, type IssueSink, type ScalarType } from './attribute.js';
 
 function typeIssue(issues: IssueSink, path: string, expected: string, value: unknown): undefined {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
@@ -26,7 +26,16 @@ export class StringAttribute extends Attribute<string, true, false> {
   protected decodeValue(stored: unknown): string { return stored as string; }
 }
 
-/** A JS number (finite, within DynamoDB's range). */
+/**
+ * The SDK refuses to marshal a `number` beyond Number.MAX_SAFE_INTEGER (it may already
+ * have lost precision); report it as a field issue before any request instead.
+ */
+function unsafeNumber(value: number): string | undefined {
+  if (Math.abs(value) <= Number.MAX_SAFE_INTEGER) return undefined;
+  return `${value} is beyond Number.MAX_SAFE_INTEGER and may have lost precision; use bigint() or decimal()`;
+}
+
+/** A JS number (finite, within DynamoDB's range and Number.MAX_SAFE_INTEGER). */
 export class NumberAttribute extends Attribute<number, true, false> {
   readonly kind = 'number' as const;
   override get scalarType(): ScalarType { return 'N'; }
@@ -38,8 +47,13 @@ export class NumberAttribute extends Attribute<number, true, false> {
     }
     if (value !== 0 && (Math.abs(value) >= 1e126 || Math.abs(value) < 1e-130)) {
       const problem = checkNumberText(String(value));
-      if (problem) issues.push({ path, message: problem });
+      if (problem) {
+        issues.push({ path, message: problem });
+        return undefined;
+      }
     }
+    const unsafe = unsafeNumber(value);
+    if (unsafe) issues.push({ path, message: unsafe });
     return value;
   }
   protected decodeValue(stored: unknown): number {
@@ -68,7 +82,8 @@ export class DecimalAttribute extends Attribute<string, true, false> {
     if (typeof value !== 'string') return typeIssue(issues, path, 'a decimal string', value);
     const problem = checkNumberText(value);
     if (problem) issues.push({ path, message: problem });
-    return { wrapperName: 'NumberValue', value, toString: () => value };
+    // A real NumberValue: the marshaller sends it as N with the exact text (a look-alike object became a map).
+    return NumberValue.from(value);
   }
   protected decodeValue(stored: unknown): string { return numberText(stored); }
 }

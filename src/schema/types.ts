@@ -17,8 +17,12 @@ type RequiredKeys<A extends AttributeMap> = { [K in keyof A]: A[K] extends Attri
 type OptionalKeys<A extends AttributeMap> = Exclude<keyof A, RequiredKeys<A>>;
 type ComputedKeys<A extends AttributeMap> = { [K in keyof A]: A[K] extends TemplateAttribute<any> ? K : never }[keyof A];
 
-/** The values of an instance: every attribute, optional ones possibly `undefined`. */
-export type ValuesOf<A extends AttributeMap> = Simplify<{ -readonly [K in keyof A]: ValueOf<A[K]> }>;
+type MaybeKeys<A extends AttributeMap> = { [K in keyof A]: A[K] extends Attribute<any, any, infer O> ? (O extends true ? K : never) : never }[keyof A];
+
+/** The values of an instance: every attribute; optional ones are optional properties. */
+export type ValuesOf<A extends AttributeMap> = Simplify<
+  { -readonly [K in Exclude<keyof A, MaybeKeys<A>>]: ValueOf<A[K]> } & { -readonly [K in MaybeKeys<A>]?: ValueOf<A[K]> }
+>;
 
 /**
  * Constructor / put input: attributes without a default or empty container are required;
@@ -31,7 +35,7 @@ export type InputOf<A extends AttributeMap> = Simplify<
 >;
 
 /** What identifies one key attribute: its own value, or the fields its template reads. */
-type KeyPart<A extends AttributeMap, K> = K extends keyof A
+export type KeyPart<A extends AttributeMap, K> = K extends keyof A
   ? A[K] extends TemplateAttribute<infer S>
     ? { [F in TemplateFields<S> & keyof A]: NonNullable<ValueOf<A[F]>> }
     : { [P in K]: NonNullable<ValueOf<A[K]>> }

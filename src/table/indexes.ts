@@ -8,11 +8,11 @@
 export type Projection = 'all' | 'keys' | readonly string[];
 
 /** A global secondary index declaration. */
-export interface GsiDeclaration<N extends string = string> {
+export interface GsiDeclaration<H extends string = string, R extends string = string, P extends Projection = Projection> {
   readonly type: 'gsi';
-  readonly hash: N;
-  readonly range?: N;
-  readonly projection: Projection;
+  readonly hash: H;
+  readonly range?: R;
+  readonly projection: P;
   /**
    * Sparse-index predicate: `true` when an item carries the index keys. Items for which
    * it returns `false` get their index key attributes removed, so they stay out of the index.
@@ -23,28 +23,28 @@ export interface GsiDeclaration<N extends string = string> {
 }
 
 /** A local secondary index declaration (same hash key as the table). */
-export interface LsiDeclaration<N extends string = string> {
+export interface LsiDeclaration<R extends string = string, P extends Projection = Projection> {
   readonly type: 'lsi';
-  readonly range: N;
-  readonly projection: Projection;
+  readonly range: R;
+  readonly projection: P;
   readonly sparse?: (item: any) => boolean;
 }
 
 /** Either kind of index declaration. */
-export type IndexDeclaration<N extends string = string> = GsiDeclaration<N> | LsiDeclaration<N>;
+export type IndexDeclaration<N extends string = string> = GsiDeclaration<N, N> | LsiDeclaration<N>;
 
 /** Declares a global secondary index: `gsi({ hash: 'user_name', range: 'subject', projection: 'keys' })`. */
-export function gsi<const N extends string>(options: {
-  hash: N;
-  range?: N;
-  projection?: Projection;
+export function gsi<const H extends string, const R extends string = never, const P extends Projection = 'all'>(options: {
+  hash: H;
+  range?: R;
+  projection?: P;
   sparse?: (item: any) => boolean;
   throughput?: { read: number; write: number };
-}): GsiDeclaration<N> {
-  return { type: 'gsi', projection: 'all', ...options };
+}): GsiDeclaration<H, R, P> {
+  return { type: 'gsi', projection: 'all' as P, ...options };
 }
 
 /** Declares a local secondary index: `lsi({ range: 'posted', projection: 'all' })`. */
-export function lsi<const N extends string>(options: { range: N; projection?: Projection; sparse?: (item: any) => boolean }): LsiDeclaration<N> {
-  return { type: 'lsi', projection: 'all', ...options };
+export function lsi<const R extends string, const P extends Projection = 'all'>(options: { range: R; projection?: P; sparse?: (item: any) => boolean }): LsiDeclaration<R, P> {
+  return { type: 'lsi', projection: 'all' as P, ...options };
 }

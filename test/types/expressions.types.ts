@@ -96,6 +96,14 @@ const badRange1: RangeCondition<number> = { gt: 1, lt: 5 };
 const badRange2: RangeCondition<number> = { beginsWith: '1' };
 // @ts-expect-error between takes a pair
 const badRange3: RangeCondition<number> = { between: [1] };
+interface Order {
+  total: number;
+}
+declare function filterOrder(c: Condition<Order>): void;
+// @ts-expect-error a node built for one item type does not fit another
+filterOrder(typed);
+// @ts-expect-error not even wrapped in and()
+filterOrder(and(typed));
 void badRange1;
 void badRange2;
 void badRange3;

@@ -8,7 +8,7 @@ import { ListAttribute, MapAttribute, SetAttribute } from '../schema/collections
 import type { ExpressionOptions, ValueOperator } from '../expressions/context.js';
 import type { Path } from '../expressions/path.js';
 import { ExpressionError, ValidationError, type FieldIssue } from '../errors.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../model/schema.js';
 
 /** The attribute declared at a path, or `undefined` when the path enters free-form data. */
 export function attributeAt(schema: ModelSchema, path: Path): Attribute | undefined {

@@ -1,0 +1,51 @@
+/**
+ * Model-level batch writes: every item is validated before any request is sent, then
+ * written through the batch writer (25 per request, leftovers retried).
+ */
+import { ValidationError, type FieldIssue } from '../errors.js';
+import type { Database } from '../operations/context.js';
+import { batchWriteItems, type BatchWriteOptions, type WriteRequest } from '../operations/batch-write.js';
+import { ModelBase, STATE, type ModelClassRuntime } from './instance.js';
+
+/** One write of a mixed batch: an instance to put, or a model and key to delete. */
+export type BatchWrite =
+  | { put: ModelBase }
+  | { delete: [model: ModelClassRuntime, key: Record<string, unknown>] };
+
+/**
+ * Validates every write (all problems reported at once, item by item) and returns the
+ * requests; throws before anything is sent.
+ */
+export function prepareWrites(db: Database, writes: readonly BatchWrite[]): { requests: WriteRequest[]; puts: [ModelBase, Record<string, unknown>][] } {
+  const issues: FieldIssue[] = [];
+  const requests: WriteRequest[] = [];
+  const puts: [ModelBase, Record<string, unknown>][] = [];
+  writes.forEach((w, i) => {
+    try {
+      if ('put' in w) {
+        const schema = (w.put.constructor as ModelClassRuntime).schema;
+        const item = schema.encode(w.put as unknown as Record<string, unknown>);
+        requests.push({ table: db.tableName(schema), keyNames: schema.keyNames, put: item });
+        puts.push([w.put, item]);
+      } else {
+        const [model, key] = w.delete;
+        requests.push({ table: db.tableName(model.schema), keyNames: model.schema.keyNames, delete: model.schema.key(key) });
+      }
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const issue of err.issues) issues.push({ path: `[${i}].${issue.path}`, message: issue.message });
+    }
+  });
+  if (issues.length) throw new ValidationError('batch write', issues);
+  return { requests, puts };
+}
+
+/** Runs a mixed batch of puts and deletes; instances put are marked as stored. */
+export async function writeMany(db: Database, writes: readonly BatchWrite[], options: BatchWriteOptions = {}): Promise<void> {
+  const { requests, puts } = prepareWrites(db, writes);
+  await batchWriteItems(db, requests, options);
+  for (const [instance, item] of puts) {
+    instance[STATE].stored = item;
+    instance[STATE].db = db;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Model-level reads at scale: queries (table, GSI, LSI, and shared-table item
+ * collections), scans, and batched gets — turned into instances of the right model.
+ */
+import { ExpressionAttributes } from '../expressions/placeholders.js';
+import { compileCondition } from '../expressions/condition.js';
+import { compileKeyCondition, type RangeCondition } from '../expressions/key-condition.js';
+import { compileProjection } from '../expressions/projection.js';
+import { ExpressionError, SchemaError, ValidationError, type FieldIssue } from '../errors.js';
+import type { Database } from '../operations/context.js';
+import { expressionHooks } from '../operations/expression-hooks.js';
+import { batchGetItems, type BatchGetOptions } from '../operations/batch-get.js';
+import { ReadStream, type ReadOptions, type ReadSpec } from '../operations/read-stream.js';
+import { TemplateAttribute } from '../schema/template.js';
+import { instanceFromItem, type ModelClassRuntime } from './instance.js';
+import type { ModelSchema } from './schema.js';
+
+/** Options of a model query or scan. */
+export interface ModelReadOptions extends ReadOptions {
+  /** Query a secondary index by name. */
+  index?: string;
+  /** Return only these attributes (plain partial objects, not instances). */
+  projection?: readonly string[];
+  /**
+   * For an index that does not project every attribute (keys-only or include): fetch
+   * the full items with batched gets, in index order. Default `true`; `false` returns
+   * the projected attributes as plain partial objects.
+   */
+  hydrate?: boolean;
+}
+
+const RANGE_OPERATORS = new Set(['eq', 'lt', 'le', 'gt', 'ge', 'between', 'beginsWith']);
+
+function isRangeCondition(v: unknown): v is RangeCondition {
+  if (!v || typeof v !== 'object' || v instanceof Date || v instanceof Uint8Array) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && RANGE_OPERATORS.has(keys[0]);
+}
+
+/** Hash / range attribute names of the table or of an index. */
+function keysOf(schema: ModelSchema, index?: string): { hash: string; range?: string } {
+  if (!index) return { hash: schema.hash, range: schema.range };
+  const idx = schema.indexes[index];
+  if (!idx) throw new ExpressionError(`${schema.name}: no index named "${index}" (declared: ${Object.keys(schema.indexes).join(', ') || 'none'})`);
+  return { hash: idx.hash, range: idx.range };
+}
+
+/** Encodes one key value through its attribute (template keys may be built from their fields). */
+function keyValue(schema: ModelSchema, name: string, input: Record<string, unknown>, issues: FieldIssue[]): unknown {
+  const attr = schema.attributes[name];
+  let value = input[name];
+  if (value === undefined && attr instanceof TemplateAttribute) value = attr.compute(input, name, issues);
+  if (value === undefined) {
+    if (!(attr instanceof TemplateAttribute)) issues.push({ path: name, message: 'is required: a query needs the partition key' });
+    return undefined;
+  }
+  return attr.encode(value, name, issues, true);
+}
+
+/** Builds the ReadSpec of a query over `models` (several only when they share a table). */
+export function querySpec(db: Database, models: readonly ModelClassRuntime[], condition: Record<string, unknown>, options: ModelReadOptions): ReadSpec {
+  const schema = models[0].schema;
+  const { hash, range } = keysOf(schema, options.index);
+  const issues: FieldIssue[] = [];
+  const hashValue = keyValue(schema, hash, condition, issues);
+  const templateFields = new Set([hash, range].flatMap((k) => {
+    const a = k ? schema.attributes[k] : undefined;
+    return a instanceof TemplateAttribute ? a.fields : [];
+  }));
+  let rangeCond: [string, RangeCondition] | undefined;
+  if (range !== undefined && condition[range] !== undefined) {
+    const r = condition[range];
+    rangeCond = [range, isRangeCondition(r) ? r : { eq: r } as RangeCondition];
+  } else if (range !== undefined && schema.attributes[range] instanceof TemplateAttribute) {
+    const fields = (schema.attributes[range] as TemplateAttribute).fields;
+    if (fields.length > 0 && fields.every((f) => condition[f] !== undefined)) rangeCond = [range, { eq: keyValue(schema, range, condition, issues) } as RangeCondition];
+  }
+  for (const k of Object.keys(condition)) {
+    if (k !== hash && k !== range && !templateFields.has(k)) issues.push({ path: k, message: `is not a key of ${options.index ? `index "${options.index}"` : 'the table'}; use a filter` });
+  }
+  if (issues.length) throw new ValidationError(schema.name, issues);
+  return readSpec(db, models, 'query', options, { hash, value: hashValue, range: rangeCond });
+}
+
+/** Builds the ReadSpec of a scan. */
+export function scanSpec(db: Database, models: readonly ModelClassRuntime[], options: ModelReadOptions): ReadSpec {
+  return readSpec(db, models, 'scan', options);
+}
+
+function readSpec(
+  db: Database,
+  models: readonly ModelClassRuntime[],
+  kind: 'query' | 'scan',
+  options: ModelReadOptions,
+  key?: { hash: string; value: unknown; range?: [string, RangeCondition] },
+): ReadSpec {
+  const schema = models[0].schema;
+  const table = db.tableName(schema);
+  for (const m of models) {
+    if (db.tableName(m.schema) !== table) throw new SchemaError(`${m.schema.name} is not stored in table "${table}"; a collection read needs models of one table`);
+  }
+  const hooks = expressionHooks(schema);
+  const index = options.index ? schema.indexes[options.index] : undefined;
+  if (options.index && !index) keysOf(schema, options.index);
+  const keyNames = [...new Set([schema.hash, ...(schema.range ? [schema.range] : []), ...(index ? [index.hash, ...(index.range ? [index.range] : [])] : [])])];
+  const partial = options.projection !== undefined || (index !== undefined && index.projection !== 'all' && options.hydrate === false);
+  const hydrate = !partial && index !== undefined && index.projection !== 'all';
+  return {
+    kind,
+    table,
+    index: options.index,
+    keyNames,
+    partition: key ? { name: key.hash, value: key.value } : undefined,
+    params(read, count) {
+      const attrs = new ExpressionAttributes();
+      const params: Record<string, unknown> = {};
+      if (key) {
+        params.KeyConditionExpression = compileKeyCondition({ hash: [key.hash, key.value], range: key.range }, attrs, {
+          mapValue: (path, value, op) => (op === 'beginsWith' || schema.attributes[path[0] as string] instanceof TemplateAttribute ? value : hooks.mapValue!(path, value, op)),
+        });
+      }
+      if (read.filter) params.FilterExpression = compileCondition(read.filter, attrs, hooks);
+      if (!count && options.projection) {
+        const wanted = [...options.projection, ...keyNames, ...(models.length > 1 ? [schema.entityField] : [])];
+        params.ProjectionExpression = compileProjection(wanted, attrs, { ...hooks, resolveName: (n) => (n === schema.entityField ? undefined : hooks.resolveName!(n)) });
+      }
+      if (attrs.names) params.ExpressionAttributeNames = attrs.names;
+      if (attrs.values) params.ExpressionAttributeValues = attrs.values;
+      return params;
+    },
+    decode: partial
+      ? (items) => items.map((item) => decodePartial(modelOf(models, item).schema, item))
+      : hydrate
+        ? (items) => hydrateItems(db, models, items)
+        : (items) => items.map((item) => instanceFromItem(modelOf(models, item), item, db)),
+  };
+}
+
+/** The model of a stored item: by its entity-type attribute when several models share the table. */
+export function modelOf(models: readonly ModelClassRuntime[], item: Record<string, unknown>): ModelClassRuntime {
+  if (models.length === 1) return models[0];
+  const field = models[0].schema.entityField;
+  const found = models.find((m) => m.schema.entity === item[field]);
+  if (!found) throw new SchemaError(`item with ${field}=${JSON.stringify(item[field])} matches none of the models ${models.map((m) => m.name).join(', ')}`);
+  return found;
+}
+
+/** Decodes only the attributes present in a projected item. */
+function decodePartial(schema: ModelSchema, item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of schema.names) if (item[n] !== undefined) out[n] = schema.attributes[n].decode(item[n]);
+  return out;
+}
+
+/** The sparse-index pattern: fetch full items for index entries, in index order; entries deleted since are skipped. */
+async function hydrateItems(db: Database, models: readonly ModelClassRuntime[], items: Record<string, unknown>[]): Promise<unknown[]> {
+  const classes = items.map((item) => modelOf(models, item));
+  const full = await batchGetItems(db, items.map((item, i) => ({ table: db.tableName(classes[i].schema), keyNames: classes[i].schema.keyNames, key: classes[i].schema.keyOfItem(item) })));
+  return full.flatMap((item, i) => (item ? [instanceFromItem(classes[i], item, db)] : []));
+}
+
+/** Reads many items of one model by key input; `null` where none exists, in input order. */
+export async function getMany<I>(db: Database, model: ModelClassRuntime, keys: readonly Record<string, unknown>[], options: BatchGetOptions = {}): Promise<(I | null)[]> {
+  const schema = model.schema;
+  const table = db.tableName(schema);
+  const requests = keys.map((k) => ({ table, keyNames: schema.keyNames, key: schema.key(k) }));
+  const items = await batchGetItems(db, requests, options);
+  return items.map((item) => (item ? (instanceFromItem(model, item, db) as I) : null));
+}
+
+/** A stream of model results. */
+export class Query<T> extends ReadStream<T> {}

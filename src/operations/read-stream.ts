@@ -1,0 +1,222 @@
+/**
+ * Lazy, re-iterable Query and Scan results. Nothing is sent until iterated; every
+ * iteration starts afresh (unlike DynamORM's single-use iterator). `page({ limit })`
+ * counts returned items, reading on when a filter drops some; DynamoDB's own per-request
+ * `Limit` (items evaluated) is `evaluationLimit`.
+ */
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ExpressionError } from '../errors.js';
+import { and, type Condition } from '../expressions/condition-ast.js';
+import type { Database } from './context.js';
+import { decodeCursor, encodeCursor, type CursorScope } from './cursor.js';
+
+/** One page of results and the cursor of the next one (`undefined` at the end). */
+export interface Page<T> {
+  items: T[];
+  cursor: string | undefined;
+}
+
+/** What a stream reads; built once by the model layer. */
+export interface ReadSpec {
+  kind: 'query' | 'scan';
+  /** Physical table. */
+  table: string;
+  index?: string;
+  /** Attributes of a last evaluated key (table keys + index keys). */
+  keyNames: readonly string[];
+  /** Partition a query reads, for cursor checks. */
+  partition?: { name: string; value: unknown };
+  /** Builds KeyCondition / Filter / Projection params for the given read options. */
+  params(options: ReadOptions, count: boolean): Record<string, unknown>;
+  /** Turns raw items into results (instances, partial objects, or hydrated items). */
+  decode(items: Record<string, unknown>[]): Promise<unknown[]> | unknown[];
+}
+
+/** Options shared by queries and scans. */
+export interface ReadOptions {
+  /** Filter applied by DynamoDB after reading (items read still cost capacity). */
+  filter?: Condition<any>;
+  /** Descending range-key order (queries only). */
+  reverse?: boolean;
+  /** Strongly consistent reads (not on GSIs). */
+  consistent?: boolean;
+  /** DynamoDB's `Limit`: items evaluated per request, before filtering. */
+  evaluationLimit?: number;
+  /** Parallel scan: number of segments, merged into one stream (scans only). */
+  segments?: number;
+  /** Read only this segment of `totalSegments` (scans only). */
+  segment?: number;
+  totalSegments?: number;
+}
+
+type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; Count?: number };
+
+/** A lazy query or scan over items of type `T`. */
+export class ReadStream<T> implements AsyncIterable<T> {
+  constructor(
+    protected readonly db: Database,
+    protected readonly spec: ReadSpec,
+    protected readonly options: ReadOptions = {},
+  ) {
+    if (spec.kind === 'query' && (options.segments !== undefined || options.segment !== undefined)) {
+      throw new ExpressionError('segments apply to scans only');
+    }
+    if (options.segments !== undefined && !(Number.isInteger(options.segments) && options.segments >= 1 && options.segments <= 1_000_000)) {
+      throw new ExpressionError(`segments must be a whole number from 1, got ${options.segments}`);
+    }
+  }
+
+  /** A copy with more options; the original is unchanged. */
+  protected with(options: ReadOptions): this {
+    const Ctor = this.constructor as new (db: Database, spec: ReadSpec, options: ReadOptions) => this;
+    return new Ctor(this.db, this.spec, { ...this.options, ...options });
+  }
+
+  /** Adds a filter, ANDed with any earlier one. */
+  filter(condition: Condition<any>): this {
+    return this.with({ filter: this.options.filter ? and(this.options.filter, condition) : condition });
+  }
+
+  /** Descending order of the range key. */
+  reverse(): this {
+    return this.with({ reverse: true });
+  }
+
+  /** Strongly consistent reads. */
+  consistent(): this {
+    return this.with({ consistent: true });
+  }
+
+  private cursorScope(): CursorScope {
+    return { table: this.spec.table, index: this.spec.index ?? '', keyNames: this.spec.keyNames, partition: this.spec.partition, secret: this.db.cursorSecret };
+  }
+
+  private async request(params: Record<string, unknown>): Promise<RawPage> {
+    const Command = this.spec.kind === 'query' ? QueryCommand : ScanCommand;
+    return this.db.connection.send<RawPage>(new Command(params as never), { channel: 'database-access', table: this.spec.table, scope: this.db.scope });
+  }
+
+  private baseParams(count = false): Record<string, unknown> {
+    const params: Record<string, unknown> = { TableName: this.spec.table, ...this.spec.params(this.options, count) };
+    if (this.spec.index) params.IndexName = this.spec.index;
+    if (this.options.consistent) params.ConsistentRead = true;
+    if (this.options.reverse) params.ScanIndexForward = false;
+    if (this.options.evaluationLimit) params.Limit = this.options.evaluationLimit;
+    if (count) params.Select = 'COUNT';
+    return params;
+  }
+
+  /** Raw pages of one segment (or of the whole query/scan), starting after `start`. */
+  private async *rawPages(count: boolean, start?: Record<string, unknown>, segment?: [number, number]): AsyncGenerator<RawPage> {
+    const base = this.baseParams(count);
+    if (segment) {
+      base.Segment = segment[0];
+      base.TotalSegments = segment[1];
+    }
+    let next = start;
+    do {
+      const page = await this.request(next ? { ...base, ExclusiveStartKey: next } : base);
+      next = page.LastEvaluatedKey;
+      yield page;
+    } while (next);
+  }
+
+  /** Raw pages of every segment, merged as they arrive. */
+  private rawStream(count: boolean): AsyncIterable<RawPage> {
+    const { segments, segment, totalSegments } = this.options;
+    if (segment !== undefined) return this.rawPages(count, undefined, [segment, totalSegments ?? 1]);
+    if (!segments || segments === 1) return this.rawPages(count);
+    return merge(Array.from({ length: segments }, (_, i) => this.rawPages(count, undefined, [i, segments])));
+  }
+
+  /** Every page, lazily: `for await (const { items, cursor } of q.pages())`. */
+  async *pages(): AsyncGenerator<Page<T>> {
+    const scope = this.cursorScope();
+    for await (const raw of this.rawStream(false)) {
+      const items = (await this.spec.decode(raw.Items ?? [])) as T[];
+      yield { items, cursor: raw.LastEvaluatedKey ? encodeCursor(raw.LastEvaluatedKey, scope) : undefined };
+    }
+  }
+
+  /** Streams every item: `for await (const item of q)`. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for await (const page of this.pages()) yield* page.items;
+  }
+
+  /**
+   * One page of at most `limit` returned items, starting at `cursor`. Reads on when a
+   * filter drops items; the cursor resumes right after the last item returned.
+   */
+  async page(options: { limit?: number; cursor?: string } = {}): Promise<Page<T>> {
+    const { limit = 100, cursor } = options;
+    if (!Number.isInteger(limit) || limit < 1) throw new ExpressionError(`page limit must be a whole number from 1, got ${limit}`);
+    if (this.options.segments && this.options.segments > 1) throw new ExpressionError('page() reads one segment at a time; use { segment, totalSegments } or stream with for await');
+    const scope = this.cursorScope();
+    let start = cursor === undefined ? undefined : decodeCursor(cursor, scope);
+    const raw: Record<string, unknown>[] = [];
+    const base = this.baseParams();
+    if (this.options.segment !== undefined) Object.assign(base, { Segment: this.options.segment, TotalSegments: this.options.totalSegments ?? 1 });
+    const unfiltered = !this.options.filter && !this.options.evaluationLimit;
+    for (;;) {
+      const params: Record<string, unknown> = { ...base };
+      if (start) params.ExclusiveStartKey = start;
+      // Without a filter every evaluated item is returned, so asking for exactly what is missing is exact.
+      if (unfiltered) params.Limit = limit - raw.length;
+      const page = await this.request(params);
+      const items = page.Items ?? [];
+      const room = limit - raw.length;
+      if (items.length > room) {
+        raw.push(...items.slice(0, room));
+        const last = raw[raw.length - 1];
+        const key: Record<string, unknown> = {};
+        for (const n of this.spec.keyNames) key[n] = last[n];
+        return { items: (await this.spec.decode(raw)) as T[], cursor: encodeCursor(key, scope) };
+      }
+      raw.push(...items);
+      start = page.LastEvaluatedKey;
+      if (!start || raw.length === limit) {
+        return { items: (await this.spec.decode(raw)) as T[], cursor: start ? encodeCursor(start, scope) : undefined };
+      }
+    }
+  }
+
+  /** Every item, in one array. */
+  async all(): Promise<T[]> {
+    const out: T[] = [];
+    for await (const page of this.pages()) for (const item of page.items) out.push(item);
+    return out;
+  }
+
+  /** The first item, or `null`. */
+  async first(): Promise<T | null> {
+    const { items } = await this.page({ limit: 1 });
+    return items[0] ?? null;
+  }
+
+  /** The number of matching items, paging through with `Select: COUNT` (never just one page). */
+  async count(): Promise<number> {
+    let n = 0;
+    for await (const page of this.rawStream(true)) n += page.Count ?? 0;
+    return n;
+  }
+}
+
+/** Merges async iterables, yielding values as they arrive. */
+async function* merge<V>(sources: AsyncIterable<V>[]): AsyncGenerator<V> {
+  const iterators = sources.map((s) => s[Symbol.asyncIterator]());
+  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<V> }>>();
+  const pull = (i: number) => pending.set(i, iterators[i].next().then((r) => ({ i, r })));
+  iterators.forEach((_, i) => pull(i));
+  try {
+    while (pending.size) {
+      const { i, r } = await Promise.race(pending.values());
+      if (r.done) pending.delete(i);
+      else {
+        pull(i);
+        yield r.value;
+      }
+    }
+  } finally {
+    await Promise.all(iterators.map((it) => it.return?.()));
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * Schema and marshalling without a database: every attribute kind to its stored form
+ * and back, validation (every bad field at once), defaults, templates, item size, and
+ * SchemaErrors raised when a model is declared.
+ */
+import { expect } from 'chai';
+import {
+  Model, NumberValue, SchemaError, ValidationError, MAX_ITEM_BYTES, itemSize, gsi, lsi,
+  string, number, bigint, decimal, boolean, date, binary, literal, json, template,
+  stringSet, numberSet, binarySet, list, map,
+} from '../../src/index.js';
+
+/** Runs `fn`, expects a ValidationError and returns its issues as `path → message`. */
+function issuesOf(fn: () => unknown): Record<string, string> {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ValidationError);
+    expect((err as ValidationError).code).to.equal('VALIDATION');
+    return Object.fromEntries((err as ValidationError).issues.map((i) => [i.path, i.message]));
+  }
+  expect.fail('expected a ValidationError');
+}
+
+function schemaError(fn: () => unknown, pattern: RegExp): void {
+  expect(fn).to.throw(SchemaError, pattern);
+}
+
+const bytes = (...b: number[]) => new Uint8Array(b);
+
+class Kitchen extends Model({
+  table: 'kitchen',
+  key: { hash: 'id' },
+  attributes: {
+    id: string(),
+    text: string(),
+    note: string().optional(),
+    n: number().optional(),
+    big: bigint().optional(),
+    money: decimal().optional(),
+    flag: boolean().optional(),
+    iso: date().optional(),
+    epoch: date({ format: 'epoch' }).optional(),
+    raw: binary().optional(),
+    tags: stringSet(),
+    scores: numberSet(),
+    blobs: binarySet(),
+    days: list(date()),
+    address: map({ city: string().optional(), since: date().optional(), visits: list(date()) }),
+    status: literal('draft', 'published').optional(),
+    doc: json<{ a: number; b: string[] }>().optional(),
+  },
+}) {}
+
+describe('schema: encode and decode', () => {
+  it('stores every kind in its DynamoDB form and restores it', () => {
+    const when = new Date('2024-02-03T04:05:06.789Z');
+    const k = new Kitchen({
+      id: 'k1', text: 'hello', n: 12.5, big: 2n ** 64n, money: '19.99', flag: false, iso: when, epoch: when,
+      raw: bytes(1, 2, 3), tags: new Set(['a', 'b']), scores: new Set([1, 2.5]), blobs: new Set([bytes(9)]),
+      days: [when], address: { city: 'Oslo', since: when, visits: [when, new Date(0)] }, status: 'draft',
+      doc: { a: 1, b: ['x'] },
+    });
+    const item = k.toItem();
+    expect(item).to.deep.include({
+      id: 'k1', text: 'hello', n: 12.5, big: 18446744073709551616n, flag: false, iso: '2024-02-03T04:05:06.789Z',
+      epoch: 1706933106, raw: bytes(1, 2, 3), days: ['2024-02-03T04:05:06.789Z'], status: 'draft',
+      address: { city: 'Oslo', since: '2024-02-03T04:05:06.789Z', visits: ['2024-02-03T04:05:06.789Z', '1970-01-01T00:00:00.000Z'] },
+      doc: { a: 1, b: ['x'] },
+    });
+    expect(item.money).to.be.instanceOf(NumberValue);
+    expect(String(item.money)).to.equal('19.99');
+    expect(item.tags).to.deep.equal(new Set(['a', 'b']));
+
+    const back = Kitchen.fromItem(item);
+    expect(back).to.be.instanceOf(Kitchen);
+    expect(back.iso).to.be.instanceOf(Date);
+    expect(back.iso!.toISOString()).to.equal('2024-02-03T04:05:06.789Z');
+    expect(back.epoch!.toISOString()).to.equal('2024-02-03T04:05:06.000Z');
+    expect(back.days[0]).to.be.instanceOf(Date);
+    expect(back.days[0].getTime()).to.equal(when.getTime());
+    expect(back.address.since).to.be.instanceOf(Date);
+    expect(back.address.visits.map((d) => d.getTime())).to.deep.equal([when.getTime(), 0]);
+    expect(back.big).to.equal(2n ** 64n);
+    expect(back.money).to.equal('19.99');
+    expect(back.scores).to.deep.equal(new Set([1, 2.5]));
+    expect(back.status).to.equal('draft');
+    expect(back.doc).to.deep.equal({ a: 1, b: ['x'] });
+  });
+
+  it('stores empty sets and empty non-key strings as absent and restores them empty', () => {
+    const item = new Kitchen({ id: 'k', text: '', note: '' }).toItem();
+    expect(item).to.deep.equal({ id: 'k', days: [], address: { visits: [] } });
+    const back = Kitchen.fromItem({ id: 'k' });
+    expect(back.text).to.equal('');
+    expect(back.tags).to.be.instanceOf(Set).with.property('size', 0);
+    expect(back.scores).to.be.instanceOf(Set).with.property('size', 0);
+    expect(back.blobs).to.be.instanceOf(Set).with.property('size', 0);
+    expect(back.days).to.deep.equal([]);
+    expect(back.note).to.equal(undefined); // optional: absent stays undefined
+    expect(back.n).to.equal(undefined);
+  });
+
+  it('a map missing a required member is a field issue with the nested path', () => {
+    class Place extends Model({ table: 'p', key: { hash: 'id' }, attributes: { id: string(), at: map({ city: string(), zip: string().optional() }) } }) {}
+    expect(issuesOf(() => new Place({ id: 'k', at: { zip: '1' } as never }).toItem())).to.deep.equal({ 'at.city': 'is required' });
+    expect(issuesOf(() => new Place({ id: 'k', at: { city: 'c', planet: 'x', hasOwnProperty: 'y' } as never }).toItem())).to.deep.equal({
+      'at.planet': 'is not declared in the map',
+      'at.hasOwnProperty': 'is not declared in the map',
+    });
+    expect(new Place({ id: 'k', at: { city: 'c' } }).toItem()).to.deep.equal({ id: 'k', at: { city: 'c' } });
+  });
+
+  it('keeps bigint values beyond 2^53 and at 38 digits exactly; rejects 39 significant digits', () => {
+    const max38 = 10n ** 38n - 1n;
+    expect(new Kitchen({ id: 'k', text: 't', big: max38 }).toItem().big).to.equal(max38);
+    expect(Kitchen.fromItem({ id: 'k', big: NumberValue.from(max38.toString()) }).big).to.equal(max38);
+    expect(Kitchen.fromItem({ id: 'k', big: NumberValue.from('9007199254740993') }).big).to.equal(9007199254740993n);
+    expect(Kitchen.fromItem({ id: 'k', big: 42 }).big).to.equal(42n);
+    const issues = issuesOf(() => new Kitchen({ id: 'k', text: 't', big: 10n ** 39n - 1n }).toItem());
+    expect(issues.big).to.match(/39 significant digits/);
+    expect(issuesOf(() => new Kitchen({ id: 'k', text: 't', money: '1234567890123456789012345678901234567891' }).toItem()).money)
+      .to.match(/40 significant digits/);
+  });
+
+  it('rejects NaN, Infinity, numbers DynamoDB cannot hold and unsafe integers in number()', () => {
+    const bad = (n: number) => issuesOf(() => new Kitchen({ id: 'k', text: 't', n }).toItem()).n;
+    expect(bad(NaN)).to.match(/finite/);
+    expect(bad(Infinity)).to.match(/finite/);
+    expect(bad(-Infinity)).to.match(/finite/);
+    expect(bad(1e200)).to.match(/larger than DynamoDB can store/);
+    expect(bad(1e-200)).to.match(/smaller than DynamoDB can store/);
+    expect(bad(2 ** 60)).to.match(/MAX_SAFE_INTEGER/);
+    expect(issuesOf(() => new Kitchen({ id: 'k', text: 't', scores: new Set([NaN]) }).toItem()).scores).to.match(/not finite/);
+  });
+
+  it('keeps decimals exact as strings', () => {
+    const text = '12345678901234567890.123456789012345678';
+    const item = new Kitchen({ id: 'k', text: 't', money: text }).toItem();
+    expect(item.money).to.be.instanceOf(NumberValue);
+    expect((item.money as NumberValue).toString()).to.equal(text);
+    expect(Kitchen.fromItem({ id: 'k', money: NumberValue.from(text) }).money).to.equal(text);
+    expect(Kitchen.fromItem({ id: 'k', money: 0.1 }).money).to.equal('0.1');
+    expect(issuesOf(() => new Kitchen({ id: 'k', text: 't', money: '12,5' }).toItem()).money).to.match(/not a number/);
+  });
+
+  it('checks literal values and json storability', () => {
+    expect(issuesOf(() => new Kitchen({ id: 'k', text: 't', status: 'archived' as never }).toItem()).status)
+      .to.equal('expected one of "draft", "published", got "archived"');
+    expect(issuesOf(() => new Kitchen({ id: 'k', text: 't', doc: (() => 1) as never }).toItem()).doc).to.match(/JSON/);
+  });
+
+  it('reports a type error per field, naming what it expected and what it got', () => {
+    const issues = issuesOf(() => new Kitchen({
+      id: 5 as never, text: 't', n: '1' as never, flag: 'yes' as never, iso: '2024-01-01' as never,
+      tags: ['a'] as never, days: [new Date('nope')], raw: 'abc' as never,
+    }).toItem());
+    expect(issues).to.deep.equal({
+      id: 'expected a string, got number',
+      n: 'expected a number, got string',
+      flag: 'expected a boolean, got string',
+      iso: 'expected a Date, got string',
+      raw: 'expected a Uint8Array, got string',
+      tags: 'expected a Set, got array',
+      'days[0]': 'is an invalid Date',
+    });
+  });
+});
+
+describe('schema: construction', () => {
+  let calls = 0;
+  class Post extends Model({
+    table: 'posts',
+    key: { hash: 'id' },
+    attributes: {
+      id: string(),
+      title: string().validate((t) => t.length <= 5 || 'must be at most 5 characters'),
+      email: string().optional().validate((e) => e.includes('@')),
+      views: number().default(7),
+      created: date().default(() => { calls++; return new Date(1000 * calls); }),
+      labels: list(string()).default(() => ['new']),
+      score: number().optional(),
+    },
+  }) {}
+
+  it('uses given values over defaults, values and factories per instance', () => {
+    calls = 0;
+    const a = new Post({ id: 'a', title: 'x' });
+    const b = new Post({ id: 'b', title: 'y', views: 1 });
+    expect(a.views).to.equal(7);
+    expect(b.views).to.equal(1);
+    expect(calls).to.equal(2);
+    expect(a.created.getTime()).to.equal(1000);
+    expect(b.created.getTime()).to.equal(2000);
+    a.labels.push('mine');
+    expect(b.labels).to.deep.equal(['new']);
+    expect(a.score).to.equal(undefined);
+    expect(a.toItem()).to.not.have.property('score');
+  });
+
+  it('runs validate(fn): a returned string is the message, false a generic one', () => {
+    expect(issuesOf(() => new Post({ id: 'a', title: 'too long', email: 'nope' }).toItem())).to.deep.equal({
+      title: 'must be at most 5 characters',
+      email: 'failed validation',
+    });
+    expect(new Post({ id: 'a', title: 'ok', email: 'a@b' }).toItem()).to.include({ title: 'ok', email: 'a@b' });
+  });
+
+  it('reports a wrong-typed value once, without running validate(fn) on it', () => {
+    expect(issuesOf(() => new Post({ id: 'a', title: 42 as never, email: 7 as never }).toItem())).to.deep.equal({
+      title: 'expected a string, got number',
+      email: 'expected a string, got number',
+    });
+  });
+
+  it('rejects unknown attributes in the constructor, naming each', () => {
+    const issues = issuesOf(() => new Post({ id: 'a', title: 't', colour: 'red', size: 3 } as never));
+    expect(issues).to.deep.equal({ colour: 'is not an attribute of the model', size: 'is not an attribute of the model' });
+    // Names inherited from Object.prototype are not attributes either.
+    expect(issuesOf(() => new Post({ id: 'a', title: 't', toString: 'x', constructor: 1 } as never))).to.deep.equal({
+      toString: 'is not an attribute of the model',
+      constructor: 'is not an attribute of the model',
+    });
+  });
+
+  it('lists every bad field in one ValidationError', () => {
+    const err = (() => {
+      try {
+        new Post({ id: '', title: 'way too long', views: 'many' } as never).toItem();
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })();
+    expect(err).to.be.instanceOf(ValidationError);
+    expect(err!.issues.map((i) => i.path).sort()).to.deep.equal(['id', 'title', 'views']);
+    expect(err!.message).to.match(/id: is an empty string; DynamoDB keys cannot be empty/);
+  });
+
+  it('rejects an item over 400 KB and accepts one of exactly 400 KB', () => {
+    class Blob extends Model({ table: 'b', key: { hash: 'id' }, attributes: { id: string(), body: string() } }) {}
+    const room = MAX_ITEM_BYTES - 'id'.length - 'k'.length - 'body'.length;
+    const ok = new Blob({ id: 'k', body: 'x'.repeat(room) }).toItem();
+    expect(itemSize(ok)).to.equal(MAX_ITEM_BYTES);
+    const issues = issuesOf(() => new Blob({ id: 'k', body: 'x'.repeat(room + 1) }).toItem());
+    expect(issues['(item)']).to.match(/409601 bytes/);
+    // Multi-byte characters count as their UTF-8 bytes.
+    expect(itemSize({ s: 'é'.repeat(10) })).to.equal(21);
+  });
+
+  it('toJSON gives sets as arrays, dates as ISO, bigints and decimals as strings, binary as base64', () => {
+    const k = new Kitchen({
+      id: 'j', text: 't', big: 2n ** 70n, money: '1.5', iso: new Date(0), raw: bytes(255, 0),
+      tags: new Set(['x']), days: [new Date(86400000)], address: { city: 'c', visits: [] },
+    });
+    expect(JSON.parse(JSON.stringify(k))).to.deep.equal({
+      id: 'j', text: 't', big: '1180591620717411303424', money: '1.5', iso: '1970-01-01T00:00:00.000Z', raw: '/wA=',
+      tags: ['x'], scores: [], blobs: [], days: ['1970-01-02T00:00:00.000Z'], address: { city: 'c', visits: [] },
+    });
+  });
+});
+
+describe('schema: templates (single-table keys)', () => {
+  class Order extends Model({
+    table: 'shop',
+    key: { hash: 'pk', range: 'sk' },
+    entity: 'Order',
+    attributes: {
+      pk: template('CUSTOMER#{login}'),
+      sk: template('ORDER#{placed}#{no}'),
+      login: string(),
+      placed: date(),
+      no: number(),
+    },
+  }) {}
+
+  it('computes template attributes on construction and in the stored item', () => {
+    const o = new Order({ login: 'ann', placed: new Date('2024-05-06T00:00:00Z'), no: 3 });
+    expect(o.pk).to.equal('CUSTOMER#ann');
+    expect(o.sk).to.equal('ORDER#2024-05-06T00:00:00.000Z#3');
+    expect(o.toItem()).to.deep.equal({
+      pk: 'CUSTOMER#ann', sk: 'ORDER#2024-05-06T00:00:00.000Z#3', login: 'ann', placed: '2024-05-06T00:00:00.000Z', no: 3, _type: 'Order',
+    });
+  });
+
+  it('builds a key from the template fields, and refuses setting a template attribute', () => {
+    expect(Order.key({ login: 'ann', placed: new Date(0), no: 1 })).to.deep.equal({
+      pk: 'CUSTOMER#ann', sk: 'ORDER#1970-01-01T00:00:00.000Z#1',
+    });
+    expect(issuesOf(() => Order.key({ login: 'ann' } as never)).sk).to.match(/needs "placed"/);
+    expect(issuesOf(() => new Order({ pk: 'X', login: 'a', placed: new Date(), no: 1 } as never)).pk).to.match(/computed/);
+  });
+});
+
+describe('schema: declaration errors', () => {
+  const M = Model as (def: unknown) => unknown;
+  const base = { table: 't' };
+
+  it('range key that is not an attribute', () => {
+    schemaError(() => M({ ...base, key: { hash: 'id', range: 'when' }, attributes: { id: string() } }), /range key "when" is not an attribute/);
+  });
+  it('hash key missing or not an attribute', () => {
+    schemaError(() => M({ ...base, key: { hash: 'nope' }, attributes: { id: string() } }), /hash key "nope" is not an attribute/);
+  });
+  it('LSI on a table without a range key', () => {
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), at: string() }, indexes: { byAt: lsi({ range: 'at' }) } }),
+      /LSI "byAt" needs a table with a range key/);
+  });
+  it('LSI with another hash key', () => {
+    schemaError(() => M({
+      ...base, key: { hash: 'id', range: 'r' }, attributes: { id: string(), r: string(), o: string() },
+      indexes: { bad: { type: 'lsi', hash: 'o', range: 'r', projection: 'all' } },
+    }), /LSI "bad" must use the table's hash key "id"/);
+  });
+  it('index key of a non-scalar type', () => {
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), tags: stringSet() }, indexes: { byTag: gsi({ hash: 'tags' }) } }),
+      /GSI "byTag" hash key "tags" is a stringSet/);
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), ok: boolean() }, indexes: { byOk: gsi({ hash: 'ok' }) } }),
+      /is a boolean/);
+  });
+  it('a key attribute that is optional, or of a non-key type', () => {
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string().optional() } }), /hash key "id" cannot be optional/);
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: map({}) } }), /keys must be strings, numbers or binary/);
+  });
+  it('an attribute named like an instance method', () => {
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), save: string() } }), /"save" is reserved/);
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), toJSON: string() } }), /"toJSON" is reserved/);
+  });
+  it('a template reading an unknown field, and a malformed template', () => {
+    schemaError(() => M({ ...base, key: { hash: 'pk' }, attributes: { pk: template('U#{login}') } }), /reads "login", which is not an attribute/);
+    schemaError(() => M({ ...base, key: { hash: 'pk' }, attributes: { pk: template('U#{constructor}') } }), /reads "constructor", which is not an attribute/);
+    schemaError(() => M({ ...base, key: { hash: 'toString' }, attributes: { id: string() } }), /hash key "toString" is not an attribute/);
+    schemaError(() => template('A#{x'), /unbalanced brace/);
+  });
+  it('an index projecting an unknown attribute, and a ttl that is not a date', () => {
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), g: string() }, indexes: { byG: gsi({ hash: 'g', projection: ['nope'] }) } }),
+      /projects unknown attribute "nope"/);
+    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string() }, ttl: 'id' }), /ttl "id" must be a date or number/);
+  });
+});
