@@ -47,5 +47,10 @@ export async function writeMany(db: Database, writes: readonly BatchWrite[], opt
   for (const [instance, item] of puts) {
     instance[STATE].stored = item;
     instance[STATE].db = db;
+    db.afterPut?.((instance.constructor as ModelClassRuntime).schema, item, instance);
   }
+  requests.forEach((r, i) => {
+    const w = writes[i];
+    if ('delete' in r && 'delete' in w) db.afterDelete?.(w.delete[0].schema, r.delete);
+  });
 }

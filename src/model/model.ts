@@ -127,8 +127,10 @@ export class PersistentModel extends ModelBase {
       await putItem(db, schema, item, options, toInstance);
     }
     fillComputed(schema, self);
+    if (changed.length && policy === 'move') db.afterDelete?.(schema, schema.keyOfItem(state.stored!));
     state.stored = item;
     state.db = db;
+    db.afterPut?.(schema, item, this);
     return this;
   }
 
@@ -141,6 +143,7 @@ export class PersistentModel extends ModelBase {
     const key = state.stored ? schema.keyOfItem(state.stored) : schema.key(this as unknown as Record<string, unknown>);
     await deleteItem(db, schema, key, options, (stored) => instanceFromItem(cls, stored, db));
     state.stored = undefined;
+    db.afterDelete?.(schema, key);
   }
 
   /** Reads one item by key; `null` when there is none. */
@@ -160,7 +163,9 @@ export class PersistentModel extends ModelBase {
   static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
     const cls = this as unknown as ModelClassRuntime;
-    await deleteItem(db, this.schema, this.schema.key(key as Record<string, unknown>), options, (stored) => instanceFromItem(cls, stored, db));
+    const stored = this.schema.key(key as Record<string, unknown>);
+    await deleteItem(db, this.schema, stored, options, (item) => instanceFromItem(cls, item, db));
+    db.afterDelete?.(this.schema, stored);
   }
 
   /**

@@ -20,4 +20,8 @@ export interface Database {
   readonly concurrency: number;
   /** HMAC key for page cursors; when set, unsigned cursors are rejected. */
   readonly cursorSecret?: string | Uint8Array;
+  /** Told after an item was written through this database (a session primes its cache). */
+  afterPut?(schema: ModelSchema, item: Record<string, unknown>, instance: object): void;
+  /** Told after an item was deleted through this database (a session clears its cache). */
+  afterDelete?(schema: ModelSchema, key: Record<string, unknown>): void;
 }
