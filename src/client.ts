@@ -36,6 +36,8 @@ export interface RequestObserver {
   before?(command: string, table: string | undefined): void;
   /** Called after a successful response. */
   after?(entry: LogEntry, output: Record<string, unknown>): void;
+  /** Called when a request failed (after the SDK's own retries). */
+  failed?(command: string, error: unknown): void;
   /** Called when a request is retried by dynagraph (not the SDK). */
   retried?(command: string): void;
 }
@@ -116,7 +118,13 @@ export class Connection {
       input.ReturnConsumedCapacity = 'TOTAL';
     }
     const started = performance.now();
-    const output = (await this.doc.send(command as never)) as Record<string, unknown>;
+    let output: Record<string, unknown>;
+    try {
+      output = (await this.doc.send(command as never)) as Record<string, unknown>;
+    } catch (err) {
+      for (const o of observers) o.failed?.(commandName, err);
+      throw err;
+    }
     const entry: LogEntry = {
       channel: meta.channel,
       command: commandName,

@@ -12,6 +12,7 @@ import type { ModelClassRuntime } from './model/instance.js';
 import { batchGetItems, type BatchGetOptions } from './operations/batch-get.js';
 import type { BatchWriteOptions } from './operations/batch-write.js';
 import { instanceFromItem } from './model/instance.js';
+import { Session, type SessionOptions } from './graph/session.js';
 import type { ModelSchema } from './model/schema.js';
 import type { Database } from './operations/context.js';
 import { createTable, deleteTable, ensureTable, type CreateTableOptions } from './table/admin.js';
@@ -200,6 +201,14 @@ export class Dynagraph implements Database {
   /** A mixed batch: `[{ put: instance }, { delete: [Model, key] }]`, validated before any request. */
   async writeMany(writes: readonly BatchWrite[], options: BatchWriteOptions = {}): Promise<void> {
     await writeMany(this, writes, options);
+  }
+
+  /**
+   * A session (one per request of your API): loaders that batch every relationship load of
+   * a tick, an identity map, stats and an optional request budget.
+   */
+  session(options: SessionOptions = {}): Session {
+    return new Session(this, options);
   }
 
   /** Deletes one model's table. */

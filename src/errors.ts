@@ -146,3 +146,122 @@ export class DuplicateKeyError extends DynagraphError {
     super('DUPLICATE_KEY', `batch write: key ${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))} appears more than once for table "${table}"`);
   }
 }
+
+/**
+ * A versioned write found a different version stored than the one the instance was loaded
+ * with: someone else wrote the item in between (the lost update it prevents). Reload (or
+ * use `current`) and redo the change. `item` / `current` are the item as stored at the check.
+ */
+export class VersionConflictError extends ConditionFailedError {
+  /** The version the write expected to find (`undefined`: expected no item). */
+  readonly expected: number | undefined;
+  /** The version found stored (`undefined`: no item, or an item without a version). */
+  readonly actual: number | undefined;
+
+  constructor(message: string, expected: number | undefined, actual: number | undefined, item?: Record<string, unknown>, current?: unknown, cause?: unknown) {
+    super(message, item, current, 'VERSION_CONFLICT', cause);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Why one action of a canceled transaction failed, mapped back to what the caller gave. */
+export interface CancellationReason {
+  /** Position of the action in the transaction (0-based, in the order the actions were added). */
+  index: number;
+  /** The kind of action. */
+  action: 'put' | 'update' | 'delete' | 'check';
+  /** Name of the model of the action's item. */
+  model: string;
+  /** DynamoDB's code: `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, ... */
+  code: string;
+  /** DynamoDB's message, if any. */
+  message?: string;
+  /** The instance given to the action, when it was given one. */
+  instance?: unknown;
+  /** The stored item when the condition was checked, decoded into the model's values. */
+  item?: Record<string, unknown>;
+  /** The stored item as a model instance. */
+  current?: unknown;
+  /** `true` when the failed condition was the optimistic version check. */
+  versionConflict: boolean;
+}
+
+/**
+ * DynamoDB canceled a transaction: nothing was written. `reasons` lists each action that
+ * failed (actions that did not fail are left out), mapped to the action and instance.
+ */
+export class TransactionCanceledError extends DynagraphError {
+  /** The failed actions. */
+  readonly reasons: CancellationReason[];
+  /** The idempotency token the transaction was sent with. */
+  readonly token: string | undefined;
+
+  constructor(reasons: CancellationReason[], token: string | undefined, cause?: unknown) {
+    const text = reasons.map((r) => `[${r.index}] ${r.action} ${r.model}: ${r.versionConflict ? 'VersionConflict' : r.code}`).join('; ');
+    super('TRANSACTION_CANCELED', `transaction canceled: ${text || 'no reason given'}`, { cause });
+    this.reasons = reasons;
+    this.token = token;
+  }
+
+  /** `true` when every failure is a conflict with another transaction (retrying may succeed). */
+  get conflict(): boolean {
+    return this.reasons.length > 0 && this.reasons.every((r) => r.code === 'TransactionConflict');
+  }
+}
+
+/** A transaction holds more actions than DynamoDB accepts (100); raised before sending, never split silently. */
+export class TransactionTooLargeError extends DynagraphError {
+  /** How many actions were given. */
+  readonly actions: number;
+  constructor(actions: number, limit: number) {
+    super('TRANSACTION_TOO_LARGE', `a transaction holds at most ${limit} actions; this one has ${actions}. Nothing was sent.`);
+    this.actions = actions;
+  }
+}
+
+/** A getter of the transaction engine found no target (the original's TargetNotFoundError). */
+export class TargetNotFoundError extends DynagraphError {
+  /** Position of the transactor whose getter returned nothing. */
+  readonly transactor: number;
+  constructor(transaction: string, transactor: number) {
+    super('TARGET_NOT_FOUND', `${transaction}: the getter of transactor ${transactor} found no target`);
+    this.transactor = transactor;
+  }
+}
+
+/** The transaction engine gave up after its bound of attempts, every one lost to a conflict. */
+export class MaxRetriesExceededError extends DynagraphError {
+  /** Attempts made. */
+  readonly attempts: number;
+  constructor(transaction: string, attempts: number, cause?: unknown) {
+    super('MAX_RETRIES_EXCEEDED', `${transaction}: still conflicting after ${attempts} attempts; nothing was written`, { cause });
+    this.attempts = attempts;
+  }
+}
+
+/** A lease lock could not be acquired within the wait allowed. */
+export class LockNotAcquiredError extends DynagraphError {
+  /** The lock's name. */
+  readonly lock: string;
+  /** Owner of the lock when we gave up, if known. */
+  readonly owner: string | undefined;
+  constructor(lock: string, owner: string | undefined, waitedMs: number) {
+    super('LOCK_NOT_ACQUIRED', `lock "${lock}" not acquired after ${Math.round(waitedMs)} ms${owner ? `; held by ${owner}` : ''}`);
+    this.lock = lock;
+    this.owner = owner;
+  }
+}
+
+/**
+ * A lease lock is no longer ours: its record changed (it expired and was taken over, or was
+ * released by someone else). Raised by heartbeats and by `release()` from a non-owner.
+ */
+export class LockLostError extends DynagraphError {
+  /** The lock's name. */
+  readonly lock: string;
+  constructor(lock: string, what: string, cause?: unknown) {
+    super('LOCK_LOST', `lock "${lock}": ${what}: the lock is no longer held by this owner`, { cause });
+    this.lock = lock;
+  }
+}

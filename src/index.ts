@@ -28,4 +28,19 @@ export {
   absent, and, or, not, attr, path,
   type Condition, type ConditionObject, type Absent, type Path,
 } from './expressions/index.js';
+export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
+export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
+export { RequestBudgetExceededError, type SessionStats } from './graph/stats.js';
+export type { IncludeSpec, Loaded, LoadedToOne, LoadedToMany, ExactInclude } from './graph/include.js';
+export { compositeKey, type CompositeKeyCodec } from './graph/codec.js';
+export { diagram, relationsOf } from './graph/diagram.js';
+export { Query } from './model/reads.js';
+export type { ModelReadOptions } from './model/reads.js';
+export type { QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
+export type { Page, ReadOptions } from './operations/read-stream.js';
+export type { BatchGetOptions } from './operations/batch-get.js';
+export type { BatchWriteOptions, BatchProgress } from './operations/batch-write.js';
+export type { BatchWrite } from './model/batches.js';
+export type { RetryPolicy } from './operations/retry.js';
+export type { BatchGetRequest, BatchGetResult } from './dynagraph.js';
 export * from './errors.js';

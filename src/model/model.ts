@@ -9,7 +9,7 @@ import { KeyChangedError } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { deleteItem, deleteParams, getItem, putItem, putParams, type GetOptions, type WriteConditions } from '../operations/items.js';
 import { databaseOf } from './binding.js';
-import { getMany, Query, querySpec, scanSpec, type ModelReadOptions } from './reads.js';
+import { getMany, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './reads.js';
 import { writeMany, type BatchWrite } from './batches.js';
 import type { BatchGetOptions } from '../operations/batch-get.js';
 import type { BatchWriteOptions } from '../operations/batch-write.js';
@@ -150,7 +150,9 @@ export class PersistentModel extends ModelBase {
   static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<InstanceType<M> | null> {
     const db = options.db ?? databaseOf(this, this.name);
     const item = await getItem(db, this.schema, this.schema.key(key as Record<string, unknown>), options);
-    return item ? (instanceFromItem(this as unknown as ModelClassRuntime, item, db) as InstanceType<M>) : null;
+    // In a shared table the key may hold another model's item: that is not ours.
+    if (!item || (this.schema.entity !== undefined && item[this.schema.entityField] !== this.schema.entity)) return null;
+    return materialize(db, this as unknown as ModelClassRuntime, item) as InstanceType<M>;
   }
 
   /** Validates a raw document and writes it; returns the saved instance. Unknown attributes are rejected. */

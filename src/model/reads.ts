@@ -4,6 +4,7 @@
  */
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { compileCondition } from '../expressions/condition.js';
+import { and, attr, type Condition } from '../expressions/condition-ast.js';
 import { compileKeyCondition, type RangeCondition } from '../expressions/key-condition.js';
 import { compileProjection } from '../expressions/projection.js';
 import { ExpressionError, SchemaError, ValidationError, type FieldIssue } from '../errors.js';
@@ -31,7 +32,8 @@ export interface ModelReadOptions extends ReadOptions {
 
 const RANGE_OPERATORS = new Set(['eq', 'lt', 'le', 'gt', 'ge', 'between', 'beginsWith']);
 
-function isRangeCondition(v: unknown): v is RangeCondition {
+/** `true` when `v` is a range-key operator object such as `{ beginsWith: "A" }`. */
+export function isRangeCondition(v: unknown): v is RangeCondition {
   if (!v || typeof v !== 'object' || v instanceof Date || v instanceof Uint8Array) return false;
   const keys = Object.keys(v);
   return keys.length === 1 && RANGE_OPERATORS.has(keys[0]);
@@ -105,12 +107,16 @@ function readSpec(
   const keyNames = [...new Set([schema.hash, ...(schema.range ? [schema.range] : []), ...(index ? [index.hash, ...(index.range ? [index.range] : [])] : [])])];
   const partial = options.projection !== undefined || (index !== undefined && index.projection !== 'all' && options.hydrate === false);
   const hydrate = !partial && index !== undefined && index.projection !== 'all';
+  // Other models' items of a shared table stay out. An index that does not project the
+  // entity field cannot filter on it; hydration checks the full items instead.
+  const entityFilter = index === undefined || index.projection === 'all' ? entityCondition(models) : undefined;
   return {
     kind,
     table,
     index: options.index,
     keyNames,
     partition: key ? { name: key.hash, value: key.value } : undefined,
+    filtered: entityFilter !== undefined,
     params(read, count) {
       const attrs = new ExpressionAttributes();
       const params: Record<string, unknown> = {};
@@ -119,7 +125,8 @@ function readSpec(
           mapValue: (path, value, op) => (op === 'beginsWith' || schema.attributes[path[0] as string] instanceof TemplateAttribute ? value : hooks.mapValue!(path, value, op)),
         });
       }
-      if (read.filter) params.FilterExpression = compileCondition(read.filter, attrs, hooks);
+      const filter = entityFilter && read.filter ? and(entityFilter, read.filter) : entityFilter ?? read.filter;
+      if (filter) params.FilterExpression = compileCondition(filter, attrs, hooks);
       if (!count && options.projection) {
         const wanted = [...options.projection, ...keyNames, ...(models.length > 1 ? [schema.entityField] : [])];
         params.ProjectionExpression = compileProjection(wanted, attrs, { ...hooks, resolveName: (n) => (n === schema.entityField ? undefined : hooks.resolveName!(n)) });
@@ -132,8 +139,21 @@ function readSpec(
       ? (items) => items.map((item) => decodePartial(modelOf(models, item).schema, item))
       : hydrate
         ? (items) => hydrateItems(db, models, items)
-        : (items) => items.map((item) => instanceFromItem(modelOf(models, item), item, db)),
+        : (items) => items.map((item) => materialize(db, modelOf(models, item), item)),
   };
+}
+
+/** `entityField = entity` (or IN the entities) when every model names its entity; else nothing to filter on. */
+function entityCondition(models: readonly ModelClassRuntime[]): Condition<any> | undefined {
+  const entities = models.map((m) => m.schema.entity);
+  if (entities.some((e) => e === undefined)) return undefined;
+  const field = attr([models[0].schema.entityField]);
+  return entities.length === 1 ? field.eq(entities[0]) : field.in(...new Set(entities));
+}
+
+/** True when a stored item belongs to `model` (its entity-type attribute matches, if the model has one). */
+function isOf(model: ModelClassRuntime, item: Record<string, unknown>): boolean {
+  return model.schema.entity === undefined || item[model.schema.entityField] === model.schema.entity;
 }
 
 /** The model of a stored item: by its entity-type attribute when several models share the table. */
@@ -154,9 +174,16 @@ function decodePartial(schema: ModelSchema, item: Record<string, unknown>): Reco
 
 /** The sparse-index pattern: fetch full items for index entries, in index order; entries deleted since are skipped. */
 async function hydrateItems(db: Database, models: readonly ModelClassRuntime[], items: Record<string, unknown>[]): Promise<unknown[]> {
-  const classes = items.map((item) => modelOf(models, item));
-  const full = await batchGetItems(db, items.map((item, i) => ({ table: db.tableName(classes[i].schema), keyNames: classes[i].schema.keyNames, key: classes[i].schema.keyOfItem(item) })));
-  return full.flatMap((item, i) => (item ? [instanceFromItem(classes[i], item, db)] : []));
+  // Index entries may not carry the entity field: the full item tells the model (models of one table share its key).
+  const schema = models[0].schema;
+  const table = db.tableName(schema);
+  const requests = items.map((item) => ({ table, keyNames: schema.keyNames, key: schema.keyOfItem(item), model: models[0] }));
+  // A session serves these from its cache and batches them with every other load of the tick.
+  const full = db.loadItems ? await db.loadItems(requests) : await batchGetItems(db, requests);
+  return full.flatMap((item) => {
+    const model = item && models.find((m) => isOf(m, item));
+    return model ? [materialize(db, model, item!)] : [];
+  });
 }
 
 /** Reads many items of one model by key input; `null` where none exists, in input order. */
@@ -165,7 +192,12 @@ export async function getMany<I>(db: Database, model: ModelClassRuntime, keys: r
   const table = db.tableName(schema);
   const requests = keys.map((k) => ({ table, keyNames: schema.keyNames, key: schema.key(k) }));
   const items = await batchGetItems(db, requests, options);
-  return items.map((item) => (item ? (instanceFromItem(model, item, db) as I) : null));
+  return items.map((item) => (item && isOf(model, item) ? (materialize(db, model, item) as I) : null));
+}
+
+/** An instance for a stored item: the database's own (a session's identity map) or a new one. */
+export function materialize(db: Database, model: ModelClassRuntime, item: Record<string, unknown>): unknown {
+  return db.materialize ? db.materialize(model, item) : instanceFromItem(model, item, db);
 }
 
 /** A stream of model results. */

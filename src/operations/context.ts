@@ -6,6 +6,13 @@ import type { Connection, RequestObserver } from '../client.js';
 import type { ModelSchema } from '../model/schema.js';
 import type { RetryPolicy } from './retry.js';
 
+/** The runtime view of a model class an operation needs: its schema and how to construct it. */
+export interface ModelClass {
+  new (init?: any): object;
+  readonly schema: ModelSchema;
+  readonly name: string;
+}
+
 /** A database an operation can run against (a Dynagraph, or a session on one). */
 export interface Database {
   /** The send point. */
@@ -20,6 +27,16 @@ export interface Database {
   readonly concurrency: number;
   /** HMAC key for page cursors; when set, unsigned cursors are rejected. */
   readonly cursorSecret?: string | Uint8Array;
+  /**
+   * Turns a stored item into an instance; a session returns the instance it already
+   * holds for that key (its identity map). Defaults to a new instance.
+   */
+  materialize?(model: ModelClass, item: Record<string, unknown>): object;
+  /**
+   * Reads items by stored key; a session routes these through its batching loader and
+   * cache. Defaults to a plain batched get.
+   */
+  loadItems?(requests: readonly { table: string; keyNames: readonly string[]; key: Record<string, unknown>; model: ModelClass }[]): Promise<(Record<string, unknown> | undefined)[]>;
   /** Told after an item was written through this database (a session primes its cache). */
   afterPut?(schema: ModelSchema, item: Record<string, unknown>, instance: object): void;
   /** Told after an item was deleted through this database (a session clears its cache). */

@@ -12,11 +12,11 @@ import type { ModelSchema } from '../model/schema.js';
 
 /** The attribute declared at a path, or `undefined` when the path enters free-form data. */
 export function attributeAt(schema: ModelSchema, path: Path): Attribute | undefined {
-  let attr: Attribute | undefined = schema.attributes[path[0] as string];
+  let attr: Attribute | undefined = Object.hasOwn(schema.attributes, path[0]) ? schema.attributes[path[0] as string] : undefined;
   for (let i = 1; i < path.length && attr; i++) {
     const seg = path[i];
     if (attr instanceof ListAttribute && typeof seg === 'number') attr = attr.of;
-    else if (attr instanceof MapAttribute && typeof seg === 'string') attr = attr.shape[seg];
+    else if (attr instanceof MapAttribute && typeof seg === 'string') attr = Object.hasOwn(attr.shape, seg) ? attr.shape[seg] : undefined;
     else return undefined;
   }
   return attr;
@@ -32,9 +32,9 @@ function loose(value: unknown): unknown {
 /** Expression hooks for one model. */
 export function expressionHooks(schema: ModelSchema): ExpressionOptions {
   return {
-    isAttribute: (name) => name in schema.attributes,
+    isAttribute: (name) => Object.hasOwn(schema.attributes, name),
     resolveName: (name) => {
-      if (!(name in schema.attributes) && name !== schema.entityField) {
+      if (!Object.hasOwn(schema.attributes, name) && name !== schema.entityField) {
         throw new ExpressionError(`${schema.name}: "${name}" is not an attribute of the model`);
       }
     },

@@ -26,6 +26,8 @@ export interface ReadSpec {
   keyNames: readonly string[];
   /** Partition a query reads, for cursor checks. */
   partition?: { name: string; value: unknown };
+  /** True when `params` adds a filter of its own (e.g. the entity type), so a page may need more reads. */
+  filtered?: boolean;
   /** Builds KeyCondition / Filter / Projection params for the given read options. */
   params(options: ReadOptions, count: boolean): Record<string, unknown>;
   /** Turns raw items into results (instances, partial objects, or hydrated items). */
@@ -156,7 +158,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
     const raw: Record<string, unknown>[] = [];
     const base = this.baseParams();
     if (this.options.segment !== undefined) Object.assign(base, { Segment: this.options.segment, TotalSegments: this.options.totalSegments ?? 1 });
-    const unfiltered = !this.options.filter && !this.options.evaluationLimit;
+    const unfiltered = !this.options.filter && !this.spec.filtered && !this.options.evaluationLimit;
     for (;;) {
       const params: Record<string, unknown> = { ...base };
       if (start) params.ExclusiveStartKey = start;

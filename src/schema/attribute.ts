@@ -79,7 +79,16 @@ export abstract class Attribute<T = any, Req extends boolean = boolean, Opt exte
   initial(): T | undefined {
     const d = this.state.defaultValue;
     if (d !== undefined) return typeof d === 'function' ? (d as () => T)() : d;
-    return this.empty();
+    return this.isContainer ? this.empty() : undefined;
+  }
+
+  /**
+   * @internal `true` for sets, lists and maps: a new instance starts with them empty. A
+   * missing scalar stays missing (a required one fails validation), even though an absent
+   * string or binary is read back as empty.
+   */
+  get isContainer(): boolean {
+    return false;
   }
 
   /** @internal Value restored when the attribute is absent from a stored item. */
@@ -150,6 +159,26 @@ export function checkNumberText(text: string): string | undefined {
 /** Stored numbers come back as `number` when exact, else as the SDK's `NumberValue`. */
 export function numberText(stored: unknown): string {
   return typeof stored === 'number' ? String(stored) : (stored as NumberValue).toString();
+}
+
+/**
+ * A copy of a document value that shares no mutable container with the original (sets,
+ * arrays, plain objects, binary). Encoders and decoders return copies so the item an
+ * instance was last saved or read as never aliases the instance's own values: an in-place
+ * change such as `tags.add(x)` must not change the snapshot dirty tracking compares with.
+ */
+export function deepCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Set) return new Set([...value].map(deepCopy)) as T;
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  if (value instanceof Uint8Array) return new Uint8Array(value) as T;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  const proto = Object.getPrototypeOf(value);
+  // Class instances (NumberValue, ...) are immutable values here; only plain objects are containers.
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+  return out as T;
 }
 
 export { NumberValue };

@@ -2,7 +2,7 @@
  * Collection attribute kinds: sets, typed lists and typed maps. Elements are encoded
  * by their own attribute, so dates nested in lists and maps round-trip.
  */
-import { Attribute, checkNumberText, numberText, NumberValue, type IssueSink } from './attribute.js';
+import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink } from './attribute.js';
 import type { InputOf, ValuesOf, AttributeMap } from './types.js';
 
 type SetElement = 'string' | 'number' | 'binary';
@@ -10,6 +10,7 @@ type SetElement = 'string' | 'number' | 'binary';
 /** A DynamoDB set. Empty sets are stored as absent and restored as empty. */
 export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
   readonly kind;
+  override get isContainer(): boolean { return true; }
   constructor(private readonly element: SetElement) {
     super();
     this.kind = element === 'string' ? 'stringSet' as const : element === 'number' ? 'numberSet' as const : 'binarySet' as const;
@@ -28,7 +29,7 @@ export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
         return undefined;
       }
     }
-    return value;
+    return deepCopy(value);
   }
   private checkElement(v: unknown): string | undefined {
     switch (this.element) {
@@ -41,7 +42,7 @@ export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
     }
   }
   protected decodeValue(stored: unknown): Set<E> {
-    if (this.element !== 'number') return stored as Set<E>;
+    if (this.element !== 'number') return deepCopy(stored) as Set<E>;
     const out = new Set<E>();
     for (const n of stored as Set<unknown>) out.add((n instanceof NumberValue ? Number(numberText(n)) : n) as E);
     return out;
@@ -55,6 +56,7 @@ function describe(v: unknown): string {
 /** A list whose elements are all of one attribute kind. */
 export class ListAttribute<T> extends Attribute<T[], false, false> {
   readonly kind = 'list' as const;
+  override get isContainer(): boolean { return true; }
   constructor(readonly of: Attribute<T>) { super(); }
   override empty(): T[] { return []; }
   protected encodeValue(value: unknown, path: string, issues: IssueSink): unknown {
@@ -87,6 +89,7 @@ function emptyStored(attr: Attribute): unknown {
 /** A map with a declared shape; unknown keys are rejected. */
 export class MapAttribute<S extends AttributeMap> extends Attribute<ValuesOf<S>, {} extends InputOf<S> ? false : true, false> {
   readonly kind = 'map' as const;
+  override get isContainer(): boolean { return true; }
   constructor(readonly shape: S) { super(); }
   override empty(): ValuesOf<S> | undefined {
     if (this.isOptional) return undefined;

@@ -2,7 +2,7 @@
  * Scalar attribute kinds: strings, numbers (plain, bigint, exact decimal), booleans,
  * dates, binary, literal unions and free-form JSON.
  */
-import { Attribute, checkNumberText, numberText, NumberValue, type IssueSink, type ScalarType } from './attribute.js';
+import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink, type ScalarType } from './attribute.js';
 
 function typeIssue(issues: IssueSink, path: string, expected: string, value: unknown): undefined {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
@@ -132,10 +132,10 @@ export class BinaryAttribute extends Attribute<Uint8Array, true, false> {
       if (isKey) issues.push({ path, message: 'is empty binary; DynamoDB keys cannot be empty' });
       return undefined;
     }
-    return value;
+    return new Uint8Array(value);
   }
   override empty(): Uint8Array | undefined { return this.isOptional ? undefined : new Uint8Array(0); }
-  protected decodeValue(stored: unknown): Uint8Array { return stored as Uint8Array; }
+  protected decodeValue(stored: unknown): Uint8Array { return new Uint8Array(stored as Uint8Array); }
 }
 
 /** One of a fixed set of strings. */
@@ -158,9 +158,9 @@ export class JsonAttribute<T> extends Attribute<T, true, false> {
   readonly kind = 'json' as const;
   protected encodeValue(value: unknown, path: string, issues: IssueSink): unknown {
     if (typeof value === 'function' || typeof value === 'symbol') return typeIssue(issues, path, 'JSON data', value);
-    return value;
+    return deepCopy(value);
   }
-  protected decodeValue(stored: unknown): T { return stored as T; }
+  protected decodeValue(stored: unknown): T { return deepCopy(stored) as T; }
 }
 
 /** A string attribute. */

@@ -13,9 +13,21 @@ function utf8(s: string): number {
   return /^[\x00-\x7f]*$/.test(s) ? s.length : Buffer.byteLength(s, 'utf8');
 }
 
+/**
+ * DynamoDB stores a number as base-100 digit pairs aligned on the decimal point, plus one
+ * byte of exponent, plus one more for a negative number: 1.5 is `01.50`, 3 bytes; -1 is 3.
+ */
 function numberSize(text: string): number {
-  const digits = text.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return 22; // not a number; validation reports it, so any size will do
+  const all = (m[2] ?? '') + (m[3] ?? '');
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length === 0) return 1;
+  // Digits before the decimal point, counted from the first significant digit.
+  const point = (m[2] ?? '').length - lead + Number(m[4] ?? 0);
+  const pad = ((point % 2) + 2) % 2;
+  return Math.ceil((pad + digits.length) / 2) + 1 + (m[1] ? 1 : 0);
 }
 
 /** Size in bytes of one stored (document-form) value. */

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Connection } from '../client.js';
 import { TableMismatchError } from '../errors.js';
-import { createTableInput, type Billing, type TableDefinition } from './definition.js';
+import { createTableInput, sdkProjection as createTableProjection, type Billing, type TableDefinition } from './definition.js';
 
 /** Options of table creation. */
 export interface CreateTableOptions {
@@ -74,13 +74,20 @@ export async function tableDrift(conn: Connection, def: TableDefinition, live: T
   for (const [name, type] of Object.entries(def.attributeTypes)) {
     if (types.has(name) && types.get(name) !== type) diffs.push(`attribute "${name}" is ${types.get(name)}, models declare ${type}`);
   }
-  const liveIndexes = new Map<string, string>();
-  for (const i of [...(live.GlobalSecondaryIndexes ?? []), ...(live.LocalSecondaryIndexes ?? [])]) liveIndexes.set(i.IndexName!, keyText(i.KeySchema));
+  const liveIndexes = new Map<string, { key: string; projection: string }>();
+  for (const i of [...(live.GlobalSecondaryIndexes ?? []), ...(live.LocalSecondaryIndexes ?? [])]) {
+    liveIndexes.set(i.IndexName!, { key: keyText(i.KeySchema), projection: projectionText(i.Projection) });
+  }
   for (const idx of def.indexes) {
     const want = `${idx.hash}:HASH${idx.range ? `,${idx.range}:RANGE` : ''}`;
     const got = liveIndexes.get(idx.name);
     if (got === undefined) diffs.push(`index "${idx.name}" is missing`);
-    else if (got !== want) diffs.push(`index "${idx.name}" has key ${got}, models declare ${want}`);
+    else if (got.key !== want) diffs.push(`index "${idx.name}" has key ${got.key}, models declare ${want}`);
+    else {
+      // A keys-only index where the model reads whole items would silently return partial ones.
+      const wantProjection = projectionText(createTableProjection(idx.projection));
+      if (got.projection !== wantProjection) diffs.push(`index "${idx.name}" projects ${got.projection}, models declare ${wantProjection}`);
+    }
     liveIndexes.delete(idx.name);
   }
   for (const extra of liveIndexes.keys()) diffs.push(`index "${extra}" exists but no model declares it`);
@@ -91,6 +98,11 @@ export async function tableDrift(conn: Connection, def: TableDefinition, live: T
     if (d?.AttributeName !== def.ttl || !/ENABL/.test(d?.TimeToLiveStatus ?? '')) diffs.push(`TTL is not enabled on "${def.ttl}"`);
   }
   return diffs;
+}
+
+function projectionText(p?: { ProjectionType?: string; NonKeyAttributes?: string[] }): string {
+  const type = p?.ProjectionType ?? 'ALL';
+  return type === 'INCLUDE' ? `INCLUDE(${[...(p?.NonKeyAttributes ?? [])].sort().join(',')})` : type;
 }
 
 /** Creates the table if missing; if it exists, throws TableMismatchError where it differs. */

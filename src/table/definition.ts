@@ -66,7 +66,8 @@ export function tableDefinition(name: string, schemas: readonly ModelSchema[]): 
   return def;
 }
 
-function sdkProjection(p: Projection): SdkProjection {
+/** The SDK form of an index projection. */
+export function sdkProjection(p: Projection): SdkProjection {
   if (p === 'all') return { ProjectionType: 'ALL' };
   if (p === 'keys') return { ProjectionType: 'KEYS_ONLY' };
   return { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p] };

@@ -40,11 +40,11 @@ export function gsi<const H extends string, const R extends string = never, cons
   projection?: P;
   sparse?: (item: any) => boolean;
   throughput?: { read: number; write: number };
-}): GsiDeclaration<H, R, P> {
+}): GsiDeclaration<H, NoInfer<R>, NoInfer<P>> {
   return { type: 'gsi', projection: 'all' as P, ...options };
 }
 
 /** Declares a local secondary index: `lsi({ range: 'posted', projection: 'all' })`. */
-export function lsi<const R extends string, const P extends Projection = 'all'>(options: { range: R; projection?: P; sparse?: (item: any) => boolean }): LsiDeclaration<R, P> {
+export function lsi<const R extends string, const P extends Projection = 'all'>(options: { range: R; projection?: P; sparse?: (item: any) => boolean }): LsiDeclaration<R, NoInfer<P>> {
   return { type: 'lsi', projection: 'all' as P, ...options };
 }

@@ -58,11 +58,21 @@ class RetryToken {
   }
 }
 
+/**
+ * The endpoint as a provider read at the first request: test files build their clients at
+ * import time, and mocha imports them before the global setup has started DynamoDB Local.
+ */
+async function lazyEndpoint() {
+  const url = new URL(testEndpoint());
+  return { protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname };
+}
+
 /** A DynamoDBClient for the harness's endpoint (DYNAMODB_ENDPOINT), retrying fast. */
 export function testClient(options: TestClientOptions = {}): DynamoDBClient {
   const { maxAttempts = 3, retryDelayMs = 1, ...config } = options;
   return new DynamoDBClient({
-    ...localClientConfig(testEndpoint()),
+    ...localClientConfig('http://unset.invalid'),
+    endpoint: lazyEndpoint,
     maxAttempts,
     retryStrategy: new FastRetryStrategy(maxAttempts, retryDelayMs),
     ...config,

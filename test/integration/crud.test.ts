@@ -8,6 +8,7 @@ import {
   string, number, bigint, decimal, boolean, date, binary, literal, json, template, stringSet, numberSet, binarySet, list, map,
   type LogEntry,
 } from '../../src/index.js';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { testDb } from '../harness/db.js';
 
 const log: LogEntry[] = [];
@@ -111,7 +112,7 @@ describe('crud (DynamoDB Local)', () => {
       id: 'empty', text: '', n: 0, big: 0n, money: '0', flag: false, at: new Date(0), expires: new Date(0), raw: new Uint8Array([1]),
       profile: { city: '', visits: [], inner: {} }, status: 'on', doc: {},
     }).save();
-    const { Item } = await db.connection.doc.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: 'crud-everything', Key: { id: 'empty' } }));
+    const { Item } = await db.connection.doc.send(new GetCommand({ TableName: 'crud-everything', Key: { id: 'empty' } }));
     expect(Item).to.not.have.any.keys('text', 'tags', 'scores', 'blobs');
     expect(Item!.profile).to.deep.equal({ visits: [], inner: {} });
     const e = (await Everything.get({ id: 'empty' }))!;
@@ -254,7 +255,6 @@ describe('crud (DynamoDB Local)', () => {
       await Customer.put({ login: 'kim', fullName: 'Kim Lee' });
       await Order.put({ login: 'kim', no: 1, total: '9.95' });
       await Order.put({ login: 'kim', no: 2, total: '100.00' });
-      const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
       const { Items } = await db.connection.doc.send(new ScanCommand({ TableName: 'crud-shop' }));
       const kims = (Items ?? []).filter((i) => i.pk === 'CUSTOMER#kim').map((i) => [i.sk, i._type]).sort();
       expect(kims).to.deep.equal([['ORDER#1', 'Order'], ['ORDER#2', 'Order'], ['PROFILE', 'Customer']]);

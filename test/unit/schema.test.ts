@@ -1,13 +1,12 @@
 /**
  * Schema and marshalling without a database: every attribute kind to its stored form
- * and back, validation (every bad field at once), defaults, templates, item size, and
- * SchemaErrors raised when a model is declared.
+ * and back, validation (every bad field at once), defaults, item size and toJSON.
+ * Templates and declaration errors: schema-declarations.test.ts.
  */
 import { expect } from 'chai';
 import {
-  Model, NumberValue, SchemaError, ValidationError, MAX_ITEM_BYTES, itemSize, gsi, lsi,
-  string, number, bigint, decimal, boolean, date, binary, literal, json, template,
-  stringSet, numberSet, binarySet, list, map,
+  Model, NumberValue, ValidationError, MAX_ITEM_BYTES, itemSize,
+  string, number, bigint, decimal, boolean, date, binary, literal, json, stringSet, numberSet, binarySet, list, map,
 } from '../../src/index.js';
 
 /** Runs `fn`, expects a ValidationError and returns its issues as `path → message`. */
@@ -20,10 +19,6 @@ function issuesOf(fn: () => unknown): Record<string, string> {
     return Object.fromEntries((err as ValidationError).issues.map((i) => [i.path, i.message]));
   }
   expect.fail('expected a ValidationError');
-}
-
-function schemaError(fn: () => unknown, pattern: RegExp): void {
-  expect(fn).to.throw(SchemaError, pattern);
 }
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -213,6 +208,16 @@ describe('schema: construction', () => {
     });
   });
 
+  it('reports a missing required scalar instead of filling it with an empty value', () => {
+    class Req extends Model({ table: 'r', key: { hash: 'id' }, attributes: { id: string(), name: string(), n: number(), bin: binary() } }) {}
+    const r = new Req({ id: 'a' } as never);
+    expect(r.name).to.equal(undefined);
+    expect(issuesOf(() => r.toItem())).to.deep.equal({ name: 'is required', n: 'is required', bin: 'is required' });
+    // Read back, an absent string or binary is empty (it was stored as '' or empty).
+    expect(Req.fromItem({ id: 'a', n: 1 }).name).to.equal('');
+    expect(Req.fromItem({ id: 'a', n: 1 }).bin).to.deep.equal(new Uint8Array(0));
+  });
+
   it('rejects unknown attributes in the constructor, naming each', () => {
     const issues = issuesOf(() => new Post({ id: 'a', title: 't', colour: 'red', size: 3 } as never));
     expect(issues).to.deep.equal({ colour: 'is not an attribute of the model', size: 'is not an attribute of the model' });
@@ -245,6 +250,13 @@ describe('schema: construction', () => {
     expect(issues['(item)']).to.match(/409601 bytes/);
     // Multi-byte characters count as their UTF-8 bytes.
     expect(itemSize({ s: 'é'.repeat(10) })).to.equal(21);
+    // Numbers: base-100 digit pairs aligned on the decimal point, 1 byte of exponent, 1 more if negative.
+    const numberBytes = (n: unknown) => itemSize({ n }) - 1;
+    expect([0, 7, 12345, 1.5, 10.5, 0.001, -1, -98765.4321].map(numberBytes)).to.deep.equal([1, 2, 4, 3, 3, 2, 3, 7]);
+    expect(numberBytes(10n ** 37n)).to.equal(2);
+    expect(numberBytes(NumberValue.from('12345678901234567890.123456789012345678'))).to.equal(20);
+    // Maps and lists: 3 bytes plus 1 per element, besides names and values.
+    expect(itemSize({ m: { a: 1, l: ['x'] } })).to.equal(1 + 3 + (1 + 2 + 1) + (1 + 3 + 1 + 1 + 1));
   });
 
   it('toJSON gives sets as arrays, dates as ISO, bigints and decimals as strings, binary as base64', () => {
@@ -256,84 +268,5 @@ describe('schema: construction', () => {
       id: 'j', text: 't', big: '1180591620717411303424', money: '1.5', iso: '1970-01-01T00:00:00.000Z', raw: '/wA=',
       tags: ['x'], scores: [], blobs: [], days: ['1970-01-02T00:00:00.000Z'], address: { city: 'c', visits: [] },
     });
-  });
-});
-
-describe('schema: templates (single-table keys)', () => {
-  class Order extends Model({
-    table: 'shop',
-    key: { hash: 'pk', range: 'sk' },
-    entity: 'Order',
-    attributes: {
-      pk: template('CUSTOMER#{login}'),
-      sk: template('ORDER#{placed}#{no}'),
-      login: string(),
-      placed: date(),
-      no: number(),
-    },
-  }) {}
-
-  it('computes template attributes on construction and in the stored item', () => {
-    const o = new Order({ login: 'ann', placed: new Date('2024-05-06T00:00:00Z'), no: 3 });
-    expect(o.pk).to.equal('CUSTOMER#ann');
-    expect(o.sk).to.equal('ORDER#2024-05-06T00:00:00.000Z#3');
-    expect(o.toItem()).to.deep.equal({
-      pk: 'CUSTOMER#ann', sk: 'ORDER#2024-05-06T00:00:00.000Z#3', login: 'ann', placed: '2024-05-06T00:00:00.000Z', no: 3, _type: 'Order',
-    });
-  });
-
-  it('builds a key from the template fields, and refuses setting a template attribute', () => {
-    expect(Order.key({ login: 'ann', placed: new Date(0), no: 1 })).to.deep.equal({
-      pk: 'CUSTOMER#ann', sk: 'ORDER#1970-01-01T00:00:00.000Z#1',
-    });
-    expect(issuesOf(() => Order.key({ login: 'ann' } as never)).sk).to.match(/needs "placed"/);
-    expect(issuesOf(() => new Order({ pk: 'X', login: 'a', placed: new Date(), no: 1 } as never)).pk).to.match(/computed/);
-  });
-});
-
-describe('schema: declaration errors', () => {
-  const M = Model as (def: unknown) => unknown;
-  const base = { table: 't' };
-
-  it('range key that is not an attribute', () => {
-    schemaError(() => M({ ...base, key: { hash: 'id', range: 'when' }, attributes: { id: string() } }), /range key "when" is not an attribute/);
-  });
-  it('hash key missing or not an attribute', () => {
-    schemaError(() => M({ ...base, key: { hash: 'nope' }, attributes: { id: string() } }), /hash key "nope" is not an attribute/);
-  });
-  it('LSI on a table without a range key', () => {
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), at: string() }, indexes: { byAt: lsi({ range: 'at' }) } }),
-      /LSI "byAt" needs a table with a range key/);
-  });
-  it('LSI with another hash key', () => {
-    schemaError(() => M({
-      ...base, key: { hash: 'id', range: 'r' }, attributes: { id: string(), r: string(), o: string() },
-      indexes: { bad: { type: 'lsi', hash: 'o', range: 'r', projection: 'all' } },
-    }), /LSI "bad" must use the table's hash key "id"/);
-  });
-  it('index key of a non-scalar type', () => {
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), tags: stringSet() }, indexes: { byTag: gsi({ hash: 'tags' }) } }),
-      /GSI "byTag" hash key "tags" is a stringSet/);
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), ok: boolean() }, indexes: { byOk: gsi({ hash: 'ok' }) } }),
-      /is a boolean/);
-  });
-  it('a key attribute that is optional, or of a non-key type', () => {
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string().optional() } }), /hash key "id" cannot be optional/);
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: map({}) } }), /keys must be strings, numbers or binary/);
-  });
-  it('an attribute named like an instance method', () => {
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), save: string() } }), /"save" is reserved/);
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), toJSON: string() } }), /"toJSON" is reserved/);
-  });
-  it('a template reading an unknown field, and a malformed template', () => {
-    schemaError(() => M({ ...base, key: { hash: 'pk' }, attributes: { pk: template('U#{login}') } }), /reads "login", which is not an attribute/);
-    schemaError(() => M({ ...base, key: { hash: 'pk' }, attributes: { pk: template('U#{constructor}') } }), /reads "constructor", which is not an attribute/);
-    schemaError(() => M({ ...base, key: { hash: 'toString' }, attributes: { id: string() } }), /hash key "toString" is not an attribute/);
-    schemaError(() => template('A#{x'), /unbalanced brace/);
-  });
-  it('an index projecting an unknown attribute, and a ttl that is not a date', () => {
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string(), g: string() }, indexes: { byG: gsi({ hash: 'g', projection: ['nope'] }) } }),
-      /projects unknown attribute "nope"/);
-    schemaError(() => M({ ...base, key: { hash: 'id' }, attributes: { id: string() }, ttl: 'id' }), /ttl "id" must be a date or number/);
   });
 });

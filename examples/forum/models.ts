@@ -1,0 +1,75 @@
+/**
+ * The forum of DynamORM (itself AWS's forum sample): forums, threads, replies, users,
+ * with relationships both ways. Threads are keyed by forum and subject, replies by
+ * thread and time, users by name. Two GSIs find a user's threads and replies; the
+ * threads one is keys-only, so loading `user.threads` exercises the sparse-index
+ * pattern (a Query of keys, then batched gets of the full items).
+ */
+import { compositeKey, date, gsi, manyToOne, Model, number, oneToMany, string, stringSet } from '../../src/index.js';
+
+/** A thread's id as stored on its replies: forum and subject, joined with an escaped `#`. */
+export const threadId = compositeKey(['forum', 'subject']);
+
+export class Forum extends Model({
+  table: 'forums',
+  key: { hash: 'name' },
+  attributes: { name: string(), category: string().default('General'), description: string().optional() },
+}) {
+  threads = oneToMany(() => Thread, { query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum' });
+}
+
+export class User extends Model({
+  table: 'users',
+  key: { hash: 'name' },
+  attributes: { name: string(), email: string().optional(), joined: date().default(() => new Date()) },
+}) {
+  threads = oneToMany(() => Thread, { index: 'byUser', query: (u: User) => ({ user_name: u.name }), inverse: 'user' });
+  replies = oneToMany(() => Reply, { index: 'byUser', query: (u: User) => ({ user_name: u.name }), inverse: 'user' });
+}
+
+export class Thread extends Model({
+  table: 'threads',
+  key: { hash: 'forum_name', range: 'subject' },
+  attributes: {
+    forum_name: string(), subject: string(), user_name: string(), message: string().default(''),
+    tags: stringSet(), views: number().default(0), posted: date().default(() => new Date()),
+  },
+  indexes: { byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }) },
+}) {
+  forum = manyToOne(() => Forum, {
+    query: (t: Thread) => ({ name: t.forum_name }),
+    backQuery: (f: Forum) => ({ forum_name: f.name }),
+  });
+  user = manyToOne(() => User, {
+    query: (t: Thread) => ({ name: t.user_name }),
+    backQuery: (u: User) => ({ user_name: u.name }),
+    backIndex: 'byUser',
+  });
+  replies = oneToMany(() => Reply, {
+    query: (t: Thread) => ({ thread_id: threadId.join([t.forum_name, t.subject]) }),
+    inverse: 'thread',
+  });
+}
+
+export class Reply extends Model({
+  table: 'replies',
+  key: { hash: 'thread_id', range: 'posted' },
+  attributes: { thread_id: string(), posted: date(), user_name: string(), message: string() },
+  indexes: { byUser: gsi({ hash: 'user_name', range: 'posted', projection: 'all' }) },
+}) {
+  thread = manyToOne(() => Thread, {
+    query: (r: Reply) => {
+      const { forum, subject } = threadId.split(r.thread_id);
+      return { forum_name: forum, subject };
+    },
+    backQuery: (t: Thread) => ({ thread_id: threadId.join([t.forum_name, t.subject]) }),
+  });
+  user = manyToOne(() => User, {
+    query: (r: Reply) => ({ name: r.user_name }),
+    backQuery: (u: User) => ({ user_name: u.name }),
+    backIndex: 'byUser',
+  });
+}
+
+/** Every model of the forum, for createTables and diagram. */
+export const forumModels = [Forum, User, Thread, Reply] as const;

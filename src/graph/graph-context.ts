@@ -1,0 +1,40 @@
+/**
+ * Which loaders an edge uses. An instance read through a session uses that session's
+ * loaders (batched and cached for the session). Any other instance uses its database's
+ * tick loaders: loads issued in the same tick are still batched, but nothing is cached
+ * beyond that tick and there is no identity map.
+ */
+import { databaseOf } from '../model/binding.js';
+import { STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import type { Database } from '../operations/context.js';
+import { GraphLoader } from './loader.js';
+
+/** A database that owns graph loaders (a session). */
+export interface GraphDatabase extends Database {
+  readonly graph: GraphLoader;
+}
+
+function isGraphDatabase(db: Database): db is GraphDatabase {
+  return (db as Partial<GraphDatabase>).graph instanceof GraphLoader;
+}
+
+const tickLoaders = new WeakMap<Database, GraphLoader>();
+
+/** The loaders for one database outside any session: alive for the current tick only. */
+function tickLoader(db: Database): GraphLoader {
+  let loader = tickLoaders.get(db);
+  if (!loader) {
+    loader = new GraphLoader(db, { cache: false });
+    tickLoaders.set(db, loader);
+    // Batching needs the loader for this tick only; dropping it keeps no cache across requests.
+    setImmediate(() => tickLoaders.delete(db));
+  }
+  return loader;
+}
+
+/** The loaders an instance's edges use. */
+export function graphFor(owner: ModelBase): GraphLoader {
+  const cls = owner.constructor as ModelClassRuntime;
+  const db = owner[STATE].db ?? databaseOf(cls, cls.name);
+  return isGraphDatabase(db) ? db.graph : tickLoader(db);
+}

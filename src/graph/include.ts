@@ -1,0 +1,74 @@
+/**
+ * Eager, level-wise loading: `session.load(threads, { user: true, replies: { user: true } })`
+ * loads every edge of one level at once (so the loaders batch them), then the next
+ * level: sequential round trips equal the include depth.
+ */
+import { SchemaError } from '../errors.js';
+import type { ModelBase } from '../model/instance.js';
+import { ToMany, ToOne } from './relations.js';
+
+type EdgeKeys<T> = { [K in keyof T]: T[K] extends ToOne<any> | ToMany<any> ? K : never }[keyof T] & string;
+type TargetOf<E> = E extends ToOne<infer U> ? U : E extends ToMany<infer U> ? U : never;
+
+/** Which edges to load: `{ user: true, replies: { $limit: 10, user: true } }`. `$limit` loads a first page of a to-many edge. */
+export type IncludeSpec<T> = { [K in EdgeKeys<T>]?: true | (IncludeSpec<TargetOf<T[K]>> & { $limit?: number }) };
+
+/** Rejects keys that are not edges, at any depth (misuse does not compile). */
+export type ExactInclude<T, S> = {
+  [K in keyof S]: K extends '$limit' ? number : K extends EdgeKeys<T> ? (S[K] extends true ? true : ExactInclude<TargetOf<T[K]>, S[K]>) : never;
+};
+
+/** A to-one edge known to be loaded. */
+export interface LoadedToOne<U> extends Omit<ToOne<U>, 'get' | 'isLoaded'> {
+  readonly isLoaded: true;
+  get(): U | null;
+}
+/** A to-many edge known to be loaded. */
+export interface LoadedToMany<U> extends Omit<ToMany<U>, 'get' | 'isLoaded'> {
+  readonly isLoaded: true;
+  get(): U[];
+}
+
+/** `T` with the edges named in `S` marked as loaded (recursively). */
+export type Loaded<T, S> = Omit<T, keyof S & keyof T> & {
+  [K in keyof S & keyof T]: T[K] extends ToOne<infer U>
+    ? LoadedToOne<S[K] extends true ? U : Loaded<U, S[K]>>
+    : T[K] extends ToMany<infer U>
+      ? LoadedToMany<S[K] extends true ? U : Loaded<U, S[K]>>
+      : never;
+};
+
+type Spec = Record<string, unknown>;
+
+/** Loads `spec` below `roots`, one level per round. */
+export async function loadIncludes(roots: readonly ModelBase[], spec: Spec): Promise<void> {
+  let frontier: [readonly ModelBase[], Spec][] = [[roots, spec]];
+  while (frontier.length) {
+    const next: [ModelBase[], Spec][] = [];
+    const loads: Promise<unknown>[] = [];
+    for (const [instances, level] of frontier) {
+      for (const [name, sub] of Object.entries(level)) {
+        if (name.startsWith('$') || !sub) continue;
+        const children: ModelBase[] = [];
+        const nested = typeof sub === 'object' ? (sub as Spec) : undefined;
+        const limit = nested?.$limit as number | undefined;
+        for (const instance of instances) {
+          const edge = (instance as unknown as Record<string, unknown>)[name];
+          if (edge instanceof ToOne) {
+            loads.push(edge.load().then((v) => v && children.push(v as ModelBase)));
+          } else if (edge instanceof ToMany) {
+            const load = limit !== undefined
+              ? edge.page({ limit }).then((p) => (edge.prime(p.items, p.cursor), p.items))
+              : edge.load();
+            loads.push(load.then((items) => children.push(...(items as ModelBase[]))));
+          } else {
+            throw new SchemaError(`include: "${name}" is not a relationship of ${instance.constructor.name}`);
+          }
+        }
+        if (nested && Object.keys(nested).some((k) => !k.startsWith('$'))) next.push([children, nested]);
+      }
+    }
+    await Promise.all(loads);
+    frontier = next.map(([instances, s]): [ModelBase[], Spec] => [[...new Set(instances)], s]).filter(([instances]) => instances.length > 0);
+  }
+}

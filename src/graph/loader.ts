@@ -1,0 +1,198 @@
+/**
+ * The loaders behind every edge. To-one loads by key share one DataLoader: every load
+ * of the same tick, across tables, becomes BatchGetItem requests of up to 100 distinct
+ * keys. To-many loads (and to-one loads through an index) are Queries, de-duplicated per
+ * (table, index, partition, condition, page) and run in parallel under a bound; edges of
+ * one item collection in a shared table cost one Query of that partition.
+ */
+import DataLoader from 'dataloader';
+import { batchGetItems, keyId } from '../operations/batch-get.js';
+import type { Database } from '../operations/context.js';
+import type { Page } from '../operations/read-stream.js';
+import { mapConcurrent } from '../operations/retry.js';
+import { instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import { Query, querySpec } from '../model/reads.js';
+import { rangeMatcher } from './range-match.js';
+import type { ModelSchema } from '../model/schema.js';
+import { ToOne, type Relation } from './relations.js';
+
+interface GetKey {
+  model: ModelClassRuntime;
+  table: string;
+  key: Record<string, unknown>;
+}
+
+interface QueryKey {
+  model: ModelClassRuntime;
+  index?: string;
+  condition: Record<string, unknown>;
+  /** Set for one page; absent to load every item. */
+  page?: { limit: number; cursor?: string };
+}
+
+function getId(k: GetKey): string {
+  return keyId(k.table, k.model.schema.keyNames, k.key);
+}
+
+function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => {
+    if (typeof x === 'bigint') return `${x}n`;
+    if (x instanceof Date) return x.toISOString();
+    if (x instanceof Uint8Array) return Buffer.from(x).toString('base64');
+    if (x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return x;
+  });
+}
+
+/** Loaders, and (when caching) the identity map, of one session or one tick. */
+export class GraphLoader {
+  /** One instance per stored key, for the life of the session (empty without caching). */
+  readonly identity = new Map<string, ModelBase>();
+  private readonly gets: DataLoader<GetKey, Record<string, unknown> | undefined, string>;
+  private readonly queries: DataLoader<QueryKey, ModelBase[] | Page<ModelBase>, string>;
+
+  constructor(
+    readonly db: Database,
+    private readonly options: { cache: boolean },
+  ) {
+    this.gets = new DataLoader((keys) => batchGetItems(db, keys.map((k) => ({ table: k.table, keyNames: k.model.schema.keyNames, key: k.key }))), {
+      cache: options.cache,
+      cacheKeyFn: getId,
+      maxBatchSize: Number.MAX_SAFE_INTEGER,
+    });
+    this.queries = new DataLoader((keys) => this.runQueries(keys), {
+      cache: options.cache,
+      cacheKeyFn: (k) => stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null]),
+      maxBatchSize: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  /** The instance for a stored item: the one already held for its key, else a new one. */
+  materialize(model: ModelClassRuntime, item: Record<string, unknown>): ModelBase {
+    if (!this.options.cache) return instanceFromItem(model, item, this.db);
+    const schema = model.schema;
+    const id = keyId(this.db.tableName(schema), schema.keyNames, schema.keyOfItem(item));
+    let instance = this.identity.get(id);
+    if (!instance) {
+      instance = instanceFromItem(model, item, this.db);
+      this.identity.set(id, instance);
+      // A later get (or keys-only hydration) of this key is then served from the cache.
+      this.gets.prime({ model, table: this.db.tableName(schema), key: schema.keyOfItem(item) }, item);
+    }
+    return instance;
+  }
+
+  /** Reads stored items by key through the batching loader (cached in a session). */
+  loadItems(requests: readonly { key: Record<string, unknown>; model: ModelClassRuntime }[]): Promise<(Record<string, unknown> | undefined)[]> {
+    return Promise.all(requests.map((r) => this.gets.load({ model: r.model, table: this.db.tableName(r.model.schema), key: r.key })));
+  }
+
+  /** Reads one item by stored key through the batching loader. */
+  async getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
+    const item = await this.gets.load({ model, table: this.db.tableName(model.schema), key });
+    return item ? this.materialize(model, item) : null;
+  }
+
+  /** Loads the target of a to-one edge; primes the target's inverse edge. */
+  async loadToOne(relation: Relation, owner: ModelBase): Promise<ModelBase | null> {
+    const target = relation.target() as unknown as ModelClassRuntime;
+    const input = relation.query(owner);
+    if (!input) return null;
+    let found: ModelBase | null;
+    if (relation.index) {
+      const page = (await this.queries.load({ model: target, index: relation.index, condition: input, page: { limit: 1 } })) as Page<ModelBase>;
+      found = page.items[0] ?? null;
+    } else {
+      found = await this.getOne(target, target.schema.key(input));
+    }
+    if (found && relation.inverse) primeInverse(found, relation.inverse, owner);
+    return found;
+  }
+
+  /** Loads every target of a to-many edge; primes each target's inverse to-one edge. */
+  async loadToMany(relation: Relation, owner: ModelBase): Promise<ModelBase[]> {
+    const input = relation.query(owner);
+    if (!input) return [];
+    const items = (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input })) as ModelBase[];
+    if (relation.inverse) for (const item of items) primeInverse(item, relation.inverse, owner);
+    return items;
+  }
+
+  /** One page of a to-many edge (de-duplicated with identical page loads). */
+  async pageToMany(relation: Relation, owner: ModelBase, options: { limit?: number; cursor?: string }): Promise<Page<ModelBase>> {
+    const input = relation.query(owner);
+    if (!input) return { items: [], cursor: undefined };
+    const page = (await this.queries.load({
+      model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input,
+      page: { limit: options.limit ?? 100, cursor: options.cursor },
+    })) as Page<ModelBase>;
+    if (relation.inverse) for (const item of page.items) primeInverse(item, relation.inverse, owner);
+    return page;
+  }
+
+  /** Counts the targets of a to-many edge. */
+  async countToMany(relation: Relation, owner: ModelBase): Promise<number> {
+    const input = relation.query(owner);
+    if (!input) return 0;
+    const model = relation.target() as unknown as ModelClassRuntime;
+    return new Query(this.db, querySpec(this.db, [model], input, { index: relation.index }), {}).count();
+  }
+
+  /**
+   * After a write through the session: the next load of `key` sees `item` (or nothing,
+   * after a delete) without a request, and cached query results are dropped.
+   */
+  written(schema: ModelSchema, item: Record<string, unknown> | undefined, key: Record<string, unknown>, instance?: ModelBase): void {
+    const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key };
+    this.gets.clear(getKey);
+    if (!this.options.cache) return;
+    const id = getId(getKey);
+    this.gets.prime(getKey, item);
+    if (instance) this.identity.set(id, instance);
+    else this.identity.delete(id);
+    this.queries.clearAll();
+  }
+
+  /** Runs the distinct queries of one tick, coalescing item-collection edges of a shared table. */
+  private async runQueries(keys: readonly QueryKey[]): Promise<(ModelBase[] | Page<ModelBase>)[]> {
+    const db = this.db;
+    const specs = keys.map((k) => querySpec(db, [k.model], k.condition, { index: k.index }));
+    const results = new Array<ModelBase[] | Page<ModelBase>>(keys.length);
+    // Whole-partition loads of models sharing a table (an item collection) share one Query.
+    const groups = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      if (k.page || k.index || k.model.schema.entity === undefined) return;
+      const id = stableJson([specs[i].table, specs[i].partition?.value]);
+      groups.set(id, [...(groups.get(id) ?? []), i]);
+    });
+    const tasks: (() => Promise<void>)[] = [];
+    const grouped = new Set<number>();
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      members.forEach((i) => grouped.add(i));
+      tasks.push(async () => {
+        const models = [...new Set(members.map((i) => keys[i].model))];
+        const hash = models[0].schema.hash;
+        const all = (await new Query(db, querySpec(db, models, { [hash]: specs[members[0]].partition!.value }, {}), {}).all()) as ModelBase[];
+        for (const i of members) {
+          const matches = rangeMatcher(keys[i].model.schema, keys[i].condition);
+          results[i] = all.filter((x) => x.constructor === keys[i].model && matches(x[STATE].stored ?? {}));
+        }
+      });
+    }
+    keys.forEach((k, i) => {
+      if (grouped.has(i)) return;
+      tasks.push(async () => {
+        const q = new Query<ModelBase>(db, specs[i], {});
+        results[i] = k.page ? await q.page(k.page) : await q.all();
+      });
+    });
+    await mapConcurrent(tasks, db.concurrency, (t) => t());
+    return results;
+  }
+}
+
+function primeInverse(target: ModelBase, name: string, owner: ModelBase): void {
+  const edge = (target as unknown as Record<string, unknown>)[name];
+  if (edge instanceof ToOne && !edge.isLoaded) edge.prime(owner);
+}

@@ -1,0 +1,225 @@
+/**
+ * Relationship declarations as instance fields: `user = manyToOne(() => User, { query })`.
+ * The declaration (target thunk, query, back-query, inverse) is shared and stateless;
+ * each instance gets its own edge object holding what it loaded — never the class
+ * (DynamORM cached related objects on the shared descriptor and returned wrong users).
+ */
+import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf } from '../model/model.js';
+import { constructingInstance, type ModelBase } from '../model/instance.js';
+import { SchemaError } from '../errors.js';
+import type { Page } from '../operations/read-stream.js';
+import { graphFor } from './graph-context.js';
+
+/** The kinds of relationship. */
+export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany';
+
+/** A relationship declaration, shared by every instance of the declaring model. */
+export interface Relation {
+  readonly kind: RelationKind;
+  /** The target model (a thunk, so models may refer to each other in cycles). */
+  readonly target: () => AnyModel;
+  /** This item → the target's key (to-one by key) or the target's partition (index or to-many). */
+  readonly query: (self: any) => Record<string, unknown> | null | undefined;
+  /** Index of the target that `query` addresses. */
+  readonly index?: string;
+  /** Target item → my attribute values that point at it; used by `set()`. */
+  readonly backQuery?: (target: any) => Record<string, unknown>;
+  /** Index on my model that answers the inverse question (target → me); for documentation and diagrams. */
+  readonly backIndex?: string;
+  /** Name of the edge on the target pointing back here; loading this edge primes it. */
+  readonly inverse?: string;
+}
+
+/** Options of a to-one relationship. */
+export interface ToOneOptions<S, M extends AnyModel, X extends IndexNameOf<M> | undefined> {
+  /** Through an index of the target (its first match), instead of the target's primary key. */
+  index?: X;
+  /** This item → the target's key (or, with `index`, the index key). `null` means "no target". */
+  query: (self: S) => ([X] extends [undefined] ? KeyOf<M> : QueryKeyOf<M, X>) | null | undefined;
+  /** Target → my attributes pointing at it; `set(target)` assigns them. */
+  backQuery?: (target: InstanceType<M>) => Partial<S>;
+  /** Index on my model for target → me. */
+  backIndex?: string;
+  /** Name of the target's edge pointing back to me (primed when this edge loads). */
+  inverse?: string;
+}
+
+/** Options of a to-many relationship. */
+export interface ToManyOptions<S, M extends AnyModel, X extends IndexNameOf<M> | undefined> {
+  /** Query an index of the target instead of its table. */
+  index?: X;
+  /** This item → the target partition (and optionally a range condition). */
+  query: (self: S) => QueryKeyOf<M, X> | null | undefined;
+  /** Me → the attributes `add(child)` assigns to a child. Defaults to what `query` returns. */
+  backQuery?: (self: S) => Partial<InstanceType<M>>;
+  /** Index on my model for target → me. */
+  backIndex?: string;
+  /** Name of the target's to-one edge pointing back to me (primed when this edge loads). */
+  inverse?: string;
+}
+
+function owner(kind: string): ModelBase {
+  const o = constructingInstance();
+  if (!o) throw new SchemaError(`${kind}() must initialise an instance field of a model class`);
+  return o;
+}
+
+/** Thrown by `get()` on an edge that has not been loaded. */
+export class EdgeNotLoadedError extends SchemaError {
+  constructor(name: string) {
+    super(`relationship ${name} is not loaded; await .load() or include it first`);
+  }
+}
+
+/** A to-one edge of one instance. */
+export class ToOne<T> {
+  #loaded = false;
+  #value: T | null = null;
+
+  constructor(
+    /** The shared declaration. */
+    readonly relation: Relation,
+    /** The instance this edge belongs to. */
+    readonly owner: ModelBase,
+  ) {}
+
+  /** `true` once loaded (or set). */
+  get isLoaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** The loaded target; throws EdgeNotLoadedError when not loaded. */
+  get(): T | null {
+    if (!this.#loaded) throw new EdgeNotLoadedError(`${this.owner.constructor.name}.${this.relation.kind}`);
+    return this.#value;
+  }
+
+  /** Loads the target (batched with every other load of the same tick); `null` when missing. Never writes. */
+  async load(): Promise<T | null> {
+    if (this.#loaded) return this.#value;
+    const value = (await graphFor(this.owner).loadToOne(this.relation, this.owner)) as T | null;
+    this.prime(value);
+    return value;
+  }
+
+  /**
+   * Points this item at `target`: assigns my attributes from the declaration's `backQuery`
+   * (nothing is saved). `null` clears them.
+   */
+  set(target: T | null): void {
+    const back = this.relation.backQuery;
+    if (!back) throw new SchemaError(`set() needs a backQuery on the ${this.relation.kind} relationship of ${this.owner.constructor.name}`);
+    const self = this.owner as unknown as Record<string, unknown>;
+    if (target === null) {
+      const probe = this.#value ?? null;
+      if (probe) for (const k of Object.keys(back(probe))) delete self[k];
+    } else {
+      Object.assign(self, back(target));
+    }
+    this.prime(target);
+  }
+
+  /** @internal Marks the edge loaded with `value`. */
+  prime(value: T | null): void {
+    this.#loaded = true;
+    this.#value = value;
+  }
+}
+
+/** A to-many edge of one instance. */
+export class ToMany<T> implements AsyncIterable<T> {
+  #loaded = false;
+  #items: T[] = [];
+  #cursor: string | undefined;
+
+  constructor(
+    /** The shared declaration. */
+    readonly relation: Relation,
+    /** The instance this edge belongs to. */
+    readonly owner: ModelBase,
+  ) {}
+
+  /** `true` once loaded (all items, or a first page through an include with `$limit`). */
+  get isLoaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** The loaded items; throws EdgeNotLoadedError when not loaded. */
+  get(): T[] {
+    if (!this.#loaded) throw new EdgeNotLoadedError(`${this.owner.constructor.name}.${this.relation.kind}`);
+    return this.#items;
+  }
+
+  /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
+  get cursor(): string | undefined {
+    return this.#cursor;
+  }
+
+  /** Loads every item (a Query, de-duplicated with identical loads of the same tick). */
+  async load(): Promise<T[]> {
+    if (this.#loaded && this.#cursor === undefined) return this.#items;
+    const items = (await graphFor(this.owner).loadToMany(this.relation, this.owner)) as T[];
+    this.prime(items, undefined);
+    return items;
+  }
+
+  /** One page of at most `limit` items after `cursor`. */
+  page(options: { limit?: number; cursor?: string } = {}): Promise<Page<T>> {
+    return graphFor(this.owner).pageToMany(this.relation, this.owner, options) as Promise<Page<T>>;
+  }
+
+  /** The number of items (Select COUNT, paged through). */
+  count(): Promise<number> {
+    return graphFor(this.owner).countToMany(this.relation, this.owner);
+  }
+
+  /** Streams the items page by page. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page({ limit: 100, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * Makes `child` belong to this item: assigns the child's attributes from `backQuery`
+   * (or from what `query` returns). Nothing is saved.
+   */
+  add(child: T): void {
+    const values = this.relation.backQuery ? this.relation.backQuery(this.owner) : this.relation.query(this.owner);
+    if (!values) throw new SchemaError(`add(): ${this.owner.constructor.name} has no key for this relationship yet`);
+    Object.assign(child as object, values);
+    if (this.#loaded && !this.#items.includes(child)) this.#items.push(child);
+  }
+
+  /** @internal Marks the edge loaded. */
+  prime(items: T[], cursor: string | undefined): void {
+    this.#loaded = true;
+    this.#items = items;
+    this.#cursor = cursor;
+  }
+}
+
+function declare(kind: RelationKind, target: () => AnyModel, options: ToOneOptions<any, any, any> | ToManyOptions<any, any, any>): Relation {
+  if (typeof target !== 'function') throw new SchemaError(`${kind}() needs a thunk of the target model: () => Target`);
+  if (typeof options?.query !== 'function') throw new SchemaError(`${kind}() needs a query function`);
+  return { kind, target, query: options.query, index: options.index, backQuery: options.backQuery as Relation['backQuery'], backIndex: options.backIndex, inverse: options.inverse };
+}
+
+/** Cache of declarations per call site would be unsafe; declarations are tiny, one per edge is fine. */
+/** Many of me point at one target: `user = manyToOne(() => User, { query: (t: Thread) => ({ name: t.user_name }) })`. */
+export function manyToOne<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToOneOptions<S, M, X>): ToOne<InstanceType<M>> {
+  return new ToOne(declare('manyToOne', target, options), owner('manyToOne'));
+}
+
+/** One of me points at one target. */
+export function oneToOne<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToOneOptions<S, M, X>): ToOne<InstanceType<M>> {
+  return new ToOne(declare('oneToOne', target, options), owner('oneToOne'));
+}
+
+/** One of me has many targets: `replies = oneToMany(() => Reply, { query: (t: Thread) => ({ thread_id: … }) })`. */
+export function oneToMany<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToManyOptions<S, M, X>): ToMany<InstanceType<M>> {
+  return new ToMany(declare('oneToMany', target, options), owner('oneToMany'));
+}

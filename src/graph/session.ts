@@ -1,0 +1,126 @@
+/**
+ * A session: one per request. It owns the loaders and their cache — an identity map
+ * where one stored key yields one instance — and counts what it costs. Writes made
+ * through it prime or clear its cache. Nothing is shared between sessions.
+ */
+import type { Connection, RequestObserver } from '../client.js';
+import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf, QueryOptions, QueryResult } from '../model/model.js';
+import type { ModelBase, ModelClassRuntime } from '../model/instance.js';
+import type { ModelSchema } from '../model/schema.js';
+import { Query, querySpec, scanSpec, type ModelReadOptions } from '../model/reads.js';
+import type { Database, ModelClass } from '../operations/context.js';
+import type { RetryPolicy } from '../operations/retry.js';
+import type { GraphDatabase } from './graph-context.js';
+import { loadIncludes, type ExactInclude, type IncludeSpec, type Loaded } from './include.js';
+import { GraphLoader } from './loader.js';
+import { StatsRecorder, type SessionStats } from './stats.js';
+
+/** Options of a session. */
+export interface SessionOptions {
+  /** Refuse (with RequestBudgetExceededError, before sending) any request beyond this many. */
+  maxRequests?: number;
+}
+
+/** A query whose results can eagerly load relationships. */
+export class SessionQuery<T> extends Query<T> {
+  /** Loads the given edges of every page's items, level by level, before yielding them. */
+  include<S extends IncludeSpec<T>>(spec: S & ExactInclude<T, S>): SessionQuery<Loaded<T, S>> {
+    const spec0 = this.spec;
+    return new SessionQuery<Loaded<T, S>>(this.db, {
+      ...spec0,
+      decode: async (items) => {
+        const out = await spec0.decode(items);
+        await loadIncludes(out as ModelBase[], spec as Record<string, unknown>);
+        return out;
+      },
+    }, this.options);
+  }
+}
+
+/** One unit of work (usually one request of your API): loaders, identity map, stats, budget. */
+export class Session implements GraphDatabase {
+  readonly connection: Connection;
+  readonly retry: RetryPolicy;
+  readonly concurrency: number;
+  readonly cursorSecret?: string | Uint8Array;
+  readonly scope: readonly RequestObserver[];
+  /** The session's loaders and identity map. */
+  readonly graph: GraphLoader;
+  private readonly recorder: StatsRecorder;
+
+  constructor(private readonly parent: Database, options: SessionOptions = {}) {
+    this.connection = parent.connection;
+    this.retry = parent.retry;
+    this.concurrency = parent.concurrency;
+    this.cursorSecret = parent.cursorSecret;
+    this.recorder = new StatsRecorder(options.maxRequests);
+    this.scope = [...(parent.scope ?? []), this.recorder];
+    this.graph = new GraphLoader(this, { cache: true });
+  }
+
+  /** What this session has cost so far: requests by command, items, capacity, retries, rounds. */
+  get stats(): SessionStats {
+    return this.recorder.stats;
+  }
+
+  /** Physical table name (the parent database's). */
+  tableName(schema: ModelSchema): string {
+    return this.parent.tableName(schema);
+  }
+
+  /** @internal The instance this session holds for a stored item. */
+  materialize(model: ModelClass, item: Record<string, unknown>): object {
+    return this.graph.materialize(model as ModelClassRuntime, item);
+  }
+
+  /** @internal Reads stored items through the session's batching loader. */
+  loadItems(requests: readonly { key: Record<string, unknown>; model: ModelClass }[]): Promise<(Record<string, unknown> | undefined)[]> {
+    return this.graph.loadItems(requests as readonly { key: Record<string, unknown>; model: ModelClassRuntime }[]);
+  }
+
+  /** @internal */
+  afterPut(schema: ModelSchema, item: Record<string, unknown>, instance: object): void {
+    this.graph.written(schema, item, schema.keyOfItem(item), instance as ModelBase);
+  }
+
+  /** @internal */
+  afterDelete(schema: ModelSchema, key: Record<string, unknown>): void {
+    this.graph.written(schema, undefined, key);
+  }
+
+  /** Reads one item by key through the batching loader (same-tick gets share a BatchGetItem). */
+  async get<M extends AnyModel>(model: M, key: KeyOf<M>): Promise<InstanceType<M> | null> {
+    const m = model as unknown as ModelClassRuntime;
+    return (await this.graph.getOne(m, m.schema.key(key as Record<string, unknown>))) as InstanceType<M> | null;
+  }
+
+  /** Reads many items by key through the batching loader; `null` where missing, in order. */
+  getMany<M extends AnyModel>(model: M, keys: readonly KeyOf<M>[]): Promise<(InstanceType<M> | null)[]> {
+    return Promise.all(keys.map((k) => this.get(model, k)));
+  }
+
+  /** A lazy query whose instances come from this session; `.include({...})` loads edges. */
+  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: O & { index?: X },
+  ): SessionQuery<QueryResult<M, O>> {
+    const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
+    const opts = (options ?? {}) as ModelReadOptions;
+    return new SessionQuery(this, querySpec(this, models, key as Record<string, unknown>, opts), opts);
+  }
+
+  /** A lazy scan whose instances come from this session. */
+  scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M, options?: O): SessionQuery<QueryResult<M, O>> {
+    const opts = (options ?? {}) as ModelReadOptions;
+    return new SessionQuery(this, scanSpec(this, [model as unknown as ModelClassRuntime], opts), opts);
+  }
+
+  /**
+   * Eagerly loads relationships below `roots`, one level per round trip:
+   * `await s.load(threads, { user: true, replies: { user: true } })`.
+   */
+  async load<T extends ModelBase, S extends IncludeSpec<T>>(roots: T | readonly T[], spec: S & ExactInclude<T, S>): Promise<Loaded<T, S>[]> {
+    const list = (Array.isArray(roots) ? roots : [roots]) as T[];
+    await loadIncludes(list, spec as Record<string, unknown>);
+    return list as unknown as Loaded<T, S>[];
+  }
+}
