@@ -10,12 +10,15 @@ import { ToMany, ToOne } from './relations.js';
 type EdgeKeys<T> = { [K in keyof T]: T[K] extends ToOne<any> | ToMany<any> ? K : never }[keyof T] & string;
 type TargetOf<E> = E extends ToOne<infer U> ? U : E extends ToMany<infer U> ? U : never;
 
-/** Which edges to load: `{ user: true, replies: { $limit: 10, user: true } }`. `$limit` loads a first page of a to-many edge. */
-export type IncludeSpec<T> = { [K in EdgeKeys<T>]?: true | (IncludeSpec<TargetOf<T[K]>> & { $limit?: number }) };
+/**
+ * Which edges to load: `{ user: true, replies: { $limit: 10, $reverse: true, user: true } }`.
+ * `$limit` loads a first page of a to-many edge; `$reverse` takes it from the end (latest first).
+ */
+export type IncludeSpec<T> = { [K in EdgeKeys<T>]?: true | (IncludeSpec<TargetOf<T[K]>> & { $limit?: number; $reverse?: boolean }) };
 
 /** Rejects keys that are not edges, at any depth (misuse does not compile). */
 export type ExactInclude<T, S> = {
-  [K in keyof S]: K extends '$limit' ? number : K extends EdgeKeys<T> ? (S[K] extends true ? true : ExactInclude<TargetOf<T[K]>, S[K]>) : never;
+  [K in keyof S]: K extends '$limit' ? number : K extends '$reverse' ? boolean : K extends EdgeKeys<T> ? (S[K] extends true ? true : ExactInclude<TargetOf<T[K]>, S[K]>) : never;
 };
 
 /** A to-one edge known to be loaded. */
@@ -52,13 +55,14 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec): Pro
         const children: ModelBase[] = [];
         const nested = typeof sub === 'object' ? (sub as Spec) : undefined;
         const limit = nested?.$limit as number | undefined;
+        const reverse = nested?.$reverse === true;
         for (const instance of instances) {
           const edge = (instance as unknown as Record<string, unknown>)[name];
           if (edge instanceof ToOne) {
             loads.push(edge.load().then((v) => v && children.push(v as ModelBase)));
           } else if (edge instanceof ToMany) {
-            const load = limit !== undefined
-              ? edge.page({ limit }).then((p) => (edge.prime(p.items, p.cursor), p.items))
+            const load = limit !== undefined || reverse
+              ? edge.page({ limit: limit ?? Number.MAX_SAFE_INTEGER, reverse }).then((p) => (edge.prime(p.items, p.cursor), p.items))
               : edge.load();
             loads.push(load.then((items) => children.push(...(items as ModelBase[]))));
           } else {

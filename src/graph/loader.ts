@@ -27,7 +27,7 @@ interface QueryKey {
   index?: string;
   condition: Record<string, unknown>;
   /** Set for one page; absent to load every item. */
-  page?: { limit: number; cursor?: string };
+  page?: { limit: number; cursor?: string; reverse?: boolean };
 }
 
 function getId(k: GetKey): string {
@@ -119,12 +119,12 @@ export class GraphLoader {
   }
 
   /** One page of a to-many edge (de-duplicated with identical page loads). */
-  async pageToMany(relation: Relation, owner: ModelBase, options: { limit?: number; cursor?: string }): Promise<Page<ModelBase>> {
+  async pageToMany(relation: Relation, owner: ModelBase, options: { limit?: number; cursor?: string; reverse?: boolean }): Promise<Page<ModelBase>> {
     const input = relation.query(owner);
     if (!input) return { items: [], cursor: undefined };
     const page = (await this.queries.load({
       model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input,
-      page: { limit: options.limit ?? 100, cursor: options.cursor },
+      page: { limit: options.limit ?? 100, cursor: options.cursor, reverse: options.reverse === true },
     })) as Page<ModelBase>;
     if (relation.inverse) for (const item of page.items) primeInverse(item, relation.inverse, owner);
     return page;
@@ -183,7 +183,7 @@ export class GraphLoader {
     keys.forEach((k, i) => {
       if (grouped.has(i)) return;
       tasks.push(async () => {
-        const q = new Query<ModelBase>(db, specs[i], {});
+        const q = new Query<ModelBase>(db, specs[i], { reverse: k.page?.reverse });
         results[i] = k.page ? await q.page(k.page) : await q.all();
       });
     });

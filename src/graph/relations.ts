@@ -163,8 +163,8 @@ export class ToMany<T> implements AsyncIterable<T> {
     return items;
   }
 
-  /** One page of at most `limit` items after `cursor`. */
-  page(options: { limit?: number; cursor?: string } = {}): Promise<Page<T>> {
+  /** One page of at most `limit` items after `cursor`; `reverse` for descending range-key order (latest first). */
+  page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
     return graphFor(this.owner).pageToMany(this.relation, this.owner, options) as Promise<Page<T>>;
   }
 

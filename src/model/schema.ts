@@ -30,8 +30,25 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
   entity?: string;
   /** Name of the entity-type attribute (default `_type`). */
   entityField?: string;
-  /** Attribute used for optimistic locking (a number). */
+  /**
+   * Attribute used for optimistic locking (a number). The first save requires that no item
+   * exists and stores 1; every later save, update and delete is conditional on the loaded
+   * version and stores the next one (a mismatch is a VersionConflictError). The attribute
+   * need not be given on construction.
+   */
   version?: keyof A & string;
+  /**
+   * Autoincrement keys (dynamodb-mapper's `autoincrement_int`), for a table with a number
+   * hash key and no range key: a new instance saved without a key gets the next id from a
+   * counter item stored in the same table at hash key -1 (so ids start at 1 and -1 is
+   * reserved; a scan sees the counter item). An explicit id is honoured.
+   *
+   * Cost: the first save of each item is two writes (an atomic ADD on the counter, then a
+   * conditional put), and every new item of the table contends on the one counter item —
+   * its partition's write limit (1000 writes/s) caps the insert rate. Prefer random ids
+   * (UUIDs, ULIDs) unless you need small sequential numbers.
+   */
+  autoincrement?: boolean;
 }
 
 /** A compiled index. */
@@ -62,6 +79,8 @@ export class ModelSchema {
   readonly ttl: string | undefined;
   readonly stream: StreamView | undefined;
   readonly version: string | undefined;
+  /** New items without a key take the next id of the table's counter item (see ModelDefinition). */
+  readonly autoincrement: boolean;
   /** A readable name for messages; the class name once known. */
   name: string;
 
@@ -78,6 +97,7 @@ export class ModelSchema {
     this.ttl = def.ttl;
     this.stream = def.stream;
     this.version = def.version;
+    this.autoincrement = def.autoincrement === true;
     this.computed = this.names.flatMap((n) => {
       const a = def.attributes[n];
       return a instanceof TemplateAttribute ? [[n, a] as const] : [];
@@ -92,6 +112,13 @@ export class ModelSchema {
     }
     if (this.version !== undefined && this.attributes[this.version]?.kind !== 'number') {
       throw new SchemaError(`${this.name}: version "${this.version}" must be a number attribute`);
+    }
+    if (this.version !== undefined && (this.version === this.hash || this.version === this.range)) {
+      throw new SchemaError(`${this.name}: version "${this.version}" cannot be a key attribute`);
+    }
+    if (this.autoincrement) {
+      if (this.range !== undefined) throw new SchemaError(`${this.name}: autoincrement needs a hash-only table; "${this.range}" is a range key`);
+      if (this.attributes[this.hash].kind !== 'number') throw new SchemaError(`${this.name}: autoincrement needs a number() hash key; "${this.hash}" is a ${this.attributes[this.hash].kind}`);
     }
   }
 

@@ -1,9 +1,10 @@
 /**
  * Opaque page cursors: base64url of the last evaluated key, bound to the table, the
- * index and (for queries) the partition it came from, optionally signed with HMAC.
- * A tampered, truncated or foreign cursor is a typed error, never a silent restart.
+ * index and (for queries) the partition it came from, and followed by a tag: an HMAC
+ * when a secret is set, else a checksum. A tampered, truncated or foreign cursor is a
+ * typed error, never a silent restart or a read from another position.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../errors.js';
@@ -34,11 +35,24 @@ function sign(payload: string, secret: string | Uint8Array): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
+// Without a secret a cursor still carries a checksum of its text: a changed character
+// (even one of base64's unused padding bits) is refused instead of resuming elsewhere.
+const CHECKSUM_LENGTH = 16;
+function checksum(payload: string): string {
+  return createHash('sha256').update(payload).digest('base64url').slice(0, CHECKSUM_LENGTH);
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** Encodes a last evaluated key as a cursor for `scope`. */
 export function encodeCursor(key: Record<string, unknown>, scope: CursorScope): string {
   const body: CursorBody = { v: 1, t: scope.table, i: scope.index, k: marshall(key) };
   const payload = b64(JSON.stringify(body, (_k, v) => (v instanceof Uint8Array ? { $b: b64(Buffer.from(v)) } : v)));
-  return scope.secret ? `${payload}.${sign(payload, scope.secret)}` : payload;
+  return `${payload}.${scope.secret ? sign(payload, scope.secret) : checksum(payload)}`;
 }
 
 function reviveBinary(_k: string, v: unknown): unknown {
@@ -51,15 +65,15 @@ function reviveBinary(_k: string, v: unknown): unknown {
 /** Decodes and checks a cursor against `scope`; returns the exclusive start key. */
 export function decodeCursor(cursor: string, scope: CursorScope): Record<string, unknown> {
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 8192) throw new InvalidCursorError('not a cursor string');
-  const [payload, signature, extra] = cursor.split('.');
-  if (extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload)) throw new InvalidCursorError('malformed');
+  const [payload, tag, extra] = cursor.split('.');
+  if (extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload) || !tag) throw new InvalidCursorError('malformed');
   if (scope.secret) {
-    if (!signature) throw new InvalidCursorError('it is not signed, and this database requires signed cursors');
-    const want = Buffer.from(sign(payload, scope.secret));
-    const got = Buffer.from(signature);
-    if (want.length !== got.length || !timingSafeEqual(want, got)) throw new InvalidCursorError('bad signature');
-  } else if (signature !== undefined) {
+    if (tag.length === CHECKSUM_LENGTH) throw new InvalidCursorError('it is not signed, and this database requires signed cursors');
+    if (!sameText(tag, sign(payload, scope.secret))) throw new InvalidCursorError('bad signature');
+  } else if (tag.length !== CHECKSUM_LENGTH) {
     throw new InvalidCursorError('it is signed, but no cursor secret is configured');
+  } else if (!sameText(tag, checksum(payload))) {
+    throw new InvalidCursorError('it was changed (checksum mismatch)');
   }
   let body: CursorBody;
   try {

@@ -163,7 +163,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
       const params: Record<string, unknown> = { ...base };
       if (start) params.ExclusiveStartKey = start;
       // Without a filter every evaluated item is returned, so asking for exactly what is missing is exact.
-      if (unfiltered) params.Limit = limit - raw.length;
+      if (unfiltered) params.Limit = Math.min(limit - raw.length, 0x7fffffff);
       const page = await this.request(params);
       const items = page.Items ?? [];
       const room = limit - raw.length;

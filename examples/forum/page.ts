@@ -1,0 +1,112 @@
+/**
+ * One forum page — its threads with their authors, reply counts and latest replies with
+ * their authors — resolved two ways: by dynagraph (a session, level-wise include, batched
+ * loads) and naively, one item at a time with the raw SDK (what an ORM without batching
+ * does). Both return the same page and what it cost.
+ */
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Dynagraph, ModelSchema, SessionStats } from '../../src/index.js';
+import { Forum, Reply, Thread, threadId, User } from './models.js';
+
+/** A rendered forum page. */
+export interface ForumPage {
+  forum: string;
+  threads: {
+    subject: string;
+    author: string | null;
+    replyCount: number;
+    latest: { author: string | null; message: string; posted: string }[];
+  }[];
+}
+
+/** What resolving a page cost. */
+export interface PageCost {
+  requests: Record<string, number>;
+  total: number;
+  rounds: number;
+}
+
+/** Page size options. */
+export interface PageOptions {
+  threads?: number;
+  latest?: number;
+}
+
+/** Resolves the page with dynagraph: a session, one include, counts in the same round. */
+export async function forumPage(db: Dynagraph, forumName: string, options: PageOptions = {}): Promise<{ page: ForumPage; cost: PageCost; stats: SessionStats }> {
+  const { threads: threadCount = 20, latest = 3 } = options;
+  const s = db.session();
+  const forum = await s.get(Forum, { name: forumName });
+  if (!forum) throw new Error(`no forum named ${forumName}`);
+  const { items: threads } = await forum.threads.page({ limit: threadCount });
+  // Authors, latest replies and counts are independent: they share one round trip.
+  const [loaded, counts] = await Promise.all([
+    s.load(threads, { user: true, replies: { $limit: latest, $reverse: true, user: true } }),
+    Promise.all(threads.map((t) => t.replies.count())),
+  ]);
+  const page: ForumPage = {
+    forum: forum.name,
+    threads: loaded.map((t, i) => ({
+      subject: t.subject,
+      author: t.user.get()?.name ?? null,
+      replyCount: counts[i],
+      latest: t.replies.get().map((r) => ({ author: r.user.get()?.name ?? null, message: r.message, posted: r.posted.toISOString() })),
+    })),
+  };
+  return { page, cost: { requests: { ...s.stats.requests }, total: s.stats.totalRequests, rounds: s.stats.rounds }, stats: s.stats };
+}
+
+/**
+ * The same page resolved naively: every edge read one item at a time, in sequence,
+ * with the raw DocumentClient (one GetItem per author, one Query per thread's replies).
+ */
+export async function naiveForumPage(db: Dynagraph, forumName: string, options: PageOptions = {}): Promise<{ page: ForumPage; cost: PageCost }> {
+  const { threads: threadCount = 20, latest = 3 } = options;
+  const doc = DynamoDBDocumentClient.from(db.connection.client);
+  const requests: Record<string, number> = {};
+  const send = async <T>(command: GetCommand | QueryCommand): Promise<T> => {
+    const name = command instanceof GetCommand ? 'GetItem' : 'Query';
+    requests[name] = (requests[name] ?? 0) + 1;
+    return (await doc.send(command as never)) as T;
+  };
+  const table = (m: { schema: ModelSchema }) => db.tableName(m.schema);
+  const getUser = async (name: string) =>
+    (await send<{ Item?: Record<string, unknown> }>(new GetCommand({ TableName: table(User), Key: { name } }))).Item;
+  const forum = (await send<{ Item?: Record<string, unknown> }>(new GetCommand({ TableName: table(Forum), Key: { name: forumName } }))).Item;
+  if (!forum) throw new Error(`no forum named ${forumName}`);
+  const threads = (await send<{ Items: Record<string, any>[] }>(new QueryCommand({
+    TableName: table(Thread), KeyConditionExpression: '#f = :f', ExpressionAttributeNames: { '#f': 'forum_name' }, ExpressionAttributeValues: { ':f': forumName }, Limit: threadCount,
+  }))).Items;
+  const page: ForumPage = { forum: forumName, threads: [] };
+  for (const t of threads) {
+    const author = await getUser(t.user_name);
+    const id = threadId.join([t.forum_name, t.subject]);
+    const byThread = { TableName: table(Reply), KeyConditionExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'thread_id' }, ExpressionAttributeValues: { ':t': id } };
+    let replyCount = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const counted = await send<{ Count: number; LastEvaluatedKey?: Record<string, unknown> }>(new QueryCommand({ ...byThread, Select: 'COUNT', ExclusiveStartKey: start }));
+      replyCount += counted.Count;
+      start = counted.LastEvaluatedKey;
+    } while (start);
+    const replies = (await send<{ Items: Record<string, any>[] }>(new QueryCommand({ ...byThread, ScanIndexForward: false, Limit: latest }))).Items;
+    const latestReplies = [];
+    for (const r of replies) {
+      const replyAuthor = await getUser(r.user_name);
+      latestReplies.push({ author: (replyAuthor?.name as string) ?? null, message: r.message, posted: r.posted });
+    }
+    page.threads.push({ subject: t.subject, author: (author?.name as string) ?? null, replyCount, latest: latestReplies });
+  }
+  const total = Object.values(requests).reduce((a, b) => a + b, 0);
+  return { page, cost: { requests, total, rounds: total } };
+}
+
+/** Renders a page as text. */
+export function renderPage(page: ForumPage): string {
+  const lines = [`# ${page.forum}`, ''];
+  for (const t of page.threads) {
+    lines.push(`* ${t.subject} — by ${t.author ?? '(unknown)'} · ${t.replyCount} repl${t.replyCount === 1 ? 'y' : 'ies'}`);
+    for (const r of t.latest) lines.push(`    ↳ ${r.author ?? '(unknown)'} at ${r.posted.slice(0, 16).replace('T', ' ')}: ${r.message}`);
+  }
+  return lines.join('\n');
+}

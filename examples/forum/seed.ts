@@ -1,0 +1,90 @@
+/**
+ * A deterministic forum dataset (fixed seed): forums, users, threads, replies —
+ * loaded with the batch writer, with a progress bar when stdout is a terminal.
+ */
+import type { Dynagraph } from '../../src/index.js';
+import { Forum, Reply, Thread, User } from './models.js';
+
+/** How big a forum to make. */
+export interface SeedOptions {
+  forums?: number;
+  users?: number;
+  threads?: number;
+  replies?: number;
+  /** PRNG seed; the same seed gives the same data. */
+  seed?: number;
+  /** Show a progress bar (default: when stdout is a TTY). */
+  progress?: boolean;
+}
+
+/** The default dataset: about 5 forums, 100 users, 200 threads, 2,000 replies. */
+export const DEFAULT_SEED: Required<Omit<SeedOptions, 'progress'>> = { forums: 5, users: 100, threads: 200, replies: 2000, seed: 42 };
+
+/** mulberry32: a tiny, well-known deterministic PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FORUMS = ['Amazon DynamoDB', 'Amazon S3', 'AWS Lambda', 'Amazon EC2', 'Amazon SQS', 'Amazon SNS', 'AWS IAM', 'Amazon RDS'];
+const TOPICS = ['throttling', 'hot partitions', 'GSI backfill', 'cold starts', 'pagination', 'TTL', 'streams', 'transactions', 'batch writes', 'IAM policies', 'cost', 'latency'];
+const VERBS = ['How do I handle', 'Question about', 'Best practice for', 'Unexpected', 'Help with', 'Trouble with'];
+const NAMES = ['ada', 'alan', 'grace', 'linus', 'barbara', 'edsger', 'donald', 'margaret', 'ken', 'dennis', 'radia', 'leslie', 'john', 'frances', 'tim'];
+
+/** Builds the dataset in memory (deterministic for a given seed). */
+export function forumDataset(options: SeedOptions = {}): { forums: Forum[]; users: User[]; threads: Thread[]; replies: Reply[] } {
+  const o = { ...DEFAULT_SEED, ...options };
+  const rnd = prng(o.seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
+  const base = Date.UTC(2024, 0, 1);
+  const forums = Array.from({ length: o.forums }, (_, i) => new Forum({ name: FORUMS[i % FORUMS.length] + (i >= FORUMS.length ? ` ${i}` : ''), category: 'AWS' }));
+  const users = Array.from({ length: o.users }, (_, i) => new User({ name: `${NAMES[i % NAMES.length]}${i}`, email: `${NAMES[i % NAMES.length]}${i}@example.com`, joined: new Date(base - i * 86_400_000) }));
+  const threads = Array.from({ length: o.threads }, (_, i) => {
+    const thread = new Thread({
+      forum_name: forums[i % forums.length].name,
+      subject: `${pick(VERBS)} ${pick(TOPICS)} #${i}`,
+      user_name: pick(users).name,
+      message: `Details of question ${i}.`,
+      tags: new Set([pick(TOPICS), pick(TOPICS)]),
+      views: Math.floor(rnd() * 1000),
+      posted: new Date(base + i * 3_600_000),
+    });
+    return thread;
+  });
+  const replies = Array.from({ length: o.replies }, (_, i) => {
+    const thread = threads[Math.floor(rnd() * threads.length)];
+    const reply = new Reply({
+      thread_id: '', user_name: pick(users).name, message: `Reply ${i}: have you tried ${pick(TOPICS)}?`,
+      posted: new Date(thread.posted.getTime() + (i + 1) * 60_000),
+    });
+    thread.replies.add(reply);
+    return reply;
+  });
+  return { forums, users, threads, replies };
+}
+
+function progressBar(label: string, enabled: boolean): (p: { done: number; total: number }) => void {
+  if (!enabled) return () => {};
+  return ({ done, total }) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stdout.write(`\r${label.padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+    if (done === total) process.stdout.write('\n');
+  };
+}
+
+/** Writes the dataset with the batch writer. Returns the item counts written. */
+export async function seedForum(db: Dynagraph, options: SeedOptions = {}): Promise<Record<string, number>> {
+  const data = forumDataset(options);
+  const show = options.progress ?? Boolean(process.stdout.isTTY);
+  for (const [label, items] of Object.entries(data)) {
+    await db.putMany(items, { onProgress: progressBar(label, show) });
+  }
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.length]));
+}

@@ -1,0 +1,54 @@
+/**
+ * Autoincrement keys (dynamodb-mapper's `autoincrement_int`): the next id of a table comes
+ * from a counter item at a reserved key of that table, advanced with an atomic ADD; the new
+ * item is then put on condition that its key is free. See `ModelDefinition.autoincrement`
+ * for the cost and when not to use it.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ItemExistsError } from '../errors.js';
+import type { Database } from '../operations/context.js';
+import type { ModelSchema } from './schema.js';
+
+/** The hash key of the counter item; ids start at 1. */
+export const COUNTER_KEY = -1;
+/** The attribute of the counter item holding the last id handed out. */
+export const COUNTER_ATTRIBUTE = '_lastId';
+/** Ids tried before giving up when explicitly written items keep taking the next id. */
+const MAX_ATTEMPTS = 20;
+
+/** Advances the table's counter atomically and returns the new id. */
+export async function nextId(db: Database, schema: ModelSchema): Promise<number> {
+  const table = db.tableName(schema);
+  const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand({
+    TableName: table,
+    Key: { [schema.hash]: COUNTER_KEY },
+    UpdateExpression: 'ADD #c :one',
+    ExpressionAttributeNames: { '#c': COUNTER_ATTRIBUTE },
+    ExpressionAttributeValues: { ':one': 1 },
+    ReturnValues: 'UPDATED_NEW',
+  }), { channel: 'database-access', table, scope: db.scope });
+  return Number(out.Attributes![COUNTER_ATTRIBUTE]);
+}
+
+/**
+ * Gives a new instance the next id and saves it with `put` (which must be conditional on the
+ * key being free). An id already taken by an explicitly keyed item is skipped for the next.
+ * Returns the id used.
+ */
+export async function saveWithNextId(db: Database, schema: ModelSchema, values: Record<string, unknown>, put: () => Promise<void>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const id = await nextId(db, schema);
+    values[schema.hash] = id;
+    try {
+      await put();
+      db.connection.log({ channel: 'model', command: 'autoincrement', table: db.tableName(schema), message: `${schema.name} id ${id}` });
+      return id;
+    } catch (err) {
+      if (!(err instanceof ItemExistsError) || attempt >= MAX_ATTEMPTS) {
+        delete values[schema.hash];
+        throw err;
+      }
+      db.connection.retried('PutItem', db.scope);
+    }
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The writes of model instances: full and partial saves, typed updates and deletes, with
+ * the version plan, key-change policy and autoincrement folded in. A write is first
+ * *prepared* (validated, compiled into request params, nothing sent) so a transaction can
+ * carry the very same request; then sent, then *applied* to the instance's state.
+ */
+import { TransactWriteCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { attr, type Condition } from '../expressions/condition-ast.js';
+import { path as literalPath } from '../expressions/path.js';
+import { increment, set, type UpdateAction } from '../expressions/update.js';
+import { ItemExistsError, KeyChangedError } from '../errors.js';
+import type { Database } from '../operations/context.js';
+import { deleteItem, deleteParams, putItem, putParams, type WriteConditions } from '../operations/items.js';
+import { updateItem, updateParams } from '../operations/update.js';
+import { saveWithNextId } from './autoincrement.js';
+import { diffItems, refreshInstance, sameStored, touchedAttributes } from './changes.js';
+import { fillComputed, instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
+import type { ModelSchema } from './schema.js';
+import { specActions, type UpdateSpec } from './update-spec.js';
+import { allOf, planVersion, versionError, type VersionOptions, type VersionPlan } from './versioning.js';
+
+/** What `save()` does when a loaded instance's key attributes were changed. */
+export type KeyChangePolicy = 'error' | 'copy' | 'move';
+
+/** Options of `save()` and `Model.put()`. */
+export interface SaveOptions extends WriteConditions, VersionOptions {
+  /** Database to write to (default: the instance's, then the model's binding). */
+  db?: Database;
+  /**
+   * When a loaded instance's key changed: `'error'` (default) throws KeyChangedError
+   * before any request; `'copy'` writes a new item and keeps the old one; `'move'`
+   * writes the new item and deletes the old one in one transaction.
+   */
+  onKeyChange?: KeyChangePolicy;
+  /**
+   * Send only what changed since the instance was loaded or last saved, as one UpdateItem
+   * (SET / REMOVE / ADD / DELETE, as deep as the change: `address.city`, appended list
+   * elements, added set elements). Nothing is sent when nothing changed. A new instance is
+   * put whole. The instance then holds the item as stored (concurrent changes of other
+   * attributes included).
+   */
+  partial?: boolean;
+  /**
+   * Also require that every attribute this save changes still holds the value it was
+   * loaded with (a new instance: that no item exists) — the ancestors' expected-value save
+   * of all changed fields, for models without a version attribute.
+   */
+  expectUnchanged?: boolean;
+}
+
+/** Options of `delete()`. */
+export interface DeleteOptions extends Omit<WriteConditions, 'overwrite'>, VersionOptions {
+  /** Database to delete from. */
+  db?: Database;
+}
+
+/** Options of an instance's `update()`. */
+export interface InstanceUpdateOptions<T = any> extends VersionOptions {
+  /** Database to write to. */
+  db?: Database;
+  /** Expected stored values (`{ balance: 200 }`), as for `save()`. */
+  expect?: Condition<T>;
+  /** Any condition guarding the update. */
+  condition?: Condition<T>;
+}
+
+/** A write of one instance, validated and compiled, not yet sent. */
+export interface PreparedWrite {
+  /** `none`: a partial save with nothing to write. */
+  kind: 'put' | 'update' | 'none';
+  schema: ModelSchema;
+  table: string;
+  /** Stored primary key of the item written. */
+  key: Record<string, unknown>;
+  /** The request params (PutItem or UpdateItem body). */
+  params?: PutCommandInput | UpdateCommandInput;
+  /** The item as the instance will be stored (for an update: as far as known locally). */
+  item: Record<string, unknown>;
+  plan: VersionPlan | undefined;
+  /** Key attributes changed since the item was loaded. */
+  keyChanged: string[];
+}
+
+function modelOf(instance: ModelBase): ModelClassRuntime {
+  return instance.constructor as ModelClassRuntime;
+}
+
+function valuesOf(instance: ModelBase): Record<string, unknown> {
+  return instance as unknown as Record<string, unknown>;
+}
+
+/** Logs a model-level write on the `model` channel. */
+export function logWrite(db: Database, command: string, schema: ModelSchema, message: string): void {
+  db.connection.log({ channel: 'model', command, table: db.tableName(schema), message: `${schema.name} ${message}` });
+}
+
+/** Conditions that the changed attributes still hold their loaded values (absent ones: still absent). */
+function expectedValues(schema: ModelSchema, stored: Record<string, unknown>, names: readonly string[]): Condition | undefined {
+  return allOf(...names.map((n) => (stored[n] === undefined ? attr(literalPath(n)).notExists() : attr(literalPath(n)).eq(stored[n]))));
+}
+
+/** Validates and compiles the save of an instance; sends nothing. */
+export function prepareSave(db: Database, instance: ModelBase, options: SaveOptions = {}): PreparedWrite {
+  const schema = modelOf(instance).schema;
+  const state = instance[STATE];
+  const stored = state.stored;
+  const table = db.tableName(schema);
+  const plan = planVersion(schema, stored, options);
+  const self = valuesOf(instance);
+  const item = schema.encode(plan ? { ...self, [plan.attribute]: plan.next } : self);
+  const key = schema.keyOfItem(item);
+  const keyChanged = stored ? schema.keyNames.filter((k) => !sameStored(stored[k], item[k])) : [];
+  const base = { schema, table, key, item, plan, keyChanged };
+  if (keyChanged.length && (options.onKeyChange ?? 'error') === 'error') throw new KeyChangedError(modelOf(instance).name || schema.name, keyChanged);
+  if (options.partial && stored && !keyChanged.length) {
+    const diff = diffItems(schema, stored, item, plan ? [plan.attribute] : []);
+    if (diff.length === 0) return { ...base, kind: 'none', item: stored };
+    const versionAction: UpdateAction[] = !plan ? [] : plan.increment ? [increment(literalPath(plan.attribute), 1, { initial: 0 })] : [set(literalPath(plan.attribute), plan.next)];
+    const params = updateParams(schema, table, {
+      key,
+      storedActions: [...diff, ...versionAction],
+      guards: { overwrite: options.overwrite, expect: options.expect, condition: allOf(options.condition, plan?.guard) },
+      storedCondition: options.expectUnchanged ? expectedValues(schema, stored, touchedAttributes(diff)) : undefined,
+      mustExist: true,
+    });
+    return { ...base, kind: 'update', params };
+  }
+  // A new item (first versioned save, a moved or copied key, an unchanged-guarded new item) must not exist yet.
+  const fresh = plan?.mustNotExist || (plan && keyChanged.length > 0) || (options.expectUnchanged && !stored);
+  const unchanged = options.expectUnchanged && stored && !keyChanged.length
+    ? expectedValues(schema, stored, touchedAttributes(diffItems(schema, stored, item))) : undefined;
+  const params = putParams(schema, table, item, {
+    overwrite: fresh ? false : options.overwrite,
+    expect: options.expect,
+    condition: allOf(options.condition, keyChanged.length ? undefined : plan?.guard, unchanged),
+  });
+  return { ...base, kind: 'put', params };
+}
+
+/**
+ * Records a successful write on the instance: its snapshot becomes `item`, its version the
+ * one stored, and the database's write hooks (a session's cache) are told.
+ */
+export function applyWrite(db: Database, instance: ModelBase, item: Record<string, unknown>, basis: Record<string, unknown> | undefined): void {
+  const schema = modelOf(instance).schema;
+  const self = valuesOf(instance);
+  refreshInstance(schema, self, item, basis);
+  fillComputed(schema, self);
+  instance[STATE].stored = item;
+  instance[STATE].db = db;
+  db.afterPut?.(schema, item, instance);
+}
+
+/** `save()`: validates, then writes the instance whole (PutItem) or, with `partial`, only its changes. */
+export async function saveInstance(db: Database, instance: ModelBase, options: SaveOptions = {}): Promise<void> {
+  const cls = modelOf(instance);
+  const schema = cls.schema;
+  const self = valuesOf(instance);
+  const toInstance = (item: Record<string, unknown>) => instanceFromItem(cls, item, db);
+  if (schema.autoincrement && self[schema.hash] === undefined && !instance[STATE].stored) {
+    // Validate with a stand-in id first, so a bad item does not use up a counter value.
+    prepareSave(db, instanceWith(instance, { [schema.hash]: 1 }), options);
+    let prepared: PreparedWrite | undefined;
+    await saveWithNextId(db, schema, self, async () => {
+      prepared = prepareSave(db, instance, { ...options, overwrite: false });
+      await send(db, prepared, toInstance);
+    });
+    applyWrite(db, instance, prepared!.item, prepared!.item);
+    return logWrite(db, 'save', schema, `new id ${String(self[schema.hash])}`);
+  }
+  const prepared = prepareSave(db, instance, options);
+  const old = instance[STATE].stored;
+  if (prepared.kind === 'none') return logWrite(db, 'save', schema, 'partial: nothing changed');
+  if (prepared.keyChanged.length && options.onKeyChange === 'move') {
+    await moveItem(db, prepared, old!, toInstance);
+    db.afterDelete?.(schema, schema.keyOfItem(old!));
+  } else {
+    const after = await send(db, prepared, toInstance);
+    if (after) return void (applyWrite(db, instance, after, prepared.item), logWrite(db, 'save', schema, 'partial'));
+  }
+  applyWrite(db, instance, prepared.item, prepared.item);
+  logWrite(db, 'save', schema, prepared.plan ? `v${prepared.plan.next}` : 'put');
+}
+
+/** A view of an instance with some values replaced, for validating without touching it. */
+function instanceWith(instance: ModelBase, values: Record<string, unknown>): ModelBase {
+  const copy = Object.create(Object.getPrototypeOf(instance)) as ModelBase;
+  Object.assign(copy, instance, values);
+  copy[STATE] = { ...instance[STATE] };
+  return copy;
+}
+
+/** Sends a prepared put or update; returns the stored item after an update. */
+async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Record<string, unknown>) => unknown): Promise<Record<string, unknown> | undefined> {
+  const { schema, plan } = prepared;
+  try {
+    if (prepared.kind === 'update') return await updateItem(db, schema, prepared.params as UpdateCommandInput, 'allNew', toInstance);
+    const put = prepared.params as PutCommandInput;
+    await putItem(db, schema, put.Item as Record<string, unknown>, {}, toInstance).catch(async (err) => {
+      throw err;
+    });
+    return undefined;
+  } catch (err) {
+    throw versionError(schema, plan, err);
+  }
+}
+
+/** `onKeyChange: 'move'`: the new item and the deletion of the old one in one transaction. */
+async function moveItem(db: Database, prepared: PreparedWrite, old: Record<string, unknown>, toInstance: (item: Record<string, unknown>) => unknown): Promise<void> {
+  const { schema, table, plan } = prepared;
+  try {
+    await db.connection.send(new TransactWriteCommand({
+      TransactItems: [
+        { Put: prepared.params as never },
+        { Delete: deleteParams(schema, table, schema.keyOfItem(old), { condition: plan?.guard }) as never },
+      ],
+    }), { channel: 'transactions', table, scope: db.scope });
+  } catch (err) {
+    if ((err as { name?: string }).name === 'TransactionCanceledException') {
+      throw new ItemExistsError(`${schema.name}: move: the new key is taken${plan ? ' or the old item changed' : ''}`, undefined, undefined, err);
+    }
+    void toInstance;
+    throw err;
+  }
+}
+
+/** `delete()` of an instance: by its key as last stored, conditional on its version. */
+export async function deleteInstance(db: Database, instance: ModelBase, options: DeleteOptions = {}): Promise<void> {
+  const cls = modelOf(instance);
+  const schema = cls.schema;
+  const state = instance[STATE];
+  const key = state.stored ? schema.keyOfItem(state.stored) : schema.key(valuesOf(instance));
+  const plan = state.stored ? planVersion(schema, state.stored, options) : undefined;
+  try {
+    await deleteItem(db, schema, key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, (item) => instanceFromItem(cls, item, db));
+  } catch (err) {
+    throw versionError(schema, plan, err);
+  }
+  state.stored = undefined;
+  db.afterDelete?.(schema, key);
+  logWrite(db, 'delete', schema, plan?.expected !== undefined ? `v${plan.expected}` : '');
+}
+
+/** The version actions of an update under `plan`. */
+export function versionActions(plan: VersionPlan | undefined): UpdateAction[] {
+  if (!plan) return [];
+  return [plan.increment ? increment(literalPath(plan.attribute), 1, { initial: 0 }) : set(literalPath(plan.attribute), plan.next)];
+}
+
+/** Validates and compiles an instance's `update(spec)`; sends nothing. */
+export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: UpdateSpec<any, any>, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown> } {
+  const schema = modelOf(instance).schema;
+  const stored = instance[STATE].stored;
+  const actions = specActions(schema, spec);
+  // Never saved: nothing to check the version against, so it is advanced atomically.
+  const plan = planVersion(schema, stored, stored ? options : { ignoreVersion: true });
+  const key = stored ? schema.keyOfItem(stored) : schema.key(valuesOf(instance));
+  const params = updateParams(schema, db.tableName(schema), {
+    key, actions, storedActions: versionActions(plan),
+    guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) },
+    mustExist: true,
+  });
+  return { params, plan, actions, key };
+}
+
+/**
+ * An instance's `update(spec)`: one UpdateItem conditional on the item existing (and on the
+ * loaded version); the instance then holds the item as stored. Attributes the update did
+ * not touch keep any unsaved local edits.
+ */
+export async function updateInstance(db: Database, instance: ModelBase, spec: UpdateSpec<any, any>, options: InstanceUpdateOptions = {}): Promise<void> {
+  const cls = modelOf(instance);
+  const schema = cls.schema;
+  const { params, plan } = prepareInstanceUpdate(db, instance, spec, options);
+  let item: Record<string, unknown> | undefined;
+  try {
+    item = await updateItem(db, schema, params, 'allNew', (stored) => instanceFromItem(cls, stored, db));
+  } catch (err) {
+    throw versionError(schema, plan, err);
+  }
+  applyWrite(db, instance, item!, instance[STATE].stored);
+  logWrite(db, 'update', schema, plan && !plan.increment ? `v${plan.next}` : '');
+}
+
+export type { UpdateSpec };

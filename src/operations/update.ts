@@ -1,0 +1,97 @@
+/**
+ * UpdateItem: a pure params builder (actions + guards → one request) and a sender that
+ * maps a failed condition to a typed error carrying the stored item.
+ */
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { compileCondition } from '../expressions/condition.js';
+import type { Condition } from '../expressions/condition-ast.js';
+import { ExpressionAttributes } from '../expressions/placeholders.js';
+import { compileUpdate, type UpdateAction } from '../expressions/update.js';
+import type { ModelSchema } from '../model/schema.js';
+import type { Database } from './context.js';
+import { expressionHooks } from './expression-hooks.js';
+import { conditionError, withExpressionAttributes, writeCondition, type WriteConditions } from './items.js';
+
+/** What DynamoDB returns after an update, in dynagraph's spelling. */
+export type ReturnValues = 'none' | 'allNew' | 'allOld' | 'updatedNew' | 'updatedOld';
+
+const RETURN_VALUES: Record<ReturnValues, UpdateCommandInput['ReturnValues']> = {
+  none: 'NONE', allNew: 'ALL_NEW', allOld: 'ALL_OLD', updatedNew: 'UPDATED_NEW', updatedOld: 'UPDATED_OLD',
+};
+
+/** The parts of one update request. */
+export interface UpdateRequest {
+  /** Stored primary key. */
+  key: Record<string, unknown>;
+  /** Actions whose values are JS values, converted and validated through the schema. */
+  actions?: readonly UpdateAction[];
+  /** Actions whose values are already in stored form (a partial save's diff). */
+  storedActions?: readonly UpdateAction[];
+  /** The caller's guards (`expect`, `condition`, `overwrite: false`). */
+  guards?: WriteConditions;
+  /** A condition whose values are already in stored form (expected old values). */
+  storedCondition?: Condition;
+  /** Require that the item exists (an update otherwise creates it). */
+  mustExist?: boolean;
+}
+
+/**
+ * Params of an UpdateItem (also the body of a transaction's Update): one placeholder
+ * allocator for the update and its condition. Throws ExpressionError / ValidationError
+ * before anything is sent.
+ */
+export function updateParams(schema: ModelSchema, table: string, request: UpdateRequest): UpdateCommandInput {
+  const attrs = new ExpressionAttributes();
+  const hooks = expressionHooks(schema);
+  const raw = { isAttribute: hooks.isAttribute, resolveName: hooks.resolveName };
+  const parts: string[] = [];
+  if (request.actions?.length) parts.push(compileUpdate(request.actions, attrs, hooks));
+  if (request.storedActions?.length) parts.push(compileUpdate(request.storedActions, attrs, raw));
+  const params: UpdateCommandInput = { TableName: table, Key: request.key, UpdateExpression: mergeClauses(parts) };
+  const conditions: string[] = [];
+  if (request.mustExist) conditions.push(`attribute_exists(${attrs.name(schema.hash)})`);
+  const guard = writeCondition(schema, attrs, request.guards ?? {});
+  if (guard) conditions.push(guard);
+  if (request.storedCondition) conditions.push(compileCondition(request.storedCondition, attrs, raw));
+  if (conditions.length) {
+    params.ConditionExpression = conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' AND ');
+    params.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
+  }
+  return withExpressionAttributes(params, attrs);
+}
+
+/**
+ * Joins compiled update expressions: DynamoDB allows each clause keyword once, so
+ * `SET a REMOVE b` + `SET c` becomes `SET a, c REMOVE b`.
+ */
+function mergeClauses(parts: string[]): string {
+  if (parts.length === 1) return parts[0];
+  const clauses = new Map<string, string[]>();
+  for (const part of parts) {
+    for (const m of part.matchAll(/(SET|REMOVE|ADD|DELETE) (.*?)(?= (?:SET|REMOVE|ADD|DELETE) |$)/g)) {
+      clauses.set(m[1], [...(clauses.get(m[1]) ?? []), m[2]]);
+    }
+  }
+  return [...clauses].map(([k, v]) => `${k} ${v.join(', ')}`).join(' ');
+}
+
+/**
+ * Sends an UpdateItem; returns what `returnValues` asked for (the raw stored attributes).
+ * A failed condition becomes ConditionFailedError (or ItemExistsError) with the stored item.
+ */
+export async function updateItem(
+  db: Database,
+  schema: ModelSchema,
+  params: UpdateCommandInput,
+  returnValues: ReturnValues,
+  toInstance?: (item: Record<string, unknown>) => unknown,
+): Promise<Record<string, unknown> | undefined> {
+  const table = params.TableName!;
+  if (returnValues !== 'none') params.ReturnValues = RETURN_VALUES[returnValues];
+  try {
+    const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand(params), { channel: 'database-access', table, scope: db.scope });
+    return out.Attributes;
+  } catch (err) {
+    throw conditionError(err, schema, 'update', false, toInstance);
+  }
+}
