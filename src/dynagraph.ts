@@ -18,6 +18,11 @@ import type { Database } from './operations/context.js';
 import { createTable, deleteTable, ensureTable, type CreateTableOptions } from './table/admin.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './operations/retry.js';
 import { tableDefinition, type TableDefinition } from './table/definition.js';
+import {
+  transactGet, transactWrite, type CheckedTargets, type TransactGetResult, type TransactGetTargets, type TransactionWriter,
+  type TransactWriteOptions, type TransactWriteResult,
+} from './model/transact.js';
+import { acquireLock, withLock, type LockHandle, type LockOptions } from './locks/lock.js';
 
 /** Options of a {@link Dynagraph}. */
 export interface DynagraphOptions {
@@ -209,6 +214,32 @@ export class Dynagraph implements Database {
    */
   session(options: SessionOptions = {}): Session {
     return new Session(this, options);
+  }
+
+  /**
+   * A write transaction over model instances, committed in one TransactWriteItems:
+   * `db.transactWrite(tx => { tx.put(order); tx.update(wallet, { add: { coins: -5 } }); })`.
+   * Every action is validated (and version-checked) as added; more than 100 actions is a
+   * TransactionTooLargeError before sending; a cancellation is a TransactionCanceledError
+   * whose reasons name the failed actions and instances.
+   */
+  transactWrite(build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<TransactWriteResult> {
+    return transactWrite(this, build, options);
+  }
+
+  /** Reads up to 100 items of any models in one consistent snapshot: `db.transactGet([[User, key], [Thread, key]])`. */
+  transactGet<const T extends TransactGetTargets>(targets: T & CheckedTargets<T>): Promise<TransactGetResult<T>> {
+    return transactGet(this, targets);
+  }
+
+  /** Acquires the lease lock `name` (the LockRecord table must exist); release the handle when done. */
+  lock(name: string, options: LockOptions = {}): Promise<LockHandle> {
+    return acquireLock(this, name, options);
+  }
+
+  /** Runs `fn` holding the lease lock `name`, releasing it afterwards (see `withLock`). */
+  withLock<T>(name: string, fn: (lock: LockHandle) => Promise<T> | T, options: LockOptions = {}): Promise<T> {
+    return withLock(this, name, fn, options);
   }
 
   /** Deletes one model's table. */

@@ -44,3 +44,18 @@ export type { BatchWrite } from './model/batches.js';
 export type { RetryPolicy } from './operations/retry.js';
 export type { BatchGetRequest, BatchGetResult } from './dynagraph.js';
 export * from './errors.js';
+export type { InstanceUpdateOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
+export type { UpdateSpec } from './model/update-spec.js';
+export type { Change } from './model/changes.js';
+export type { VersionOptions } from './model/versioning.js';
+export type { ReturnValues } from './operations/update.js';
+export {
+  TransactionWriter, type TransactPutOptions, type TransactItemOptions, type TransactWriteOptions, type TransactWriteResult,
+  type TransactGetTargets, type TransactGetResult,
+} from './model/transact.js';
+export { MAX_TRANSACTION_ACTIONS } from './operations/transactions.js';
+export { Transaction, transactor, type Transactor, type CommitOptions } from './transactions/engine.js';
+export { TransactionRecord } from './transactions/record.js';
+export { LockRecord } from './locks/record.js';
+export { LockHandle, type LockOptions } from './locks/lock.js';
+export { COUNTER_KEY as AUTOINCREMENT_COUNTER_KEY } from './model/autoincrement.js';

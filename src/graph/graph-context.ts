@@ -8,6 +8,7 @@ import { databaseOf } from '../model/binding.js';
 import { STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import type { Database } from '../operations/context.js';
 import { GraphLoader } from './loader.js';
+import { SchemaError } from '../errors.js';
 
 /** A database that owns graph loaders (a session). */
 export interface GraphDatabase extends Database {
@@ -32,8 +33,26 @@ function tickLoader(db: Database): GraphLoader {
   return loader;
 }
 
+const checked = new WeakSet<object>();
+
+/**
+ * A relationship field named like an attribute would hide the attribute's value; refuse
+ * it once per class, on first use.
+ */
+export function checkRelationNames(owner: ModelBase): void {
+  const cls = owner.constructor as ModelClassRuntime;
+  if (checked.has(cls)) return;
+  for (const [name, value] of Object.entries(owner)) {
+    if (value instanceof Object && 'relation' in value && 'owner' in value && Object.hasOwn(cls.schema.attributes, name)) {
+      throw new SchemaError(`${cls.name}: relationship "${name}" has the name of an attribute; rename one of them`);
+    }
+  }
+  checked.add(cls);
+}
+
 /** The loaders an instance's edges use. */
 export function graphFor(owner: ModelBase): GraphLoader {
+  checkRelationNames(owner);
   const cls = owner.constructor as ModelClassRuntime;
   const db = owner[STATE].db ?? databaseOf(cls, cls.name);
   return isGraphDatabase(db) ? db.graph : tickLoader(db);

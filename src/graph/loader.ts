@@ -62,7 +62,7 @@ export class GraphLoader {
     });
     this.queries = new DataLoader((keys) => this.runQueries(keys), {
       cache: options.cache,
-      cacheKeyFn: (k) => stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null]),
+      cacheKeyFn: (k) => this.queryId(k),
       maxBatchSize: Number.MAX_SAFE_INTEGER,
     });
   }
@@ -153,14 +153,30 @@ export class GraphLoader {
     this.queries.clearAll();
   }
 
+  private queryId(k: QueryKey): string {
+    return stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null]);
+  }
+
+  /** After an update whose new item is not known here: the next load of `key` reads again. */
+  forget(schema: ModelSchema, key: Record<string, unknown>): void {
+    this.gets.clear({ model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key });
+    this.queries.clearAll();
+  }
+
   /** Runs the distinct queries of one tick, coalescing item-collection edges of a shared table. */
   private async runQueries(keys: readonly QueryKey[]): Promise<(ModelBase[] | Page<ModelBase>)[]> {
     const db = this.db;
+    // Without a cache (outside a session) DataLoader hands duplicate keys to the batch: run each once.
+    const ids = keys.map((k) => this.queryId(k));
+    const firstOf = new Map<string, number>();
+    ids.forEach((id, i) => firstOf.has(id) || firstOf.set(id, i));
+    const distinct = [...firstOf.values()];
     const specs = keys.map((k) => querySpec(db, [k.model], k.condition, { index: k.index }));
     const results = new Array<ModelBase[] | Page<ModelBase>>(keys.length);
     // Whole-partition loads of models sharing a table (an item collection) share one Query.
     const groups = new Map<string, number[]>();
-    keys.forEach((k, i) => {
+    distinct.forEach((i) => {
+      const k = keys[i];
       if (k.page || k.index || k.model.schema.entity === undefined) return;
       const id = stableJson([specs[i].table, specs[i].partition?.value]);
       groups.set(id, [...(groups.get(id) ?? []), i]);
@@ -180,15 +196,34 @@ export class GraphLoader {
         }
       });
     }
-    keys.forEach((k, i) => {
+    const hydrating: number[] = [];
+    distinct.forEach((i) => {
       if (grouped.has(i)) return;
+      const k = keys[i];
+      // A keys-only (or include) index: read the entries here, hydrate them below with every other such query.
+      const partial = k.index !== undefined && k.model.schema.indexes[k.index]?.projection !== 'all';
       tasks.push(async () => {
-        const q = new Query<ModelBase>(db, specs[i], { reverse: k.page?.reverse });
+        const q = new Query<ModelBase>(db, partial ? { ...specs[i], decode: (items) => items } : specs[i], { reverse: k.page?.reverse });
         results[i] = k.page ? await q.page(k.page) : await q.all();
+        if (partial) hydrating.push(i);
       });
     });
     await mapConcurrent(tasks, db.concurrency, (t) => t());
-    return results;
+    // The sparse-index pattern once for the whole batch: every entry's full item in shared BatchGetItems, index order kept.
+    await Promise.all(hydrating.map(async (i) => {
+      const model = keys[i].model;
+      const r = results[i];
+      const entries = (Array.isArray(r) ? r : r.items) as unknown as Record<string, unknown>[];
+      const full = await this.loadItems(entries.map((e) => ({ model, key: model.schema.keyOfItem(e) })));
+      const items = full.flatMap((item) => (item && (model.schema.entity === undefined || item[model.schema.entityField] === model.schema.entity) ? [this.materialize(model, item)] : []));
+      results[i] = Array.isArray(r) ? items : { items, cursor: r.cursor };
+    }));
+    // Each duplicate gets its own array, so one edge's add() never shows up on another's.
+    return keys.map((_, i) => {
+      const r = results[firstOf.get(ids[i])!];
+      if (firstOf.get(ids[i]) === i) return r;
+      return Array.isArray(r) ? [...r] : { ...r, items: [...r.items] };
+    });
   }
 }
 

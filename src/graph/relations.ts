@@ -5,10 +5,12 @@
  * (DynamORM cached related objects on the shared descriptor and returned wrong users).
  */
 import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf } from '../model/model.js';
-import { constructingInstance, type ModelBase } from '../model/instance.js';
+import { constructingInstance, fillComputed, instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import { isRangeCondition } from '../model/reads.js';
+import { TemplateAttribute } from '../schema/template.js';
 import { SchemaError } from '../errors.js';
 import type { Page } from '../operations/read-stream.js';
-import { graphFor } from './graph-context.js';
+import { checkRelationNames, graphFor } from './graph-context.js';
 
 /** The kinds of relationship. */
 export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany';
@@ -107,14 +109,17 @@ export class ToOne<T> {
    * (nothing is saved). `null` clears them.
    */
   set(target: T | null): void {
+    checkRelationNames(this.owner);
     const back = this.relation.backQuery;
     if (!back) throw new SchemaError(`set() needs a backQuery on the ${this.relation.kind} relationship of ${this.owner.constructor.name}`);
     const self = this.owner as unknown as Record<string, unknown>;
     if (target === null) {
-      const probe = this.#value ?? null;
-      if (probe) for (const k of Object.keys(back(probe))) delete self[k];
+      // Unloaded: a blank target still tells which of my attributes backQuery fills.
+      const probe = this.#value ?? instanceFromItem(this.relation.target() as unknown as ModelClassRuntime, {});
+      for (const k of Object.keys(back(probe))) delete self[k];
     } else {
       Object.assign(self, back(target));
+      fillComputed((this.owner.constructor as ModelClassRuntime).schema, self);
     }
     this.prime(target);
   }
@@ -188,9 +193,16 @@ export class ToMany<T> implements AsyncIterable<T> {
    * (or from what `query` returns). Nothing is saved.
    */
   add(child: T): void {
+    checkRelationNames(this.owner);
     const values = this.relation.backQuery ? this.relation.backQuery(this.owner) : this.relation.query(this.owner);
     if (!values) throw new SchemaError(`add(): ${this.owner.constructor.name} has no key for this relationship yet`);
-    Object.assign(child as object, values);
+    // Only equality values are the child's: a range condition (`{ beginsWith }`) or a computed template key is not.
+    const { schema } = (child as object).constructor as ModelClassRuntime;
+    const target = child as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(values)) {
+      if (!isRangeCondition(v) && !(schema.attributes[k] instanceof TemplateAttribute)) target[k] = v;
+    }
+    fillComputed(schema, target);
     if (this.#loaded && !this.#items.includes(child)) this.#items.push(child);
   }
 

@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../operations/retry.js';
 import type { GraphDatabase } from './graph-context.js';
 import { loadIncludes, type ExactInclude, type IncludeSpec, type Loaded } from './include.js';
 import { GraphLoader } from './loader.js';
+import { transactWrite, type TransactionWriter, type TransactWriteOptions, type TransactWriteResult } from '../model/transact.js';
 import { StatsRecorder, type SessionStats } from './stats.js';
 
 /** Options of a session. */
@@ -81,6 +82,19 @@ export class Session implements GraphDatabase {
   /** @internal */
   afterPut(schema: ModelSchema, item: Record<string, unknown>, instance: object): void {
     this.graph.written(schema, item, schema.keyOfItem(item), instance as ModelBase);
+  }
+
+  /** @internal */
+  afterWrite(schema: ModelSchema, key: Record<string, unknown>): void {
+    this.graph.forget(schema, key);
+  }
+
+  /**
+   * A write transaction through this session (see `db.transactWrite`): its writes prime
+   * or clear the session's cache once committed.
+   */
+  transactWrite(build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<TransactWriteResult> {
+    return transactWrite(this, build, options);
   }
 
   /** @internal */

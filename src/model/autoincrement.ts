@@ -41,7 +41,7 @@ export async function saveWithNextId(db: Database, schema: ModelSchema, values: 
     values[schema.hash] = id;
     try {
       await put();
-      db.connection.log({ channel: 'model', command: 'autoincrement', table: db.tableName(schema), message: `${schema.name} id ${id}` });
+      db.connection.log({ channel: 'model', command: 'autoincrement', message: `${schema.name} id ${id}` });
       return id;
     } catch (err) {
       if (!(err instanceof ItemExistsError) || attempt >= MAX_ATTEMPTS) {

@@ -2,12 +2,10 @@
  * `Model({...})`: turns one declaration into a base class whose instances are typed
  * from it, with persistence (`save`, `delete`) and static reads (`get`, `put`).
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeMap, InputOf, KeyInput, ValuesOf } from '../schema/types.js';
 import type { IndexDeclaration } from '../table/indexes.js';
-import { KeyChangedError } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { deleteItem, deleteParams, getItem, putItem, putParams, type GetOptions, type WriteConditions } from '../operations/items.js';
+import { getItem, type GetOptions } from '../operations/items.js';
 import { databaseOf } from './binding.js';
 import { getMany, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './reads.js';
 import { writeMany, type BatchWrite } from './batches.js';
@@ -16,18 +14,26 @@ import type { BatchWriteOptions } from '../operations/batch-write.js';
 import type { RangeCondition } from '../expressions/key-condition.js';
 import type { GsiDeclaration, LsiDeclaration } from '../table/indexes.js';
 import type { KeyPart, ValueOf } from '../schema/types.js';
-import { fillComputed, instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
+import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
+import { describeChanges, diffItems, type Change } from './changes.js';
+import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions, type UpdateSpec } from './writes.js';
+import { deleteByKey, updateByKey } from './writes-by-key.js';
+import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
 import { ModelSchema, type ModelDefinition } from './schema.js';
 
 /** Phantom key carrying a model's declaration types. */
 export declare const MODEL_TYPES: unique symbol;
 
 /** The declaration types of a model, kept for inference. */
-export interface ModelTypes<A extends AttributeMap = any, H extends string = any, R extends string = any, I = any> {
+export interface ModelTypes<A extends AttributeMap = any, H extends string = any, R extends string = any, I = any, V extends string = any, N extends string = any> {
   attributes: A;
   hash: H;
   range: R;
   indexes: I;
+  /** The version attribute (`never` without one). */
+  version: V;
+  /** Attributes that may be left out on construction (the version, an autoincrement key). */
+  optionalInput: N;
 }
 
 /** Any class made by `Model()` (or a subclass of one). */
@@ -40,7 +46,7 @@ export interface AnyModel {
 /** The primary key input of a model class. */
 export type KeyOf<M extends AnyModel> = M[typeof MODEL_TYPES] extends ModelTypes<infer A, infer H, infer R> ? KeyInput<A, H, R> : never;
 /** The constructor / put input of a model class. */
-export type InputOfModel<M extends AnyModel> = InputOf<M[typeof MODEL_TYPES]['attributes']>;
+export type InputOfModel<M extends AnyModel> = LooseInput<M[typeof MODEL_TYPES]['attributes'], M[typeof MODEL_TYPES]['optionalInput']>;
 /** The attribute values of a model class's instances. */
 export type ValuesOfModel<M extends AnyModel> = ValuesOf<M[typeof MODEL_TYPES]['attributes']>;
 
@@ -65,26 +71,8 @@ export type QueryOptions<M extends AnyModel, X> = Omit<ModelReadOptions, 'index'
 /** Result of a query or scan: instances, or plain partial objects when projected. */
 export type QueryResult<M extends AnyModel, O> = O extends { projection: readonly any[] } | { hydrate: false } ? Partial<ValuesOfModel<M>> : InstanceType<M>;
 
-/** What `save()` does when a loaded instance's key attributes were changed. */
-export type KeyChangePolicy = 'error' | 'copy' | 'move';
-
-/** Options of `save()` and `Model.put()`. */
-export interface SaveOptions extends WriteConditions {
-  /** Database to write to (default: the instance's, then the model's binding). */
-  db?: Database;
-  /**
-   * When a loaded instance's key changed: `'error'` (default) throws KeyChangedError
-   * before any request; `'copy'` writes a new item and keeps the old one; `'move'`
-   * writes the new item and deletes the old one in one transaction.
-   */
-  onKeyChange?: KeyChangePolicy;
-}
-
-/** Options of `delete()`. */
-export interface DeleteOptions extends Omit<WriteConditions, 'overwrite'> {
-  /** Database to delete from. */
-  db?: Database;
-}
+export type { SaveOptions, DeleteOptions, KeyChangePolicy, InstanceUpdateOptions } from './writes.js';
+export type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
 
 /** Instance methods every model has. */
 export class PersistentModel extends ModelBase {
@@ -100,50 +88,52 @@ export class PersistentModel extends ModelBase {
   }
 
   /**
-   * Writes the whole item (PutItem). Validates first: nothing is sent when a field is
-   * bad. With `overwrite: false`, `expect` or `condition` the write is conditional and a
-   * failure raises ItemExistsError / ConditionFailedError carrying the stored item.
+   * Writes the whole item (PutItem), or with `partial: true` only what changed since it was
+   * loaded (one UpdateItem). Validates first: nothing is sent when a field is bad. With
+   * `overwrite: false`, `expect` or `condition` the write is conditional and a failure
+   * raises ItemExistsError / ConditionFailedError carrying the stored item. A versioned
+   * model's save is conditional on the loaded version (VersionConflictError on a mismatch)
+   * unless `{ ignoreVersion: true }`; an autoincrement model's new instance gets its id here.
    */
   async save(options: SaveOptions = {}): Promise<this> {
-    const cls = this.constructor as ModelClassRuntime;
-    const schema = cls.schema;
-    const self = this as unknown as Record<string, unknown>;
-    const item = schema.encode(self);
-    const db = this.databaseFor(options.db);
-    const state = this[STATE];
-    const toInstance = (stored: Record<string, unknown>) => instanceFromItem(cls, stored, db);
-    const changed = state.stored ? schema.keyNames.filter((k) => !sameKeyValue(state.stored![k], item[k])) : [];
-    const policy = options.onKeyChange ?? 'error';
-    if (changed.length && policy === 'error') throw new KeyChangedError(cls.name || schema.name, changed);
-    if (changed.length && policy === 'move') {
-      const table = db.tableName(schema);
-      await db.connection.send(new TransactWriteCommand({
-        TransactItems: [
-          { Put: putParams(schema, table, item, options) as never },
-          { Delete: deleteParams(schema, table, schema.keyOfItem(state.stored!), {}) as never },
-        ],
-      }), { channel: 'transactions', table, scope: db.scope });
-    } else {
-      await putItem(db, schema, item, options, toInstance);
-    }
-    fillComputed(schema, self);
-    if (changed.length && policy === 'move') db.afterDelete?.(schema, schema.keyOfItem(state.stored!));
-    state.stored = item;
-    state.db = db;
-    db.afterPut?.(schema, item, this);
+    await saveInstance(this.databaseFor(options.db), this, options);
     return this;
   }
 
-  /** Deletes the item (by its key as last stored, else as now). Conditional with `expect` / `condition`. */
+  /**
+   * Applies update actions to the stored item in one UpdateItem — `{ add: { coins: -10 } }`,
+   * `{ set: { 'address.city': 'Oslo' }, remove: ['coupon'] }` — typed against the model,
+   * validated before sending, conditional on the item existing (and on the loaded version;
+   * opt out with `ignoreVersion`). The instance then holds the item as stored; unsaved edits
+   * of attributes the update did not touch are kept.
+   */
+  async update<T extends PersistentModel>(this: T, spec: UpdateSpecOf<T>, options: InstanceUpdateOptions<ValuesOfInstance<T>> = {}): Promise<T> {
+    await updateInstance(this.databaseFor(options.db), this, spec as UpdateSpec<any, any>, options);
+    return this;
+  }
+
+  /** `true` when the instance differs from the item as last read or written (deeply), or was never saved. */
+  isDirty(): boolean {
+    const stored = this[STATE].stored;
+    return !stored || this.changes().length > 0;
+  }
+
+  /**
+   * What a partial save would write: each changed attribute or nested path with its action.
+   * Empty for an unchanged instance; for a never-saved one, every attribute is a SET.
+   */
+  changes(): Change[] {
+    const schema = (this.constructor as ModelClassRuntime).schema;
+    const item = schema.encode(this as unknown as Record<string, unknown>);
+    return describeChanges(diffItems(schema, this[STATE].stored ?? {}, item, schema.version ? [schema.version] : []));
+  }
+
+  /**
+   * Deletes the item (by its key as last stored, else as now). Conditional with `expect` /
+   * `condition`, and for a versioned model on the loaded version.
+   */
   async delete(options: DeleteOptions = {}): Promise<void> {
-    const cls = this.constructor as ModelClassRuntime;
-    const schema = cls.schema;
-    const db = this.databaseFor(options.db);
-    const state = this[STATE];
-    const key = state.stored ? schema.keyOfItem(state.stored) : schema.key(this as unknown as Record<string, unknown>);
-    await deleteItem(db, schema, key, options, (stored) => instanceFromItem(cls, stored, db));
-    state.stored = undefined;
-    db.afterDelete?.(schema, key);
+    await deleteInstance(this.databaseFor(options.db), this, options);
   }
 
   /** Reads one item by key; `null` when there is none. */
@@ -161,13 +151,27 @@ export class PersistentModel extends ModelBase {
     return instance.save(options);
   }
 
-  /** Deletes an item by key, optionally conditional. */
-  static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions = {}): Promise<void> {
+  /**
+   * Deletes an item by key, optionally conditional; `expectVersion` makes it conditional on
+   * that stored version (VersionConflictError otherwise).
+   */
+  static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
-    const cls = this as unknown as ModelClassRuntime;
-    const stored = this.schema.key(key as Record<string, unknown>);
-    await deleteItem(db, this.schema, stored, options, (item) => instanceFromItem(cls, item, db));
-    db.afterDelete?.(this.schema, stored);
+    await deleteByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+  }
+
+  /**
+   * Updates an item by key without reading it: `Account.update({ id }, { add: { coins: -10 } },
+   * { condition: { coins: { ge: 10 } } })`. Requires that the item exists unless `upsert`.
+   * Returns the item after the update as an instance (`returnValues: 'allNew'`, the default),
+   * before it (`'allOld'`), the updated attributes only (`'updatedNew'` / `'updatedOld'`), or
+   * nothing (`'none'`). A versioned model's version is advanced atomically; pass
+   * `expectVersion` to make the update conditional on it.
+   */
+  static async update<M extends AnyModel, const O extends ModelUpdateOptions<M> = {}>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options?: O): Promise<UpdateResult<M, O>> {
+    const opts = (options ?? {}) as ModelUpdateOptions<M>;
+    const db = opts.db ?? databaseOf(this, this.name);
+    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as UpdateSpec<any, any>, opts)) as UpdateResult<M, O>;
   }
 
   /**
@@ -223,21 +227,21 @@ export class PersistentModel extends ModelBase {
   }
 }
 
-function sameKeyValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(Buffer.from(b));
-  return String(a) === String(b);
-}
+/** Phantom key carrying an instance's declaration types (for typed `update()`). */
+export declare const INSTANCE_TYPES: unique symbol;
 
-/** An instance of a model declared with attributes `A`. */
-export type ModelInstance<A extends AttributeMap> = PersistentModel & ValuesOf<A>;
+/** An instance of a model declared with attributes `A` (and declaration types `T`). */
+export type ModelInstance<A extends AttributeMap, T extends ModelTypes = ModelTypes<A, string, never, {}, never, never>> = PersistentModel & ValuesOf<A> & { readonly [INSTANCE_TYPES]: T };
 
-type ConstructorArgs<A extends AttributeMap> = {} extends InputOf<A> ? [init?: InputOf<A>] : [init: InputOf<A>];
+/** Constructor input: keys in `N` (the version, an autoincrement key) may be left out. */
+type LooseInput<A extends AttributeMap, N extends string> = [N] extends [never] ? InputOf<A> : Omit<InputOf<A>, N> & Partial<Pick<InputOf<A>, N & keyof InputOf<A>>>;
+type ConstructorArgs<A extends AttributeMap, N extends string> = {} extends LooseInput<A, N> ? [init?: LooseInput<A, N>] : [init: LooseInput<A, N>];
 
 /** The class `Model()` returns. */
-export type ModelClass<A extends AttributeMap, H extends string, R extends string, I> = {
-  new (...args: ConstructorArgs<A>): ModelInstance<A>;
+export type ModelClass<A extends AttributeMap, H extends string, R extends string, I, V extends string = never, N extends string = never> = {
+  new (...args: ConstructorArgs<A, N>): ModelInstance<A, ModelTypes<A, H, R, I, V, N>>;
   readonly schema: ModelSchema;
-  readonly [MODEL_TYPES]: ModelTypes<A, H, R, I>;
+  readonly [MODEL_TYPES]: ModelTypes<A, H, R, I, V, N>;
 } & Omit<typeof PersistentModel, 'prototype'>;
 
 /**
@@ -250,10 +254,12 @@ export function Model<
   const H extends keyof A & string,
   const R extends keyof A & string = never,
   const I extends Record<string, IndexDeclaration<keyof A & string>> = {},
->(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R }; indexes?: I }): ModelClass<A, H, R, I> {
+  const V extends keyof A & string = never,
+  const AI extends boolean = false,
+>(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R }; indexes?: I; version?: V; autoincrement?: AI }): ModelClass<A, H, R, I, V, V | (AI extends true ? H : never)> {
   const schema = new ModelSchema(definition as unknown as ModelDefinition);
   const base = class extends PersistentModel {
     static readonly schema = schema;
   };
-  return base as unknown as ModelClass<A, H, R, I>;
+  return base as unknown as ModelClass<A, H, R, I, V, V | (AI extends true ? H : never)>;
 }

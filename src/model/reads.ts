@@ -136,7 +136,7 @@ function readSpec(
       return params;
     },
     decode: partial
-      ? (items) => items.map((item) => decodePartial(modelOf(models, item).schema, item))
+      ? (items) => items.map((item) => decodePartialOf(models, item))
       : hydrate
         ? (items) => hydrateItems(db, models, items)
         : (items) => items.map((item) => materialize(db, modelOf(models, item), item)),
@@ -163,6 +163,20 @@ export function modelOf(models: readonly ModelClassRuntime[], item: Record<strin
   const found = models.find((m) => m.schema.entity === item[field]);
   if (!found) throw new SchemaError(`item with ${field}=${JSON.stringify(item[field])} matches none of the models ${models.map((m) => m.name).join(', ')}`);
   return found;
+}
+
+/**
+ * A projected item of one of `models`. A keys-only index entry of a shared table has no
+ * entity field: each attribute is decoded by a model that declares it.
+ */
+function decodePartialOf(models: readonly ModelClassRuntime[], item: Record<string, unknown>): Record<string, unknown> {
+  if (models.length === 1 || item[models[0].schema.entityField] !== undefined) return decodePartial(modelOf(models, item).schema, item);
+  const out: Record<string, unknown> = {};
+  for (const [n, v] of Object.entries(item)) {
+    const model = models.find((m) => Object.hasOwn(m.schema.attributes, n));
+    if (model && v !== undefined) out[n] = model.schema.attributes[n].decode(v);
+  }
+  return out;
 }
 
 /** Decodes only the attributes present in a projected item. */

@@ -75,7 +75,7 @@ export function specActions(schema: ModelSchema, spec: UpdateSpec<any, any>): Up
   }
   for (const [name, value] of Object.entries(spec.setIfNotExists ?? {})) out.push(setIfNotExists(resolve(name), value));
   for (const name of spec.remove ?? []) out.push(checkRemovable(schema, resolve(name), name));
-  for (const [name, value] of Object.entries(spec.add ?? {})) out.push(add(resolve(name), asSet(value)));
+  for (const [name, value] of Object.entries(spec.add ?? {})) out.push(add(resolve(name), asSet(value) as number | ReadonlySet<unknown>));
   for (const [name, value] of Object.entries(spec.delete ?? {})) out.push(deleteFromSet(resolve(name), asSet(value) as ReadonlySet<unknown>));
   // if_not_exists lets the first append create the list, as the typed API promises.
   for (const [name, value] of Object.entries(spec.append ?? {})) out.push(append(resolve(name), value as unknown[], { ifNotExists: true }));

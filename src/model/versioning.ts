@@ -14,8 +14,9 @@ import type { ModelSchema } from './schema.js';
 export interface VersionOptions {
   /**
    * Skip the version check of this one write (an administrative fix, a migration). The
-   * version is still advanced — by an atomic increment where the write is an update — so
-   * copies loaded earlier conflict afterwards. Default `false`.
+   * stored version is still advanced, atomically (the write is sent as an UpdateItem that
+   * increments it), so copies loaded earlier conflict afterwards. Inside a transaction and
+   * for a moved or copied key the version becomes the loaded one + 1. Default `false`.
    */
   ignoreVersion?: boolean;
 }

@@ -4,13 +4,14 @@
  * *prepared* (validated, compiled into request params, nothing sent) so a transaction can
  * carry the very same request; then sent, then *applied* to the instance's state.
  */
-import { TransactWriteCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
-import { increment, set, type UpdateAction } from '../expressions/update.js';
-import { ItemExistsError, KeyChangedError } from '../errors.js';
+import { increment, remove, set, type UpdateAction } from '../expressions/update.js';
+import { KeyChangedError } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { deleteItem, deleteParams, putItem, putParams, type WriteConditions } from '../operations/items.js';
+import { conditionError, deleteItem, deleteParams, putParams, type WriteConditions } from '../operations/items.js';
+import { sendTransactWrite } from '../operations/transactions.js';
 import { updateItem, updateParams } from '../operations/update.js';
 import { saveWithNextId } from './autoincrement.js';
 import { diffItems, refreshInstance, sameStored, touchedAttributes } from './changes.js';
@@ -79,6 +80,8 @@ export interface PreparedWrite {
   plan: VersionPlan | undefined;
   /** Key attributes changed since the item was loaded. */
   keyChanged: string[];
+  /** The write requires that no item exists (a failure is ItemExistsError). */
+  mustNotExist: boolean;
 }
 
 function modelOf(instance: ModelBase): ModelClassRuntime {
@@ -89,9 +92,12 @@ function valuesOf(instance: ModelBase): Record<string, unknown> {
   return instance as unknown as Record<string, unknown>;
 }
 
-/** Logs a model-level write on the `model` channel. */
+/**
+ * Logs a model-level write on the `model` channel. The entry names the model, not the table:
+ * `table` marks the entries of requests, which are logged by the connection.
+ */
 export function logWrite(db: Database, command: string, schema: ModelSchema, message: string): void {
-  db.connection.log({ channel: 'model', command, table: db.tableName(schema), message: `${schema.name} ${message}` });
+  db.connection.log({ channel: 'model', command, message: `${schema.name}${message ? ` ${message}` : ''}` });
 }
 
 /** Conditions that the changed attributes still hold their loaded values (absent ones: still absent). */
@@ -110,7 +116,7 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   const item = schema.encode(plan ? { ...self, [plan.attribute]: plan.next } : self);
   const key = schema.keyOfItem(item);
   const keyChanged = stored ? schema.keyNames.filter((k) => !sameStored(stored[k], item[k])) : [];
-  const base = { schema, table, key, item, plan, keyChanged };
+  const base = { schema, table, key, item, plan, keyChanged, mustNotExist: false };
   if (keyChanged.length && (options.onKeyChange ?? 'error') === 'error') throw new KeyChangedError(modelOf(instance).name || schema.name, keyChanged);
   if (options.partial && stored && !keyChanged.length) {
     const diff = diffItems(schema, stored, item, plan ? [plan.attribute] : []);
@@ -129,12 +135,25 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   const fresh = plan?.mustNotExist || (plan && keyChanged.length > 0) || (options.expectUnchanged && !stored);
   const unchanged = options.expectUnchanged && stored && !keyChanged.length
     ? expectedValues(schema, stored, touchedAttributes(diffItems(schema, stored, item))) : undefined;
+  const overwrite = fresh ? false : options.overwrite;
+  if (plan?.increment && !keyChanged.length) {
+    // Unchecked versioned save: a PutItem cannot advance a version it has not read, so the
+    // whole item is written as an UpdateItem that sets every attribute and increments it.
+    const actions = schema.names.filter((n) => !schema.keyNames.includes(n) && n !== plan.attribute)
+      .map((n) => (item[n] === undefined ? remove(literalPath(n)) : set(literalPath(n), item[n])));
+    if (schema.entity !== undefined) actions.push(set(literalPath(schema.entityField), schema.entity));
+    const params = updateParams(schema, table, {
+      key, storedActions: [...actions, ...versionActions(plan)],
+      guards: { overwrite, expect: options.expect, condition: allOf(options.condition, unchanged) },
+    });
+    return { ...base, kind: 'update', params, mustNotExist: overwrite === false };
+  }
   const params = putParams(schema, table, item, {
-    overwrite: fresh ? false : options.overwrite,
+    overwrite,
     expect: options.expect,
     condition: allOf(options.condition, keyChanged.length ? undefined : plan?.guard, unchanged),
   });
-  return { ...base, kind: 'put', params };
+  return { ...base, kind: 'put', params, mustNotExist: overwrite === false };
 }
 
 /**
@@ -145,6 +164,8 @@ export function applyWrite(db: Database, instance: ModelBase, item: Record<strin
   const schema = modelOf(instance).schema;
   const self = valuesOf(instance);
   refreshInstance(schema, self, item, basis);
+  // The version is dynagraph's to advance: the instance always takes the stored one.
+  if (schema.version !== undefined) self[schema.version] = schema.attributes[schema.version].decode(item[schema.version]);
   fillComputed(schema, self);
   instance[STATE].stored = item;
   instance[STATE].db = db;
@@ -192,13 +213,14 @@ function instanceWith(instance: ModelBase, values: Record<string, unknown>): Mod
 
 /** Sends a prepared put or update; returns the stored item after an update. */
 async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Record<string, unknown>) => unknown): Promise<Record<string, unknown> | undefined> {
-  const { schema, plan } = prepared;
+  const { schema, plan, table } = prepared;
   try {
-    if (prepared.kind === 'update') return await updateItem(db, schema, prepared.params as UpdateCommandInput, 'allNew', toInstance);
-    const put = prepared.params as PutCommandInput;
-    await putItem(db, schema, put.Item as Record<string, unknown>, {}, toInstance).catch(async (err) => {
-      throw err;
-    });
+    if (prepared.kind === 'update') return await updateItem(db, schema, prepared.params as UpdateCommandInput, 'allNew', toInstance, prepared.mustNotExist);
+    try {
+      await db.connection.send(new PutCommand(prepared.params as PutCommandInput), { channel: 'database-access', table, scope: db.scope });
+    } catch (err) {
+      throw conditionError(err, schema, 'put', prepared.mustNotExist, toInstance);
+    }
     return undefined;
   } catch (err) {
     throw versionError(schema, plan, err);
@@ -208,20 +230,11 @@ async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Re
 /** `onKeyChange: 'move'`: the new item and the deletion of the old one in one transaction. */
 async function moveItem(db: Database, prepared: PreparedWrite, old: Record<string, unknown>, toInstance: (item: Record<string, unknown>) => unknown): Promise<void> {
   const { schema, table, plan } = prepared;
-  try {
-    await db.connection.send(new TransactWriteCommand({
-      TransactItems: [
-        { Put: prepared.params as never },
-        { Delete: deleteParams(schema, table, schema.keyOfItem(old), { condition: plan?.guard }) as never },
-      ],
-    }), { channel: 'transactions', table, scope: db.scope });
-  } catch (err) {
-    if ((err as { name?: string }).name === 'TransactionCanceledException') {
-      throw new ItemExistsError(`${schema.name}: move: the new key is taken${plan ? ' or the old item changed' : ''}`, undefined, undefined, err);
-    }
-    void toInstance;
-    throw err;
-  }
+  const oldKey = schema.keyOfItem(old);
+  await sendTransactWrite(db, [
+    { kind: 'put', schema, key: prepared.key, body: prepared.params as Record<string, unknown>, toInstance },
+    { kind: 'delete', schema, key: oldKey, body: deleteParams(schema, table, oldKey, { condition: plan?.guard }) as Record<string, unknown>, toInstance, expectedVersion: plan?.expected },
+  ]);
 }
 
 /** `delete()` of an instance: by its key as last stored, conditional on its version. */

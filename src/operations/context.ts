@@ -41,4 +41,10 @@ export interface Database {
   afterPut?(schema: ModelSchema, item: Record<string, unknown>, instance: object): void;
   /** Told after an item was deleted through this database (a session clears its cache). */
   afterDelete?(schema: ModelSchema, key: Record<string, unknown>): void;
+  /**
+   * Told after an item was changed in a way whose result is not known here (an update by
+   * key without return values, a transaction's update by key): a session must forget its
+   * cached copy (not treat the item as deleted).
+   */
+  afterWrite?(schema: ModelSchema, key: Record<string, unknown>): void;
 }

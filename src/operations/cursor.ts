@@ -18,6 +18,8 @@ export interface CursorScope {
   keyNames: readonly string[];
   /** For queries: the partition attribute and its stored value. */
   partition?: { name: string; value: unknown };
+  /** For a segment of a parallel scan: `[segment, totalSegments]`. */
+  segment?: readonly [number, number];
   /** HMAC key; when set, only cursors signed with it are accepted. */
   secret?: string | Uint8Array;
 }
@@ -27,6 +29,8 @@ interface CursorBody {
   t: string;
   i: string;
   k: Record<string, AttributeValue>;
+  /** Scan segment and total, when the cursor belongs to one segment. */
+  s?: [number, number];
 }
 
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
@@ -50,7 +54,7 @@ function sameText(a: string, b: string): boolean {
 
 /** Encodes a last evaluated key as a cursor for `scope`. */
 export function encodeCursor(key: Record<string, unknown>, scope: CursorScope): string {
-  const body: CursorBody = { v: 1, t: scope.table, i: scope.index, k: marshall(key) };
+  const body: CursorBody = { v: 1, t: scope.table, i: scope.index, k: marshall(key), ...(scope.segment ? { s: [scope.segment[0], scope.segment[1]] } : {}) };
   const payload = b64(JSON.stringify(body, (_k, v) => (v instanceof Uint8Array ? { $b: b64(Buffer.from(v)) } : v)));
   return `${payload}.${scope.secret ? sign(payload, scope.secret) : checksum(payload)}`;
 }
@@ -84,6 +88,8 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
   if (!body || body.v !== 1 || typeof body.k !== 'object' || body.k === null) throw new InvalidCursorError('malformed');
   if (body.t !== scope.table) throw new InvalidCursorError(`it belongs to table "${body.t}", not "${scope.table}"`);
   if (body.i !== scope.index) throw new InvalidCursorError(`it belongs to ${body.i ? `index "${body.i}"` : 'the table'}, not ${scope.index ? `index "${scope.index}"` : 'the table'}`);
+  const segment = (s: readonly number[] | undefined) => (s ? `segment ${s[0]} of ${s[1]}` : 'no scan segment');
+  if (segment(body.s) !== segment(scope.segment)) throw new InvalidCursorError(`it belongs to ${segment(body.s)}, not ${segment(scope.segment)}`);
   const names = Object.keys(body.k).sort();
   const want = [...new Set(scope.keyNames)].sort();
   if (names.join('\u0000') !== want.join('\u0000')) throw new InvalidCursorError(`its key has attributes ${names.join(', ')}, expected ${want.join(', ')}`);

@@ -51,7 +51,7 @@ export interface ReadOptions {
   totalSegments?: number;
 }
 
-type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; Count?: number };
+type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; Count?: number; segment?: [number, number] };
 
 /** A lazy query or scan over items of type `T`. */
 export class ReadStream<T> implements AsyncIterable<T> {
@@ -65,6 +65,16 @@ export class ReadStream<T> implements AsyncIterable<T> {
     }
     if (options.segments !== undefined && !(Number.isInteger(options.segments) && options.segments >= 1 && options.segments <= 1_000_000)) {
       throw new ExpressionError(`segments must be a whole number from 1, got ${options.segments}`);
+    }
+    const { segment, totalSegments } = options;
+    if (segment !== undefined || totalSegments !== undefined) {
+      if (options.segments !== undefined) throw new ExpressionError('give either segments or segment / totalSegments, not both');
+      if (!(Number.isInteger(totalSegments) && totalSegments! >= 1 && totalSegments! <= 1_000_000)) {
+        throw new ExpressionError(`totalSegments must be a whole number from 1 to 1000000 with segment, got ${totalSegments}`);
+      }
+      if (!(Number.isInteger(segment) && segment! >= 0 && segment! < totalSegments!)) {
+        throw new ExpressionError(`segment must be a whole number from 0 to ${totalSegments! - 1}, got ${segment}`);
+      }
     }
   }
 
@@ -89,8 +99,9 @@ export class ReadStream<T> implements AsyncIterable<T> {
     return this.with({ consistent: true });
   }
 
-  private cursorScope(): CursorScope {
-    return { table: this.spec.table, index: this.spec.index ?? '', keyNames: this.spec.keyNames, partition: this.spec.partition, secret: this.db.cursorSecret };
+  /** Where a cursor may be used; a scan segment's cursor only in that segment. */
+  private cursorScope(segment?: [number, number]): CursorScope {
+    return { table: this.spec.table, index: this.spec.index ?? '', keyNames: this.spec.keyNames, partition: this.spec.partition, segment, secret: this.db.cursorSecret };
   }
 
   private async request(params: Record<string, unknown>): Promise<RawPage> {
@@ -119,14 +130,14 @@ export class ReadStream<T> implements AsyncIterable<T> {
     do {
       const page = await this.request(next ? { ...base, ExclusiveStartKey: next } : base);
       next = page.LastEvaluatedKey;
-      yield page;
+      yield segment ? { ...page, segment } : page;
     } while (next);
   }
 
   /** Raw pages of every segment, merged as they arrive. */
   private rawStream(count: boolean): AsyncIterable<RawPage> {
     const { segments, segment, totalSegments } = this.options;
-    if (segment !== undefined) return this.rawPages(count, undefined, [segment, totalSegments ?? 1]);
+    if (segment !== undefined) return this.rawPages(count, undefined, [segment, totalSegments!]);
     if (!segments || segments === 1) return this.rawPages(count);
     return merge(Array.from({ length: segments }, (_, i) => this.rawPages(count, undefined, [i, segments])));
   }
@@ -136,7 +147,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
     const scope = this.cursorScope();
     for await (const raw of this.rawStream(false)) {
       const items = (await this.spec.decode(raw.Items ?? [])) as T[];
-      yield { items, cursor: raw.LastEvaluatedKey ? encodeCursor(raw.LastEvaluatedKey, scope) : undefined };
+      yield { items, cursor: raw.LastEvaluatedKey ? encodeCursor(raw.LastEvaluatedKey, raw.segment ? { ...scope, segment: raw.segment } : scope) : undefined };
     }
   }
 
@@ -153,11 +164,12 @@ export class ReadStream<T> implements AsyncIterable<T> {
     const { limit = 100, cursor } = options;
     if (!Number.isInteger(limit) || limit < 1) throw new ExpressionError(`page limit must be a whole number from 1, got ${limit}`);
     if (this.options.segments && this.options.segments > 1) throw new ExpressionError('page() reads one segment at a time; use { segment, totalSegments } or stream with for await');
-    const scope = this.cursorScope();
+    const { segment, totalSegments } = this.options;
+    const scope = this.cursorScope(segment === undefined ? undefined : [segment, totalSegments!]);
     let start = cursor === undefined ? undefined : decodeCursor(cursor, scope);
     const raw: Record<string, unknown>[] = [];
     const base = this.baseParams();
-    if (this.options.segment !== undefined) Object.assign(base, { Segment: this.options.segment, TotalSegments: this.options.totalSegments ?? 1 });
+    if (segment !== undefined) Object.assign(base, { Segment: segment, TotalSegments: totalSegments });
     const unfiltered = !this.options.filter && !this.spec.filtered && !this.options.evaluationLimit;
     for (;;) {
       const params: Record<string, unknown> = { ...base };

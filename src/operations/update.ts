@@ -77,7 +77,8 @@ function mergeClauses(parts: string[]): string {
 
 /**
  * Sends an UpdateItem; returns what `returnValues` asked for (the raw stored attributes).
- * A failed condition becomes ConditionFailedError (or ItemExistsError) with the stored item.
+ * A failed condition becomes ConditionFailedError (ItemExistsError when `itemExists`: the
+ * update was conditional on no item existing) with the stored item.
  */
 export async function updateItem(
   db: Database,
@@ -85,6 +86,7 @@ export async function updateItem(
   params: UpdateCommandInput,
   returnValues: ReturnValues,
   toInstance?: (item: Record<string, unknown>) => unknown,
+  itemExists = false,
 ): Promise<Record<string, unknown> | undefined> {
   const table = params.TableName!;
   if (returnValues !== 'none') params.ReturnValues = RETURN_VALUES[returnValues];
@@ -92,6 +94,6 @@ export async function updateItem(
     const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand(params), { channel: 'database-access', table, scope: db.scope });
     return out.Attributes;
   } catch (err) {
-    throw conditionError(err, schema, 'update', false, toInstance);
+    throw conditionError(err, schema, 'update', itemExists, toInstance);
   }
 }

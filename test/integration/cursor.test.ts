@@ -144,6 +144,16 @@ describe('cursors (DynamoDB Local)', () => {
       await rejected(() => signedPage(payload), signed.counter);
     });
 
+    it('refuses a signed cursor with any single character changed', async () => {
+      const mine = (await signedPage()).cursor!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      for (let i = 0; i < mine.length; i++) {
+        if (mine[i] === '.') continue;
+        const flipped = alphabet[(alphabet.indexOf(mine[i]) + 1) % alphabet.length];
+        await rejected(() => signedPage(mine.slice(0, i) + flipped + mine.slice(i + 1)), signed.counter);
+      }
+    });
+
     it('still binds a signed cursor to its partition and table', async () => {
       const mine = (await signedPage()).cursor!;
       await rejected(() => signedPage(mine, 'b'), signed.counter);

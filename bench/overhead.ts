@@ -1,0 +1,182 @@
+/**
+ * Mapper overhead (issue 7, item 1). Every contender talks to a stub `requestHandler`
+ * that answers with canned DynamoDB JSON — the item as that very library wrote it — so
+ * the real SDK stack runs but no network does. Operations: get of one ~1 KB item with 20
+ * attributes, validated put of it, and a query page of 100 such items turned into the
+ * library's objects. Rounds interleave the contenders (shuffled order each time); we
+ * print the median µs/op and the median of the per-round ratios to the raw DocumentClient.
+ *
+ *   npx tsx overhead.ts [--rounds 25] [--batch-ms 80] [--only raw,dynagraph] [--ops get,put,query]
+ */
+import './lib/env.js';
+import { parseArgs } from 'node:util';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { dynagraph, dynamooseContender, electrodb, PAGE, raw, toolbox, type ContenderSpec, type Ops } from './lib/contenders.js';
+import { assertProfile, profileItem } from './lib/profile-item.js';
+import { StubHandler } from './lib/stub-handler.js';
+import { fixed, median, prng, progress, table, verdict } from './lib/stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '25' },
+    warmup: { type: 'string', default: '3' },
+    'batch-ms': { type: 'string', default: '80' },
+    only: { type: 'string' },
+    ops: { type: 'string', default: 'get,put,query' },
+  },
+});
+
+/** A logger without `info()`: the SDK then skips masking every response for a log line nobody reads. */
+const QUIET_LOGGER = { debug() {}, warn() {}, error() {}, trace() {} } as unknown as Console;
+
+type Logging = 'quiet' | 'default';
+interface Row {
+  id: string;
+  name: string;
+  make: ContenderSpec['make'];
+  logging: Logging;
+}
+
+const ROWS: Row[] = [
+  { id: 'raw', name: 'raw DocumentClient (baseline)', make: raw, logging: 'quiet' },
+  { id: 'dynagraph', name: 'dynagraph', make: dynagraph, logging: 'quiet' },
+  { id: 'electrodb', name: 'ElectroDB', make: electrodb, logging: 'quiet' },
+  { id: 'toolbox', name: 'dynamodb-toolbox v2', make: toolbox, logging: 'quiet' },
+  { id: 'dynamoose', name: 'Dynamoose', make: dynamooseContender, logging: 'quiet' },
+  { id: 'raw-default', name: 'raw DocumentClient', make: raw, logging: 'default' },
+  { id: 'dynagraph-default', name: 'dynagraph', make: dynagraph, logging: 'default' },
+];
+const OPS = ['get', 'put', 'query'] as const;
+type Op = (typeof OPS)[number];
+const OP_LABEL: Record<Op, string> = { get: 'get (1 item)', put: 'put (validated)', query: `query (${PAGE} items)` };
+
+function clientConfig(stub: StubHandler, logging: Logging): DynamoDBClientConfig {
+  return {
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' },
+    requestHandler: stub as never,
+    ...(logging === 'quiet' ? { logger: QUIET_LOGGER } : {}),
+  };
+}
+
+/** Builds a contender over its own stub, captures the items it writes, serves them back and checks every op. */
+async function setUp(row: Row): Promise<{ ops: Ops; stub: StubHandler }> {
+  const stub = new StubHandler();
+  const ops = row.make(clientConfig(stub, row.logging));
+  stub.capture = true;
+  for (let i = 0; i < PAGE; i++) await ops.put(i);
+  const other = stub.captured.filter((c) => c.operation !== 'PutItem');
+  if (other.length || stub.captured.length !== PAGE) throw new Error(`${row.name}: ${PAGE} puts sent ${stub.captured.map((c) => c.operation).join(', ')}`);
+  const stored = stub.captured.map((c) => c.body.Item as Record<string, any>);
+  stored.forEach((item, i) => assertProfile(unmarshall(item), profileItem(i), `${row.name} put #${i} (as sent)`));
+  stub.capture = false;
+  stub.respond('PutItem', {});
+  stub.respond('GetItem', { Item: stored[0] });
+  stub.respond('Query', { Items: stored, Count: PAGE, ScannedCount: PAGE });
+  await check(row, ops, stub);
+  return { ops, stub };
+}
+
+/** Every op returns the right item(s) with exactly one request. */
+async function check(row: Row, ops: Ops, stub: StubHandler): Promise<void> {
+  const sent = () => Object.values(stub.counts).reduce((a, b) => a + b, 0);
+  const before = sent();
+  assertProfile(await ops.get(), profileItem(0), `${row.name} get`);
+  const after = sent();
+  const items = await ops.query();
+  if (items.length !== PAGE) throw new Error(`${row.name} query: ${items.length} items, expected ${PAGE}`);
+  items.forEach((item, i) => assertProfile(item, profileItem(i), `${row.name} query item #${i}`));
+  await ops.put(0);
+  if (after - before !== 1 || sent() - after !== 2) throw new Error(`${row.name}: expected one request per op`);
+}
+
+const run = (ops: Ops, op: Op): Promise<unknown> => (op === 'put' ? ops.put(0) : op === 'get' ? ops.get() : ops.query());
+
+async function batch(ops: Ops, op: Op, n: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < n; i++) await run(ops, op);
+  return ((performance.now() - started) * 1000) / n;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+export async function main(): Promise<string> {
+  const only = args.only?.split(',');
+  const rows = ROWS.filter((r) => !only || only.includes(r.id));
+  const ops = args.ops!.split(',') as Op[];
+  const rounds = Number(args.rounds);
+  const warmup = Number(args.warmup);
+  const batchMs = Number(args['batch-ms']);
+  if (!(globalThis as { gc?: unknown }).gc) progress('(run node with --expose-gc for steadier figures)');
+
+  const live = new Map<string, Ops>();
+  const stubs = new Map<string, StubHandler>();
+  for (const row of rows) {
+    const t0 = performance.now();
+    const { ops, stub } = await setUp(row);
+    live.set(row.id, ops);
+    stubs.set(row.id, stub);
+    progress(`set up and checked ${row.name} (${row.logging} logger) in ${fixed(performance.now() - t0, 0)} ms`);
+  }
+  // Calibrate: iterations per batch so one batch takes about batchMs.
+  const iterations = new Map<string, number>();
+  for (const row of rows) {
+    for (const op of ops) {
+      let n = 0;
+      const started = performance.now();
+      while (performance.now() - started < 150 || n < 5) {
+        await run(live.get(row.id)!, op);
+        n++;
+      }
+      const us = ((performance.now() - started) * 1000) / n;
+      iterations.set(`${row.id}/${op}`, Math.max(5, Math.round((batchMs * 1000) / us)));
+    }
+  }
+  progress(`calibrated: ${[...iterations].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  const times = new Map<string, number[]>();
+  const random = prng(7);
+  for (let round = 0; round < warmup + rounds; round++) {
+    progress(`round ${round + 1}/${warmup + rounds}${round < warmup ? ' (warm-up)' : ''}`);
+    for (const op of ops) {
+      const order = [...rows].sort(() => random() - 0.5);
+      for (const row of order) {
+        gc();
+        const us = await batch(live.get(row.id)!, op, iterations.get(`${row.id}/${op}`)!);
+        if (round >= warmup) (times.get(`${row.id}/${op}`) ?? times.set(`${row.id}/${op}`, []).get(`${row.id}/${op}`)!).push(us);
+      }
+    }
+  }
+  // Results are checked again after the timed runs.
+  for (const row of rows) await check(row, live.get(row.id)!, stubs.get(row.id)!);
+
+  const us = (id: string, op: Op) => median(times.get(`${id}/${op}`) ?? []);
+  const ratio = (id: string, base: string, op: Op) => {
+    const a = times.get(`${id}/${op}`);
+    const b = times.get(`${base}/${op}`);
+    return a && b ? median(a.map((x, i) => x / b[i])) : NaN;
+  };
+  const quiet = rows.filter((r) => r.logging === 'quiet');
+  const out: string[] = [];
+  out.push(`### Mapper overhead: µs per op (median of ${rounds} interleaved rounds) and × raw DocumentClient (median of per-round ratios)`, '');
+  out.push('Every client here has a logger without `info()`, so no SDK response masking, baseline included. Stubbed handler: no network.', '');
+  out.push(table(['contender', ...ops.flatMap((op) => [`${OP_LABEL[op]} µs`, '× raw'])],
+    quiet.map((r) => [r.name, ...ops.flatMap((op) => [fixed(us(r.id, op)), r.id === 'raw' ? '1.00' : fixed(ratio(r.id, 'raw', op), 2)])])));
+  const withDefault = rows.filter((r) => r.logging === 'default');
+  if (withDefault.length && rows.some((r) => r.id === 'raw-default')) {
+    out.push('', '#### The same with the SDK\'s default logger (a client given no `logger`: every response is walked to mask it for a log line nobody prints)', '');
+    out.push(table(['contender', ...ops.flatMap((op) => [`${OP_LABEL[op]} µs`, '× raw (default logger)', '× raw (quiet)'])],
+      withDefault.map((r) => [`${r.name} (SDK default logger)`, ...ops.flatMap((op) => [fixed(us(r.id, op)), r.id === 'raw-default' ? '1.00' : fixed(ratio(r.id, 'raw-default', op), 2), rows.some((x) => x.id === 'raw') ? fixed(ratio(r.id, 'raw', op), 2) : '—'])])));
+  }
+  if (rows.some((r) => r.id === 'dynagraph') && rows.some((r) => r.id === 'raw')) {
+    out.push('', '**Targets**', '');
+    const peers = quiet.filter((r) => r.id !== 'raw' && r.id !== 'dynagraph');
+    for (const op of ops) {
+      const x = ratio('dynagraph', 'raw', op);
+      out.push(`- ${OP_LABEL[op]}: ${verdict(x <= 1.1, `dynagraph ${fixed(x, 2)}× raw (target ≤ 1.10×)`)}; ${verdict(peers.every((p) => us('dynagraph', op) < us(p.id, op)), `below every peer (${peers.map((p) => `${p.name} ${fixed(ratio(p.id, 'raw', op), 2)}×`).join(', ')})`)}`);
+    }
+  }
+  return out.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(await main());

@@ -1,0 +1,145 @@
+/**
+ * The forum example end to end on a small seed: the printed page (dynagraph and naive
+ * agree, authors and counts right), the GraphQL API (nested query at the minimal request
+ * count, connection paging, mutations seen by a later request, errors never crash), and
+ * `npm run forum` itself.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import { testDb } from '../harness/db.js';
+import { forumModels, Reply, Thread, threadId, User } from '../../examples/forum/models.js';
+import { forumDataset, seedForum } from '../../examples/forum/seed.js';
+import { forumPage, naiveForumPage, renderPage } from '../../examples/forum/page.js';
+import { forumServer } from '../../examples/forum/server.js';
+
+const SMALL = { forums: 2, users: 10, threads: 20, replies: 120, seed: 7, progress: false };
+
+describe('forum example (DynamoDB Local)', function () {
+  this.timeout(60_000);
+  const { db, drop } = testDb('forumex-');
+  const data = forumDataset(SMALL);
+  const forumName = data.forums[0].name;
+  let server: Server;
+  let url: string;
+
+  before(async () => {
+    await db.createTables([...forumModels]);
+    await seedForum(db, SMALL);
+    server = forumServer(db).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  after(async () => {
+    await new Promise((r) => server.close(r));
+    await drop([...forumModels]);
+  });
+
+  async function gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: any }> {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return res.json() as Promise<any>;
+  }
+
+  it('prints a page with the right authors, counts and latest replies, and the naive resolver agrees', async () => {
+    const { page, cost } = await forumPage(db, forumName, { threads: 10, latest: 3 });
+    const naive = await naiveForumPage(db, forumName, { threads: 10, latest: 3 });
+    expect(naive.page).to.deep.equal(page);
+    const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 10);
+    expect(page.threads.map((t) => t.subject)).to.deep.equal(threads.map((t) => t.subject));
+    for (const [i, t] of threads.entries()) {
+      const replies = data.replies.filter((r) => r.thread_id === threadId.join([t.forum_name, t.subject])).sort((a, b) => b.posted.getTime() - a.posted.getTime());
+      expect(page.threads[i].author).to.equal(t.user_name);
+      expect(page.threads[i].replyCount).to.equal(replies.length);
+      expect(page.threads[i].latest.map((r) => r.author)).to.deep.equal(replies.slice(0, 3).map((r) => r.user_name));
+    }
+    expect(renderPage(page)).to.contain(threads[0].subject);
+    // forum get, threads query, then one round for authors + replies + counts, one for reply authors
+    expect(cost.rounds).to.equal(4);
+    expect(cost.requests.BatchGetItem).to.be.at.most(3);
+    expect(naive.cost.total).to.be.greaterThan(cost.total * 2);
+  });
+
+  it('answers a nested GraphQL query with the minimal number of requests', async () => {
+    const result = await gql(`{ forum(name: ${JSON.stringify(forumName)}) { name threads(first: 5) { edges { node { subject user { name }
+      replies(first: 3) { edges { node { message user { name } } } pageInfo { hasNextPage } } } } } } }`);
+    expect(result.errors).to.equal(undefined);
+    const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 5);
+    const edges = result.data.forum.threads.edges;
+    expect(edges.map((e: any) => e.node.subject)).to.deep.equal(threads.map((t) => t.subject));
+    expect(edges.map((e: any) => e.node.user.name)).to.deep.equal(threads.map((t) => t.user_name));
+    for (const [i, t] of threads.entries()) {
+      const replies = data.replies.filter((r) => r.thread_id === threadId.join([t.forum_name, t.subject])).sort((a, b) => a.posted.getTime() - b.posted.getTime()).slice(0, 3);
+      expect(edges[i].node.replies.edges.map((e: any) => e.node.user.name)).to.deep.equal(replies.map((r) => r.user_name));
+    }
+    const stats = result.extensions.dynagraph;
+    // 1 BatchGetItem (forum) + 1 Query (threads) + 1 BatchGetItem (authors) + 5 Queries (replies) + ≤1 BatchGetItem (reply authors not yet loaded)
+    expect(stats.requests.Query).to.equal(6);
+    expect(stats.requests.BatchGetItem).to.be.within(2, 3);
+    expect(stats.rounds).to.equal(stats.requests.BatchGetItem === 3 ? 4 : 3);
+  });
+
+  it('pages a connection with `after`, returning each reply exactly once', async () => {
+    const thread = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => a.subject < b.subject ? -1 : 1)[0];
+    const expected = data.replies.filter((r) => r.thread_id === threadId.join([thread.forum_name, thread.subject])).map((r) => r.message).sort();
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 50; guard++) {
+      const result = await gql(`query($f: String!, $s: String!, $after: String) { thread(forum: $f, subject: $s) { replies(first: 2, after: $after) { edges { node { message } } pageInfo { endCursor hasNextPage } } } }`,
+        { f: thread.forum_name, s: thread.subject, after });
+      expect(result.errors).to.equal(undefined);
+      const conn = result.data.thread.replies;
+      seen.push(...conn.edges.map((e: any) => e.node.message));
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(seen.sort()).to.deep.equal(expected);
+  });
+
+  it('turns bad cursors and bad input into GraphQL errors, never a crash', async () => {
+    const bad = await gql(`{ thread(forum: "x", subject: "y") { subject } forum(name: ${JSON.stringify(forumName)}) { threads(first: 2, after: "bogus") { edges { node { subject } } } } }`);
+    expect(bad.errors?.[0].extensions?.code).to.equal('INVALID_CURSOR');
+    const tooMany = await gql(`{ forum(name: ${JSON.stringify(forumName)}) { threads(first: 1000) { edges { node { subject } } } } }`);
+    expect(tooMany.errors?.[0].message).to.match(/first must be/);
+    const syntax = await gql('{ forum(');
+    expect(syntax.errors?.[0].message).to.match(/Syntax Error/);
+    const unknown = await gql('{ nope }');
+    expect(unknown.errors?.[0].message).to.match(/Cannot query field "nope"/);
+    const ok = await gql(`{ forums { name } }`);
+    expect(ok.data.forums.length).to.equal(SMALL.forums);
+  });
+
+  it('a reply posted by a mutation is seen by a query in a new request; posting to a missing thread fails', async () => {
+    const thread = data.threads[3];
+    const user = data.users[2];
+    const posted = await gql(`mutation($f: String!, $s: String!, $u: String!) { postReply(forum: $f, subject: $s, user: $u, message: "fresh reply") { message user { name } } }`,
+      { f: thread.forum_name, s: thread.subject, u: user.name });
+    expect(posted.errors).to.equal(undefined);
+    expect(posted.data.postReply.user.name).to.equal(user.name);
+    const read = await gql(`query($f: String!, $s: String!) { thread(forum: $f, subject: $s) { replyCount replies(first: 1, latest: true) { edges { node { message } } } } }`,
+      { f: thread.forum_name, s: thread.subject });
+    expect(read.data.thread.replies.edges[0].node.message).to.equal('fresh reply');
+    const missing = await gql(`mutation { postReply(forum: "nope", subject: "nope", user: ${JSON.stringify(user.name)}, message: "x") { message } }`);
+    expect(missing.errors?.[0].extensions?.code).to.equal('TRANSACTION_CANCELED');
+    expect(await Reply.query({ thread_id: 'nope#nope' }, { db }).count()).to.equal(0);
+    const newThread = await gql(`mutation { postThread(forum: ${JSON.stringify(forumName)}, subject: "A brand new thread", user: ${JSON.stringify(user.name)}, message: "hello") { subject user { name } } }`);
+    expect(newThread.data.postThread.user.name).to.equal(user.name);
+    expect(await Thread.get({ forum_name: forumName, subject: 'A brand new thread' }, { db })).to.not.equal(null);
+    const empty = await gql(`mutation { postThread(forum: ${JSON.stringify(forumName)}, subject: "", user: "x", message: "") { subject } }`);
+    expect(empty.errors?.[0].extensions?.code).to.equal('VALIDATION');
+    expect(await User.get({ name: 'x' }, { db })).to.equal(null);
+  });
+
+  it('npm run forum prints the page and the cost comparison', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run('npx', ['tsx', 'examples/forum/main.ts', '--small'], {
+      env: { ...process.env, FORUM_TABLE_PREFIX: 'forumcli-' }, timeout: 60_000,
+    });
+    expect(stdout).to.match(/\| dynagraph \|/);
+    expect(stdout).to.match(/\| naive \(one item at a time\) \|/);
+    expect(stdout).to.contain('Same page both ways: yes');
+    const cli = testDb('forumcli-');
+    await cli.drop([...forumModels]);
+  });
+});
