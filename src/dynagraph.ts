@@ -6,12 +6,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
 import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
-import { getMany, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
+import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
 import type { ModelClassRuntime } from './model/instance.js';
 import { batchGetItems, type BatchGetOptions } from './operations/batch-get.js';
 import type { BatchWriteOptions } from './operations/batch-write.js';
-import { instanceFromItem } from './model/instance.js';
 import { Session, type SessionOptions } from './graph/session.js';
 import type { ModelSchema } from './model/schema.js';
 import type { Database } from './operations/context.js';
@@ -187,7 +186,9 @@ export class Dynagraph implements Database {
     for (const e of entries) {
       out[e.name] = e.reqs.map(() => {
         const item = items[i++];
-        return item ? instanceFromItem(e.model as unknown as ModelClassRuntime, item, this) : null;
+        const model = e.model as unknown as ModelClassRuntime;
+        // In a shared table the key may hold another model's item: that is not the one asked for.
+        return item && isOf(model, item) ? materialize(this, model, item) : null;
       });
     }
     return out as BatchGetResult<R>;

@@ -45,7 +45,7 @@ export type { RetryPolicy } from './operations/retry.js';
 export type { BatchGetRequest, BatchGetResult } from './dynagraph.js';
 export * from './errors.js';
 export type { InstanceUpdateOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
-export type { UpdateSpec } from './model/update-spec.js';
+export type { UpdateSpec, AnyUpdateSpec } from './model/update-spec.js';
 export type { Change } from './model/changes.js';
 export type { VersionOptions } from './model/versioning.js';
 export type { ReturnValues } from './operations/update.js';

@@ -19,8 +19,8 @@ export interface InstanceState {
   stored?: Record<string, unknown>;
 }
 
-/** Values handed from a decoder to the constructor, so reads skip defaults and checks. */
-let decoded: { values: Record<string, unknown>; state: InstanceState } | undefined;
+/** A stored item handed to the constructor, so reads skip defaults and checks. */
+let decoded: { item: Record<string, unknown>; state: InstanceState } | undefined;
 /** The instance whose subclass field initializers are running (relation fields read it). */
 let lastConstructed: ModelBase | undefined;
 
@@ -38,7 +38,7 @@ export interface ModelClassRuntime<I extends ModelBase = ModelBase> {
 
 /** Builds an instance of `cls` from a stored item, running subclass field initializers. */
 export function instanceFromItem<I extends ModelBase>(cls: ModelClassRuntime<I>, item: Record<string, unknown>, db?: Database): I {
-  decoded = { values: cls.schema.decode(item), state: { db, stored: item } };
+  decoded = { item, state: { db, stored: item } };
   try {
     return new cls();
   } finally {
@@ -55,9 +55,9 @@ export class ModelBase {
     const schema = (this.constructor as ModelClassRuntime).schema;
     const self = this as unknown as Record<string, unknown>;
     if (decoded) {
-      const { values, state } = decoded;
+      const { item, state } = decoded;
       decoded = undefined;
-      Object.assign(self, values);
+      schema.decodeInto(self, item);
       this[STATE] = state;
     } else {
       if (init) schema.checkUnknown(init);

@@ -16,7 +16,8 @@ import type { GsiDeclaration, LsiDeclaration } from '../table/indexes.js';
 import type { KeyPart, ValueOf } from '../schema/types.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import { describeChanges, diffItems, type Change } from './changes.js';
-import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions, type UpdateSpec } from './writes.js';
+import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions } from './writes.js';
+import type { AnyUpdateSpec } from './update-spec.js';
 import { deleteByKey, updateByKey } from './writes-by-key.js';
 import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
 import { ModelSchema, type ModelDefinition } from './schema.js';
@@ -108,7 +109,7 @@ export class PersistentModel extends ModelBase {
    * of attributes the update did not touch are kept.
    */
   async update<T extends PersistentModel>(this: T, spec: UpdateSpecOf<T>, options: InstanceUpdateOptions<ValuesOfInstance<T>> = {}): Promise<T> {
-    await updateInstance(this.databaseFor(options.db), this, spec as UpdateSpec<any, any>, options);
+    await updateInstance(this.databaseFor(options.db), this, spec as AnyUpdateSpec, options);
     return this;
   }
 
@@ -171,7 +172,7 @@ export class PersistentModel extends ModelBase {
   static async update<M extends AnyModel, const O extends ModelUpdateOptions<M> = {}>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options?: O): Promise<UpdateResult<M, O>> {
     const opts = (options ?? {}) as ModelUpdateOptions<M>;
     const db = opts.db ?? databaseOf(this, this.name);
-    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as UpdateSpec<any, any>, opts)) as UpdateResult<M, O>;
+    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, opts)) as UpdateResult<M, O>;
   }
 
   /**

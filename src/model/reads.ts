@@ -152,7 +152,7 @@ function entityCondition(models: readonly ModelClassRuntime[]): Condition<any> |
 }
 
 /** True when a stored item belongs to `model` (its entity-type attribute matches, if the model has one). */
-function isOf(model: ModelClassRuntime, item: Record<string, unknown>): boolean {
+export function isOf(model: ModelClassRuntime, item: Record<string, unknown>): boolean {
   return model.schema.entity === undefined || item[model.schema.entityField] === model.schema.entity;
 }
 

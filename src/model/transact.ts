@@ -12,7 +12,7 @@ import { checkParams, sendTransactGet, sendTransactWrite, type TransactAction } 
 import { updateParams } from '../operations/update.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import type { AnyModel, KeyOf, PersistentModel, ValuesOfModel } from './model.js';
-import { applyActions, specActions, type UpdateSpec } from './update-spec.js';
+import { applyActions, specActions, type AnyUpdateSpec } from './update-spec.js';
 import { allOf, planByKey, planVersion, type VersionOptions } from './versioning.js';
 import type { UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
 import { applyWrite, prepareInstanceUpdate, prepareSave, versionActions, type SaveOptions } from './writes.js';
@@ -33,8 +33,9 @@ export interface TransactItemOptions<T = any> extends VersionOptions {
 /** Options of `db.transactWrite()`. */
 export interface TransactWriteOptions {
   /**
-   * Idempotency token (ClientRequestToken): a transaction sent again with the same token
-   * within 10 minutes is applied once. Generated when omitted; kept across retries.
+   * Idempotency token (ClientRequestToken, 1 to 36 characters): a transaction sent again
+   * with the same token within 10 minutes is applied once — use your request's id. Generated
+   * when omitted; kept across retries of a conflict.
    */
   token?: string;
 }
@@ -92,7 +93,7 @@ export class TransactionWriter {
   /** Updates an instance's item (conditional on its loaded version) or an item by `[Model, key]`. */
   update<T extends PersistentModel>(target: T, spec: UpdateSpecOf<T>, options?: TransactItemOptions<ValuesOfInstance<T>>): this;
   update<M extends AnyModel>(target: readonly [M, KeyOf<M>], spec: UpdateSpecOfModel<M>, options?: TransactItemOptions<ValuesOfModel<M>>): this;
-  update(target: ModelBase | KeyTarget, spec: UpdateSpec<any, any>, options: TransactItemOptions = {}): this {
+  update(target: ModelBase | KeyTarget, spec: AnyUpdateSpec, options: TransactItemOptions = {}): this {
     const db = this.db;
     if (isInstance(target)) {
       const cls = target.constructor as ModelClassRuntime;

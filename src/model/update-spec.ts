@@ -40,6 +40,17 @@ export interface UpdateSpec<T, W extends keyof T & string = keyof T & string> {
   prepend?: { [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> };
 }
 
+/** An update spec of no particular model (checked at run time only). */
+export interface AnyUpdateSpec {
+  set?: Record<string, unknown>;
+  setIfNotExists?: Record<string, unknown>;
+  remove?: readonly string[];
+  add?: Record<string, unknown>;
+  delete?: Record<string, unknown>;
+  append?: Record<string, readonly unknown[]>;
+  prepend?: Record<string, readonly unknown[]>;
+}
+
 const KINDS = ['set', 'setIfNotExists', 'remove', 'add', 'delete', 'append', 'prepend'] as const;
 
 function isEmptyStored(attr: Attribute | undefined, value: unknown): boolean {
@@ -52,7 +63,7 @@ function isEmptyStored(attr: Attribute | undefined, value: unknown): boolean {
  * Turns an update spec into update actions, validating before anything is sent: unknown
  * kinds or attributes, keys, templates and the version attribute are refused by name.
  */
-export function specActions(schema: ModelSchema, spec: UpdateSpec<any, any>): UpdateAction[] {
+export function specActions(schema: ModelSchema, spec: AnyUpdateSpec): UpdateAction[] {
   if (spec === null || typeof spec !== 'object') throw new ExpressionError(`${schema.name}: an update needs an object of actions`);
   const out: UpdateAction[] = [];
   const resolve = (input: string): Path => {

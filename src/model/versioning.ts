@@ -6,7 +6,7 @@
  */
 import { and, attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
-import { ConditionFailedError, ItemExistsError, VersionConflictError } from '../errors.js';
+import { ConditionFailedError, VersionConflictError } from '../errors.js';
 import { numberText } from '../schema/attribute.js';
 import type { ModelSchema } from './schema.js';
 
@@ -15,8 +15,8 @@ export interface VersionOptions {
   /**
    * Skip the version check of this one write (an administrative fix, a migration). The
    * stored version is still advanced, atomically (the write is sent as an UpdateItem that
-   * increments it), so copies loaded earlier conflict afterwards. Inside a transaction and
-   * for a moved or copied key the version becomes the loaded one + 1. Default `false`.
+   * increments it), so copies loaded earlier conflict afterwards. Only a moved or copied
+   * key is written with the loaded version + 1. Default `false`.
    */
   ignoreVersion?: boolean;
 }
@@ -90,9 +90,4 @@ export function versionError(schema: ModelSchema, plan: VersionPlan | undefined,
     `${schema.name}: version conflict: expected version ${plan.expected ?? '(none)'} but ${what}; reload and retry`,
     plan.expected, actual, err.item, err.current, err,
   );
-}
-
-/** `true` for an ItemExistsError or VersionConflictError: the write lost a race and may be redone. */
-export function isLostRace(err: unknown): boolean {
-  return err instanceof VersionConflictError || err instanceof ItemExistsError;
 }

@@ -8,7 +8,7 @@ import type { ReturnValues } from '../operations/update.js';
 import type { TemplateAttribute } from '../schema/template.js';
 import type { AttributeMap, ValuesOf } from '../schema/types.js';
 import type { AnyModel, INSTANCE_TYPES, MODEL_TYPES, ModelTypes, ValuesOfModel } from './model.js';
-import type { UpdateSpec } from './update-spec.js';
+import type { AnyUpdateSpec, UpdateSpec } from './update-spec.js';
 import type { VersionOptions } from './versioning.js';
 
 type Computed<A extends AttributeMap> = { [K in keyof A]: A[K] extends TemplateAttribute<any> ? K : never }[keyof A];
@@ -23,7 +23,7 @@ type TypesOfInstance<T> = T extends { readonly [INSTANCE_TYPES]: infer MT extend
 export type ValuesOfInstance<T> = [TypesOfInstance<T>] extends [never] ? Record<string, any> : ValuesOf<TypesOfInstance<T>['attributes']>;
 
 /** The typed update actions of an instance type. */
-export type UpdateSpecOf<T> = [TypesOfInstance<T>] extends [never] ? UpdateSpec<any, any> : UpdateSpec<ValuesOf<TypesOfInstance<T>['attributes']>, WritableOf<TypesOfInstance<T>>>;
+export type UpdateSpecOf<T> = [TypesOfInstance<T>] extends [never] ? AnyUpdateSpec : UpdateSpec<ValuesOf<TypesOfInstance<T>['attributes']>, WritableOf<TypesOfInstance<T>>>;
 
 /** The typed update actions of a model class. */
 export type UpdateSpecOfModel<M extends AnyModel> = UpdateSpec<ValuesOfModel<M>, WritableOf<M[typeof MODEL_TYPES]>>;

@@ -7,7 +7,7 @@ import type { Database } from '../operations/context.js';
 import { deleteItem } from '../operations/items.js';
 import { updateItem, updateParams } from '../operations/update.js';
 import { instanceFromItem, type ModelClassRuntime } from './instance.js';
-import { specActions, type UpdateSpec } from './update-spec.js';
+import { specActions, type AnyUpdateSpec } from './update-spec.js';
 import { allOf, planByKey, versionError, type VersionPlan } from './versioning.js';
 import type { ModelUpdateOptions } from './write-types.js';
 import { logWrite, versionActions, type DeleteOptions } from './writes.js';
@@ -17,7 +17,7 @@ function planFor(cls: ModelClassRuntime, options: { expectVersion?: number; igno
 }
 
 /** `Model.update(key, spec, options)`; returns what `returnValues` asks for (see UpdateResult). */
-export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: UpdateSpec<any, any>, options: ModelUpdateOptions): Promise<unknown> {
+export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: AnyUpdateSpec, options: ModelUpdateOptions): Promise<unknown> {
   const schema = cls.schema;
   const key = schema.key(keyInput);
   const plan = planFor(cls, options);

@@ -17,7 +17,7 @@ import { saveWithNextId } from './autoincrement.js';
 import { diffItems, refreshInstance, sameStored, touchedAttributes } from './changes.js';
 import { fillComputed, instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
 import type { ModelSchema } from './schema.js';
-import { specActions, type UpdateSpec } from './update-spec.js';
+import { specActions, type AnyUpdateSpec } from './update-spec.js';
 import { allOf, planVersion, versionError, type VersionOptions, type VersionPlan } from './versioning.js';
 
 /** What `save()` does when a loaded instance's key attributes were changed. */
@@ -100,9 +100,16 @@ export function logWrite(db: Database, command: string, schema: ModelSchema, mes
   db.connection.log({ channel: 'model', command, message: `${schema.name}${message ? ` ${message}` : ''}` });
 }
 
-/** Conditions that the changed attributes still hold their loaded values (absent ones: still absent). */
-function expectedValues(schema: ModelSchema, stored: Record<string, unknown>, names: readonly string[]): Condition | undefined {
-  return allOf(...names.map((n) => (stored[n] === undefined ? attr(literalPath(n)).notExists() : attr(literalPath(n)).eq(stored[n]))));
+/**
+ * Conditions that the changed attributes still hold their loaded values (absent ones: still
+ * absent). In stored form for an update's raw condition; with `decoded`, as attribute values
+ * for a condition compiled through the schema (a put's).
+ */
+function expectedValues(schema: ModelSchema, stored: Record<string, unknown>, names: readonly string[], decoded = false): Condition | undefined {
+  return allOf(...names.map((n) => {
+    if (stored[n] === undefined) return attr(literalPath(n)).notExists();
+    return attr(literalPath(n)).eq(decoded ? schema.attributes[n].decode(stored[n]) : stored[n]);
+  }));
 }
 
 /** Validates and compiles the save of an instance; sends nothing. */
@@ -121,10 +128,9 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   if (options.partial && stored && !keyChanged.length) {
     const diff = diffItems(schema, stored, item, plan ? [plan.attribute] : []);
     if (diff.length === 0) return { ...base, kind: 'none', item: stored };
-    const versionAction: UpdateAction[] = !plan ? [] : plan.increment ? [increment(literalPath(plan.attribute), 1, { initial: 0 })] : [set(literalPath(plan.attribute), plan.next)];
     const params = updateParams(schema, table, {
       key,
-      storedActions: [...diff, ...versionAction],
+      storedActions: [...diff, ...versionActions(plan)],
       guards: { overwrite: options.overwrite, expect: options.expect, condition: allOf(options.condition, plan?.guard) },
       storedCondition: options.expectUnchanged ? expectedValues(schema, stored, touchedAttributes(diff)) : undefined,
       mustExist: true,
@@ -134,7 +140,7 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   // A new item (first versioned save, a moved or copied key, an unchanged-guarded new item) must not exist yet.
   const fresh = plan?.mustNotExist || (plan && keyChanged.length > 0) || (options.expectUnchanged && !stored);
   const unchanged = options.expectUnchanged && stored && !keyChanged.length
-    ? expectedValues(schema, stored, touchedAttributes(diffItems(schema, stored, item))) : undefined;
+    ? expectedValues(schema, stored, touchedAttributes(diffItems(schema, stored, item)), true) : undefined;
   const overwrite = fresh ? false : options.overwrite;
   if (plan?.increment && !keyChanged.length) {
     // Unchecked versioned save: a PutItem cannot advance a version it has not read, so the
@@ -261,7 +267,7 @@ export function versionActions(plan: VersionPlan | undefined): UpdateAction[] {
 }
 
 /** Validates and compiles an instance's `update(spec)`; sends nothing. */
-export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: UpdateSpec<any, any>, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown> } {
+export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown> } {
   const schema = modelOf(instance).schema;
   const stored = instance[STATE].stored;
   const actions = specActions(schema, spec);
@@ -281,7 +287,7 @@ export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: U
  * loaded version); the instance then holds the item as stored. Attributes the update did
  * not touch keep any unsaved local edits.
  */
-export async function updateInstance(db: Database, instance: ModelBase, spec: UpdateSpec<any, any>, options: InstanceUpdateOptions = {}): Promise<void> {
+export async function updateInstance(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): Promise<void> {
   const cls = modelOf(instance);
   const schema = cls.schema;
   const { params, plan } = prepareInstanceUpdate(db, instance, spec, options);
@@ -294,5 +300,3 @@ export async function updateInstance(db: Database, instance: ModelBase, spec: Up
   applyWrite(db, instance, item!, instance[STATE].stored);
   logWrite(db, 'update', schema, plan && !plan.increment ? `v${plan.next}` : '');
 }
-
-export type { UpdateSpec };

@@ -72,7 +72,7 @@ function mergeClauses(parts: string[]): string {
       clauses.set(m[1], [...(clauses.get(m[1]) ?? []), m[2]]);
     }
   }
-  return [...clauses].map(([k, v]) => `${k} ${v.join(', ')}`).join(' ');
+  return ['SET', 'REMOVE', 'ADD', 'DELETE'].filter((k) => clauses.has(k)).map((k) => `${k} ${clauses.get(k)!.join(', ')}`).join(' ');
 }
 
 /**

@@ -7,7 +7,17 @@
  * // ...
  * await local.stop();
  * ```
+ *
+ * And inject what DynamoDB Local never does on its own (throttling, unprocessed batch
+ * entries, dropped connections, 500s, transaction conflicts, latency):
+ *
+ * ```ts
+ * const client = new DynamoDBClient({ ...localClientConfig(local.endpoint), retryStrategy: fastRetryStrategy() });
+ * const faults = injectFaults(client, { rate: 0.3, seed: 7 });
+ * ```
  * @module
  */
 export { startDynamoDBLocal, localClientConfig } from './local.js';
 export type { LocalDynamoDB, StartDynamoDBLocalOptions } from './local.js';
+export { injectFaults, fastRetryStrategy, seededRandom, FAULT_KINDS, DATA_OPERATIONS } from './faults.js';
+export type { FaultKind, FaultWeight, FaultOptions, FaultCounts, FaultInjector, InjectedFault, FastRetryOptions } from './faults.js';

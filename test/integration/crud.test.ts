@@ -269,9 +269,7 @@ describe('crud (DynamoDB Local)', () => {
       expect(await Order.get({ login: 'kim', no: 3 })).to.equal(null);
     });
 
-    // BUG: Model.get does not check the entity-type attribute; a stored key of another
-    // model of the shared table comes back as an instance of the wrong model (src/model/model.ts).
-    it.skip('get through the wrong model of a shared table is null, not a mistyped instance', async () => {
+    it('get through the wrong model of a shared table is null, not a mistyped instance', async () => {
       await Customer.put({ login: 'lou', fullName: 'Lou' });
       const wrong = await Order.get({ pk: 'CUSTOMER#lou', sk: 'PROFILE' } as never);
       expect(wrong).to.equal(null);

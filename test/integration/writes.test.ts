@@ -191,6 +191,18 @@ describe('partial saves and updates (DynamoDB Local)', () => {
       again.name = 'guarded';
       await again.save({ partial: true, expectUnchanged: true });
       expect((await Profile.get({ id: 'p7' }, { db, consistent: true }))!.name).to.equal('guarded');
+      // A whole-item save guards the same way (values with dates and sets included).
+      const a = (await Profile.get({ id: 'p7' }, { db, consistent: true }))!;
+      const b = (await Profile.get({ id: 'p7' }, { db, consistent: true }))!;
+      a.history.push({ at: when, what: 'a' });
+      a.tags.add('a');
+      await a.save({ expectUnchanged: true });
+      b.history.push({ at: when, what: 'b' });
+      expect(await caught(b.save({ expectUnchanged: true }))).to.be.instanceOf(ConditionFailedError);
+      const c = (await Profile.get({ id: 'p7' }, { db, consistent: true }))!;
+      c.nick = 'c';
+      await c.save({ expectUnchanged: true });
+      expect((await Profile.get({ id: 'p7' }, { db, consistent: true }))!.history.map((h) => h.what)).to.deep.equal(['joined', 'a']);
     });
   });
 

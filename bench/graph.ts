@@ -1,0 +1,147 @@
+/**
+ * Graph round trips (issue 5's benchmark, issue 7 item 2). One forum page — a forum, 50
+ * threads by 20 distinct users, each thread's first 10 replies and their users — against
+ * DynamoDB Local with 10 ms of latency injected before every request (a requestHandler
+ * wrapping the SDK's NodeHttpHandler), resolved by dynagraph, a naive resolver, a
+ * hand-written optimal resolver on the raw DocumentClient and Dynamoose's populate().
+ * Prints requests, sequential rounds and wall time (median of several interleaved runs)
+ * and checks that all four return the same page.
+ *
+ *   npx tsx graph.ts [--runs 7] [--naive-runs 3] [--latency 10]
+ */
+import './lib/env.js';
+import { parseArgs } from 'node:util';
+import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Dynagraph } from '../src/index.js';
+import { localClientConfig, startDynamoDBLocal } from '../src/testing/index.js';
+import { forumModels } from '../examples/forum/models.js';
+import { forumData, PAGE_FORUM, PAGE_REPLIES, PAGE_THREADS } from './lib/forum-data.js';
+import { dynagraphPage, dynamooseModels, dynamoosePage, naivePage, optimalPage, type PlainPage, type Tables } from './lib/forum-resolvers.js';
+import { LatencyHandler, type Meter } from './lib/latency.js';
+import { fixed, median, prng, progress, table, verdict } from './lib/stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    'naive-runs': { type: 'string', default: '3' },
+    latency: { type: 'string', default: '10' },
+    endpoint: { type: 'string' },
+  },
+});
+
+const QUIET_LOGGER = { debug() {}, warn() {}, error() {}, trace() {} } as unknown as Console;
+const PREFIX = 'graph-bench-';
+
+interface Resolver {
+  id: string;
+  name: string;
+  runs: number;
+  resolve(): Promise<PlainPage>;
+}
+
+function checkPage(page: PlainPage, what: string): void {
+  if (page.threads.length !== PAGE_THREADS) throw new Error(`${what}: ${page.threads.length} threads, expected ${PAGE_THREADS}`);
+  for (const t of page.threads) {
+    if (!t.author) throw new Error(`${what}: thread ${t.subject} has no author`);
+    if (t.replies.length !== PAGE_REPLIES) throw new Error(`${what}: thread ${t.subject} has ${t.replies.length} replies`);
+    for (const r of t.replies) if (!r.author) throw new Error(`${what}: a reply of ${t.subject} has no author`);
+  }
+  if (new Set(page.threads.map((t) => t.author!.name)).size !== 20) throw new Error(`${what}: expected 20 distinct thread authors`);
+}
+
+export async function main(): Promise<string> {
+  const latencyMs = Number(args.latency);
+  const local = args.endpoint ? undefined : await startDynamoDBLocal();
+  const endpoint = args.endpoint ?? local!.endpoint;
+  try {
+    // Seed without latency.
+    const seeder = new Dynagraph({ endpoint, tablePrefix: PREFIX, concurrency: 16, default: false });
+    await seeder.deleteTables([...forumModels]);
+    await seeder.createTables([...forumModels]);
+    const data = forumData();
+    for (const items of Object.values(data)) await seeder.putMany(items);
+    progress(`seeded ${Object.entries(data).map(([k, v]) => `${v.length} ${k}`).join(', ')}`);
+
+    const latency = new LatencyHandler(latencyMs);
+    const config = { ...localClientConfig(endpoint), requestHandler: latency as never, logger: QUIET_LOGGER };
+    const t: Tables = { forums: `${PREFIX}forums`, users: `${PREFIX}users`, threads: `${PREFIX}threads`, replies: `${PREFIX}replies` };
+    const db = new Dynagraph({ client: new DynamoDBClient(config), tablePrefix: PREFIX, default: false });
+    const wide = new Dynagraph({ client: new DynamoDBClient(config), tablePrefix: PREFIX, default: false, concurrency: 64 });
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+    const dmodels = dynamooseModels(new DynamoDB(config), t);
+    const runs = Number(args.runs);
+    const dynagraphStats: { requests: number; rounds: number }[] = [];
+    const resolvers: Resolver[] = [
+      { id: 'dynagraph', name: 'dynagraph (session + include)', runs, resolve: async () => {
+        const { page, stats } = await dynagraphPage(db, PAGE_FORUM);
+        dynagraphStats.push(stats);
+        return page;
+      } },
+      { id: 'dynagraph-64', name: 'dynagraph, concurrency: 64', runs, resolve: async () => (await dynagraphPage(wide, PAGE_FORUM)).page },
+      { id: 'optimal', name: 'optimal by hand (raw DocumentClient)', runs, resolve: () => optimalPage(doc, t, PAGE_FORUM) },
+      { id: 'dynamoose', name: 'Dynamoose populate()', runs, resolve: () => dynamoosePage(dmodels, PAGE_FORUM) },
+      { id: 'naive', name: 'naive (one item at a time)', runs: Number(args['naive-runs']), resolve: () => naivePage(doc, t, PAGE_FORUM) },
+    ];
+
+    // Warm every client up (connections, credentials, JIT), and check the pages agree.
+    latency.latencyMs = 0;
+    const pages = new Map<string, string>();
+    for (const r of resolvers) {
+      const page = await r.resolve();
+      checkPage(page, r.name);
+      pages.set(r.id, JSON.stringify(page));
+    }
+    const reference = pages.get('optimal')!;
+    for (const r of resolvers) if (pages.get(r.id) !== reference) throw new Error(`${r.name} returned another page than the optimal resolver`);
+    latency.latencyMs = latencyMs;
+
+    const results = new Map<string, { meter: Meter; ms: number; cpuMs: number }[]>();
+    const random = prng(11);
+    for (let run = 0; run < runs; run++) {
+      for (const r of [...resolvers].sort(() => random() - 0.5)) {
+        if (run >= r.runs) continue;
+        const meter = latency.reset();
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        const page = await r.resolve();
+        const ms = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        const cpuMs = (used.user + used.system) / 1000;
+        if (JSON.stringify(page) !== reference) throw new Error(`${r.name}: another page in run ${run}`);
+        (results.get(r.id) ?? results.set(r.id, []).get(r.id)!).push({ meter, ms, cpuMs });
+        progress(`run ${run + 1}: ${r.name}: ${meter.total} requests, ${meter.rounds} rounds, ${fixed(ms, 0)} ms`);
+      }
+    }
+
+    const summary = resolvers.map((r) => {
+      const list = results.get(r.id)!;
+      const first = list[0].meter;
+      for (const x of list) if (x.meter.total !== first.total || x.meter.rounds !== first.rounds) throw new Error(`${r.name}: request counts differ between runs`);
+      return { r, meter: first, ms: median(list.map((x) => x.ms)), cpuMs: median(list.map((x) => x.cpuMs)), runs: list.length };
+    });
+    const by = (id: string) => summary.find((s) => s.r.id === id)!;
+    const ops = [...new Set(summary.flatMap((s) => Object.keys(s.meter.requests)))].sort();
+    const dg = by('dynagraph');
+    const opt = by('optimal');
+    const naive = by('naive');
+    const selfReported = dynagraphStats.at(-1)!;
+    const out: string[] = [];
+    out.push(`### Graph round trips: one forum page (${PAGE_THREADS} threads by 20 users, first ${PAGE_REPLIES} replies each, and their users), ${latencyMs} ms injected per request, DynamoDB Local`, '');
+    out.push(table(['resolver', ...ops, 'requests', 'sequential rounds', 'wall ms (median)', 'client CPU ms (median)', 'runs'],
+      summary.map((s) => [s.r.name, ...ops.map((o) => s.meter.requests[o] ?? 0), s.meter.total, s.meter.rounds, fixed(s.ms, 0), fixed(s.cpuMs, 0), s.runs])));
+    out.push('', `All four returned the same page (${PAGE_THREADS} threads, ${PAGE_THREADS * PAGE_REPLIES} replies, every author found). ` +
+      `dynagraph's own session stats agree: ${selfReported.requests} requests in ${selfReported.rounds} rounds.`, '');
+    out.push('**Targets**', '');
+    out.push(`- ${verdict(dg.meter.total === opt.meter.total, `dynagraph requests = optimal (${dg.meter.total} vs ${opt.meter.total})`)}`);
+    out.push(`- ${verdict(dg.ms <= 1.2 * opt.ms, `dynagraph wall ≤ 1.2× optimal (${fixed(dg.ms / opt.ms, 2)}×: ${fixed(dg.ms, 0)} vs ${fixed(opt.ms, 0)} ms)`)}`);
+    out.push(`- ${verdict(naive.meter.total >= 10 * dg.meter.total, `≥ 10× fewer requests than naive (${fixed(naive.meter.total / dg.meter.total, 1)}×: ${dg.meter.total} vs ${naive.meter.total})`)}`);
+    seeder.connection.client.destroy();
+    latency.destroy();
+    return out.join('\n');
+  } finally {
+    await local?.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(await main());

@@ -1,0 +1,40 @@
+/**
+ * The forum of the graph benchmark, deterministic: 200 users; the page's forum has 60
+ * threads by 20 distinct users (the page shows the first 50); each thread has 15 replies
+ * (the page shows the first 10) by users drawn from all 200. Another forum exists too.
+ */
+import { Forum, Reply, Thread, User } from '../../examples/forum/models.js';
+import { prng } from './stats.js';
+
+export const PAGE_FORUM = 'Amazon DynamoDB';
+export const PAGE_THREADS = 50;
+export const PAGE_REPLIES = 10;
+
+export function forumData(): { forums: Forum[]; users: User[]; threads: Thread[]; replies: Reply[] } {
+  const random = prng(2024);
+  const base = Date.UTC(2024, 0, 1);
+  const forums = [new Forum({ name: PAGE_FORUM, category: 'AWS' }), new Forum({ name: 'Amazon S3', category: 'AWS' })];
+  const users = Array.from({ length: 200 }, (_, i) => new User({ name: `user${String(i).padStart(3, '0')}`, email: `user${i}@example.com`, joined: new Date(base - i * 86_400_000) }));
+  const threads: Thread[] = [];
+  const replies: Reply[] = [];
+  forums.forEach((forum, f) => {
+    const count = f === 0 ? 60 : 10;
+    for (let i = 0; i < count; i++) {
+      const thread = new Thread({
+        forum_name: forum.name, subject: `Question ${String(i).padStart(2, '0')} about ${forum.name}`,
+        user_name: users[i % 20].name, message: `Details of question ${i}.`, tags: new Set(['bench']), views: i,
+        posted: new Date(base + i * 3_600_000),
+      });
+      threads.push(thread);
+      for (let r = 0; r < 15; r++) {
+        const reply = new Reply({
+          thread_id: '', user_name: users[Math.floor(random() * users.length)].name,
+          message: `Reply ${r} to question ${i}`, posted: new Date(thread.posted.getTime() + (r + 1) * 60_000),
+        });
+        thread.replies.add(reply);
+        replies.push(reply);
+      }
+    }
+  });
+  return { forums, users, threads, replies };
+}

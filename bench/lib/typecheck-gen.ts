@@ -1,0 +1,86 @@
+/**
+ * Sources for the type-check benchmark: a generated N-model dynagraph schema with
+ * relationships (cycles through thunks, a keys-only GSI per model) plus code that uses
+ * every model, and the ElectroDB equivalent (entities with the same attributes and
+ * indexes, and the same reads and writes; ElectroDB has no relationships).
+ */
+const pad = (i: number) => String(i).padStart(2, '0');
+
+/** `n` dynagraph models importing from `lib`, and a usage module. */
+export function dynagraphSchema(n: number, lib: string): { models: string; usage: string } {
+  const m = (i: number) => `M${pad(((i % n) + n) % n)}`;
+  const models = [`import { boolean, date, gsi, list, manyToOne, map, Model, number, oneToMany, oneToOne, string, stringSet } from '${lib}';`, ''];
+  for (let i = 0; i < n; i++) {
+    models.push(`export class ${m(i)} extends Model({
+  table: 'm${pad(i)}',
+  key: { hash: 'id', range: 'sk' },
+  attributes: {
+    id: string(), sk: string(), parentId: string(), name: string(), count: number(), created: date(),
+    tags: stringSet(), items: list(string()), meta: map({ a: string(), b: number().optional() }),
+    flag: boolean().default(false), note: string().optional(), score${i}: number().default(0),
+  },
+  indexes: { byParent: gsi({ hash: 'parentId', range: 'sk', projection: 'keys' }) },
+}) {
+  parent = manyToOne(() => ${m(i - 1)}, { query: (x: ${m(i)}) => ({ id: x.parentId, sk: 'root' }), backQuery: (p: ${m(i - 1)}) => ({ parentId: p.id }) });
+  children = oneToMany(() => ${m(i + 1)}, { index: 'byParent', query: (x: ${m(i)}) => ({ parentId: x.id }), inverse: 'parent' });
+  buddy = oneToOne(() => ${m(i + 7)}, { query: (x: ${m(i)}) => ({ id: x.id, sk: 'buddy' }) });
+}
+`);
+  }
+  const usage = [`import type { Dynagraph } from '${lib}';`, `import { ${Array.from({ length: n }, (_, i) => m(i)).join(', ')} } from './models.js';`, ''];
+  for (let i = 0; i < n; i++) {
+    usage.push(`export async function use${pad(i)}(db: Dynagraph): Promise<number> {
+  const s = db.session();
+  const a = await s.get(${m(i)}, { id: 'x', sk: 'y' });
+  if (!a) return 0;
+  const [l] = await s.load([a], { parent: { children: true }, children: { $limit: 5, buddy: true }, buddy: true });
+  const kids: number = l.parent.get()?.children.get().length ?? 0;
+  const page = await ${m(i)}.query({ id: 'x', sk: { beginsWith: 'a' } }).page({ limit: 10 });
+  const byParent = await ${m(i)}.query({ parentId: 'p' }, { index: 'byParent' }).all();
+  const fresh = new ${m(i)}({ id: 'a', sk: 'b', parentId: 'p', name: 'n', count: 1, created: new Date(), meta: { a: 'x' } });
+  await fresh.save({ expect: { count: 1 } });
+  await ${m(i)}.update({ id: 'a', sk: 'b' }, { add: { count: 1 }, set: { name: 'z' } });
+  return kids + page.items.length + byParent.length + fresh.score${i} + (a.meta.b ?? 0);
+}
+`);
+  }
+  return { models: models.join('\n'), usage: usage.join('\n') };
+}
+
+/** The ElectroDB equivalent: `n` entities with the same attributes and indexes, and the same reads and writes. */
+export function electroSchema(n: number): { models: string; usage: string } {
+  const e = (i: number) => `E${pad(i)}`;
+  const models = [`import { Entity } from 'electrodb';`, `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';`, `const client = new DynamoDBClient({});`, ''];
+  for (let i = 0; i < n; i++) {
+    models.push(`export const ${e(i)} = new Entity({
+  model: { entity: 'm${pad(i)}', version: '1', service: 'bench' },
+  attributes: {
+    id: { type: 'string', required: true }, sk: { type: 'string', required: true }, parentId: { type: 'string', required: true },
+    name: { type: 'string', required: true }, count: { type: 'number', required: true }, created: { type: 'string', required: true },
+    tags: { type: 'set', items: 'string' }, items: { type: 'list', items: { type: 'string' } },
+    meta: { type: 'map', required: true, properties: { a: { type: 'string', required: true }, b: { type: 'number' } } },
+    flag: { type: 'boolean', default: false }, note: { type: 'string' }, score${i}: { type: 'number', default: 0 },
+  },
+  indexes: {
+    primary: { pk: { field: 'pk', composite: ['id'] }, sk: { field: 'sk', composite: ['sk'] } },
+    byParent: { index: 'gsi1', pk: { field: 'gsi1pk', composite: ['parentId'] }, sk: { field: 'gsi1sk', composite: ['sk'] } },
+  },
+}, { client, table: 'bench' });
+`);
+  }
+  const usage = [`import { ${Array.from({ length: n }, (_, i) => e(i)).join(', ')} } from './models.js';`, ''];
+  for (let i = 0; i < n; i++) {
+    usage.push(`export async function use${pad(i)}(): Promise<number> {
+  const a = await ${e(i)}.get({ id: 'x', sk: 'y' }).go();
+  if (!a.data) return 0;
+  const parent = await ${e((i + n - 1) % n)}.get({ id: a.data.parentId, sk: 'root' }).go();
+  const kids = await ${e((i + 1) % n)}.query.byParent({ parentId: a.data.id }).go({ limit: 5 });
+  const page = await ${e(i)}.query.primary({ id: 'x' }).begins({ sk: 'a' }).go({ limit: 10 });
+  await ${e(i)}.put({ id: 'a', sk: 'b', parentId: 'p', name: 'n', count: 1, created: new Date().toISOString(), meta: { a: 'x' } }).where(({ count }, { eq }) => eq(count, 1)).go();
+  await ${e(i)}.update({ id: 'a', sk: 'b' }).add({ count: 1 }).set({ name: 'z' }).go();
+  return (parent.data ? 1 : 0) + kids.data.length + page.data.length + (a.data.score${i} ?? 0) + (a.data.meta.b ?? 0);
+}
+`);
+  }
+  return { models: models.join('\n'), usage: usage.join('\n') };
+}

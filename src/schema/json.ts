@@ -1,0 +1,122 @@
+/**
+ * What `json()` may hold, checked before any request: only what DynamoDB stores and gives
+ * back unchanged — null, booleans, strings, numbers DynamoDB can hold, binary, non-empty
+ * homogeneous sets, arrays and plain objects with non-empty keys, at most
+ * {@link MAX_JSON_DEPTH} containers deep. Anything else used to fail inside the SDK with
+ * an untyped error, or in DynamoDB after the request was sent, or was silently changed
+ * (a Date, a Map, a function, `undefined` in a list).
+ */
+import { checkNumberText, deepCopy, NumberValue, type IssueSink } from './attribute.js';
+
+/**
+ * Containers (lists, maps) a top-level attribute value may nest: DynamoDB allows 32 levels,
+ * the item itself being the first.
+ */
+export const MAX_JSON_DEPTH = 31;
+
+/** Issues per attribute before the rest are summarised, so one bad array cannot flood the error. */
+const MAX_ISSUES = 10;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'object';
+}
+
+function numberProblem(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return `${value} cannot be stored; DynamoDB numbers are finite`;
+    if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return `${value} is beyond Number.MAX_SAFE_INTEGER and may have lost precision; use a bigint`;
+    return value === 0 ? undefined : checkNumberText(String(value));
+  }
+  return checkNumberText(String(value));
+}
+
+/** Reports (into `issues`) every part of `value` that DynamoDB cannot store as JSON data unchanged. */
+export function checkJson(value: unknown, path: string, issues: IssueSink): void {
+  const found: { path: string; message: string }[] = [];
+  const report = (p: string, message: string) => void found.push({ path: p, message });
+  const walk = (v: unknown, p: string, depth: number): void => {
+    if (found.length > MAX_ISSUES) return;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+    if (typeof v === 'number' || typeof v === 'bigint' || v instanceof NumberValue) {
+      const problem = numberProblem(v);
+      if (problem) report(p, problem);
+      return;
+    }
+    if (v instanceof Uint8Array) return;
+    if (v instanceof Set) {
+      if (v.size === 0) return report(p, 'is an empty set; DynamoDB has no empty sets');
+      const kinds = new Set([...v].map((e) => (typeof e === 'string' ? 'string' : e instanceof Uint8Array ? 'binary' : typeof e === 'number' || typeof e === 'bigint' || e instanceof NumberValue ? 'number' : describe(e))));
+      if (kinds.size > 1 || !['string', 'number', 'binary'].includes([...kinds][0])) return report(p, `is a set of ${[...kinds].join(' and ')}; a DynamoDB set holds only strings, only numbers or only binary`);
+      for (const e of v) {
+        const problem = typeof e === 'string' ? (e === '' ? 'holds an empty string' : undefined) : e instanceof Uint8Array ? (e.length === 0 ? 'holds empty binary' : undefined) : numberProblem(e);
+        if (problem) return report(p, `set element ${problem}`);
+      }
+      return;
+    }
+    if (Array.isArray(v) || isPlainObject(v)) {
+      if (depth >= MAX_JSON_DEPTH) return report(p, `nests more than ${MAX_JSON_DEPTH} lists or maps; DynamoDB stores at most 32 levels`);
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          if (v[i] === undefined) report(`${p}[${i}]`, 'is undefined; a list cannot hold it (use null)');
+          else walk(v[i], `${p}[${i}]`, depth + 1);
+        }
+        return;
+      }
+      for (const [k, e] of Object.entries(v as Record<string, unknown>)) {
+        if (k === '') report(`${p}[""]`, 'is an empty key; DynamoDB map keys cannot be empty');
+        else if (e !== undefined) walk(e, `${p}.${k}`, depth + 1);
+      }
+      return;
+    }
+    report(p, `is a ${describe(v)}, which is not JSON data DynamoDB stores unchanged`);
+  };
+  walk(value, path, 0);
+  if (found.length > MAX_ISSUES) {
+    found.length = MAX_ISSUES;
+    found.push({ path, message: 'has more problems' });
+  }
+  issues.push(...found);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `[sign, significant digits, exponent]` of a decimal text: `1.50` and `15e-1` agree. */
+function canonical(text: string): string {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const frac = m[3] ?? '';
+  const digits = ((m[2] ?? '') + frac).replace(/^0+/, '');
+  if (!digits) return '0';
+  const significant = digits.replace(/0+$/, '');
+  return `${m[1] === '-' ? '-' : ''}${significant}e${Number(m[4] ?? 0) - frac.length + (digits.length - significant.length)}`;
+}
+
+/** A number read back from DynamoDB: a JS number when it is exactly one, else the NumberValue. */
+function decodeNumber(n: unknown): unknown {
+  if (!(n instanceof NumberValue)) return n;
+  const text = n.toString();
+  const value = Number(text);
+  return Number.isFinite(value) && canonical(String(value)) === canonical(text) ? value : n;
+}
+
+/**
+ * JSON data as read back: a copy, with numbers that are exactly a JS number (say
+ * 0.30000000000000004, whose text is too long to be unwrapped on reading) as numbers.
+ */
+export function decodeJson(stored: unknown): unknown {
+  if (stored instanceof NumberValue) return decodeNumber(stored);
+  if (stored instanceof Set) return new Set([...stored].map((e) => (e instanceof Uint8Array ? new Uint8Array(e) : decodeNumber(e))));
+  if (Array.isArray(stored)) return stored.map(decodeJson);
+  if (isPlainObject(stored)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(stored)) out[k] = decodeJson(v);
+    return out;
+  }
+  return deepCopy(stored);
+}
