@@ -9,6 +9,7 @@
  *   npx tsx overhead.ts [--rounds 25] [--batch-ms 80] [--only raw,dynagraph] [--ops get,put,query]
  */
 import './lib/env.js';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
@@ -93,10 +94,14 @@ async function check(row: Row, ops: Ops, stub: StubHandler): Promise<void> {
 
 const run = (ops: Ops, op: Op): Promise<unknown> => (op === 'put' ? ops.put(0) : op === 'get' ? ops.get() : ops.query());
 
-async function batch(ops: Ops, op: Op, n: number): Promise<number> {
+/** Runs `n` ops in sequence; µs per op of wall time and of this process's CPU time. */
+async function batch(ops: Ops, op: Op, n: number): Promise<{ wall: number; cpu: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < n; i++) await run(ops, op);
-  return ((performance.now() - started) * 1000) / n;
+  const wall = ((performance.now() - started) * 1000) / n;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / n };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -135,6 +140,8 @@ export async function main(): Promise<string> {
   }
   progress(`calibrated: ${[...iterations].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   const times = new Map<string, number[]>();
+  const cpuTimes = new Map<string, number[]>();
+  const push = (m: Map<string, number[]>, k: string, v: number) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
   const random = prng(7);
   for (let round = 0; round < warmup + rounds; round++) {
     progress(`round ${round + 1}/${warmup + rounds}${round < warmup ? ' (warm-up)' : ''}`);
@@ -142,8 +149,11 @@ export async function main(): Promise<string> {
       const order = [...rows].sort(() => random() - 0.5);
       for (const row of order) {
         gc();
-        const us = await batch(live.get(row.id)!, op, iterations.get(`${row.id}/${op}`)!);
-        if (round >= warmup) (times.get(`${row.id}/${op}`) ?? times.set(`${row.id}/${op}`, []).get(`${row.id}/${op}`)!).push(us);
+        const t = await batch(live.get(row.id)!, op, iterations.get(`${row.id}/${op}`)!);
+        if (round >= warmup) {
+          push(times, `${row.id}/${op}`, t.wall);
+          push(cpuTimes, `${row.id}/${op}`, t.cpu);
+        }
       }
     }
   }
@@ -151,9 +161,9 @@ export async function main(): Promise<string> {
   for (const row of rows) await check(row, live.get(row.id)!, stubs.get(row.id)!);
 
   const us = (id: string, op: Op) => median(times.get(`${id}/${op}`) ?? []);
-  const ratio = (id: string, base: string, op: Op) => {
-    const a = times.get(`${id}/${op}`);
-    const b = times.get(`${base}/${op}`);
+  const ratio = (id: string, base: string, op: Op, source = times) => {
+    const a = source.get(`${id}/${op}`);
+    const b = source.get(`${base}/${op}`);
     return a && b ? median(a.map((x, i) => x / b[i])) : NaN;
   };
   const quiet = rows.filter((r) => r.logging === 'quiet');
@@ -162,6 +172,9 @@ export async function main(): Promise<string> {
   out.push('Every client here has a logger without `info()`, so no SDK response masking, baseline included. Stubbed handler: no network.', '');
   out.push(table(['contender', ...ops.flatMap((op) => [`${OP_LABEL[op]} µs`, '× raw'])],
     quiet.map((r) => [r.name, ...ops.flatMap((op) => [fixed(us(r.id, op)), r.id === 'raw' ? '1.00' : fixed(ratio(r.id, 'raw', op), 2)])])));
+  out.push('', `Process CPU time per op, same runs (steadier than wall time when the machine is shared; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')}):`, '');
+  out.push(table(['contender', ...ops.flatMap((op) => [`${OP_LABEL[op]} CPU µs`, '× raw'])],
+    quiet.map((r) => [r.name, ...ops.flatMap((op) => [fixed(median(cpuTimes.get(`${r.id}/${op}`) ?? [])), r.id === 'raw' ? '1.00' : fixed(ratio(r.id, 'raw', op, cpuTimes), 2)])])));
   const withDefault = rows.filter((r) => r.logging === 'default');
   if (withDefault.length && rows.some((r) => r.id === 'raw-default')) {
     out.push('', '#### The same with the SDK\'s default logger (a client given no `logger`: every response is walked to mask it for a log line nobody prints)', '');

@@ -84,6 +84,7 @@ export async function page(db: Dynagraph): Promise<string[]> {
     { id: 'forum-src', name: 'forum models + a page resolver (against src/*.ts, as this repo checks them)', project: project('forum-src', {
       'models.ts': forumSource.replace("'../../src/index.js'", "'../../../src/index.js'"), 'usage.ts': forumUsage('../../../src/index.js'),
     }) },
+    { id: 'gen-models', name: `${n} generated models with relationships, declarations only (dist .d.ts)`, project: project('gen-models', { 'models.ts': gen.models }) },
     { id: 'gen', name: `${n} generated models with relationships + usage (dist .d.ts)`, project: project('gen', { 'models.ts': gen.models, 'usage.ts': gen.usage }) },
     { id: 'electro', name: `ElectroDB: the same ${n} entities + usage (no relationships)`, project: project('electro', { 'models.ts': electro.models, 'usage.ts': electro.usage }) },
   ];

@@ -14,6 +14,7 @@ import type { BatchWriteOptions } from '../operations/batch-write.js';
 import type { RangeCondition } from '../expressions/key-condition.js';
 import type { GsiDeclaration, LsiDeclaration } from '../table/indexes.js';
 import type { KeyPart, ValueOf } from '../schema/types.js';
+import type { TemplateAttribute, TemplateFields } from '../schema/template.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import { describeChanges, diffItems, type Change } from './changes.js';
 import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions } from './writes.js';
@@ -58,7 +59,9 @@ type IndexKeys<M extends AnyModel, X> = X extends string
   ? TypesOf<M>['indexes'][X] extends GsiDeclaration<infer H, infer R, any> ? { hash: H; range: R }
     : TypesOf<M>['indexes'][X] extends LsiDeclaration<infer R, any> ? { hash: TypesOf<M>['hash']; range: R } : never
   : { hash: TypesOf<M>['hash']; range: TypesOf<M>['range'] };
-type RangePart<A extends AttributeMap, R> = [R] extends [never] ? {} : { [P in R & keyof A]?: NonNullable<ValueOf<A[P]>> | RangeCondition<NonNullable<ValueOf<A[P]>>> };
+type RangeFields<A extends AttributeMap, R> = R extends keyof A ? (A[R] extends TemplateAttribute<infer S> ? { [F in TemplateFields<S> & keyof A]?: NonNullable<ValueOf<A[F]>> } : {}) : {};
+/** The range part of a query key: a value or condition on the range key, or (for a template range key) its fields. */
+type RangePart<A extends AttributeMap, R> = [R] extends [never] ? {} : { [P in R & keyof A]?: NonNullable<ValueOf<A[P]>> | RangeCondition<NonNullable<ValueOf<A[P]>>> } & RangeFields<A, R>;
 
 /**
  * The key condition of a query on the table (or on index `X`): the partition key (or the

@@ -177,7 +177,8 @@ export function deepCopy<T>(value: T): T {
   // Class instances (NumberValue, ...) are immutable values here; only plain objects are containers.
   if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+  // defineProperty: a key named "__proto__" is data, not the copy's prototype.
+  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: deepCopy(v), enumerable: true, writable: true, configurable: true });
   return out as T;
 }
 

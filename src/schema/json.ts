@@ -26,8 +26,10 @@ function describe(value: unknown): string {
 function numberProblem(value: unknown): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return `${value} cannot be stored; DynamoDB numbers are finite`;
+    const range = value === 0 ? undefined : checkNumberText(String(value));
+    if (range) return range;
     if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return `${value} is beyond Number.MAX_SAFE_INTEGER and may have lost precision; use a bigint`;
-    return value === 0 ? undefined : checkNumberText(String(value));
+    return undefined;
   }
   return checkNumberText(String(value));
 }
@@ -66,6 +68,8 @@ export function checkJson(value: unknown, path: string, issues: IssueSink): void
       }
       for (const [k, e] of Object.entries(v as Record<string, unknown>)) {
         if (k === '') report(`${p}[""]`, 'is an empty key; DynamoDB map keys cannot be empty');
+        // The SDK's marshaller assigns keys to a plain object, where this one sets its prototype instead.
+        else if (k === '__proto__') report(`${p}.__proto__`, 'is a key the AWS SDK cannot marshal');
         else if (e !== undefined) walk(e, `${p}.${k}`, depth + 1);
       }
       return;
@@ -115,7 +119,8 @@ export function decodeJson(stored: unknown): unknown {
   if (Array.isArray(stored)) return stored.map(decodeJson);
   if (isPlainObject(stored)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(stored)) out[k] = decodeJson(v);
+    // defineProperty: a key named "__proto__" is data, not the copy's prototype.
+    for (const [k, v] of Object.entries(stored)) Object.defineProperty(out, k, { value: decodeJson(v), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return deepCopy(stored);

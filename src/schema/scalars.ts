@@ -3,6 +3,7 @@
  * dates, binary, literal unions and free-form JSON.
  */
 import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink, type ScalarType } from './attribute.js';
+import { checkJson, decodeJson } from './json.js';
 
 function typeIssue(issues: IssueSink, path: string, expected: string, value: unknown): undefined {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
@@ -153,14 +154,19 @@ export class LiteralAttribute<L extends string> extends Attribute<L, true, false
   protected decodeValue(stored: unknown): L { return stored as L; }
 }
 
-/** Free-form JSON-like data stored as a nested map/list; not validated beyond being storable. */
+/**
+ * Free-form JSON-like data stored as a nested map/list. Checked before any request for what
+ * DynamoDB can store unchanged (see `checkJson`); numbers come back as numbers when exact.
+ */
 export class JsonAttribute<T> extends Attribute<T, true, false> {
   readonly kind = 'json' as const;
   protected encodeValue(value: unknown, path: string, issues: IssueSink): unknown {
     if (typeof value === 'function' || typeof value === 'symbol') return typeIssue(issues, path, 'JSON data', value);
-    return deepCopy(value);
+    const before = issues.length;
+    checkJson(value, path, issues);
+    return issues.length > before ? undefined : deepCopy(value);
   }
-  protected decodeValue(stored: unknown): T { return deepCopy(stored) as T; }
+  protected decodeValue(stored: unknown): T { return decodeJson(stored) as T; }
 }
 
 /** A string attribute. */
