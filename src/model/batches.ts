@@ -24,6 +24,11 @@ export function prepareWrites(db: Database, writes: readonly BatchWrite[]): { re
     try {
       if ('put' in w) {
         const schema = (w.put.constructor as ModelClassRuntime).schema;
+        if (schema.version !== undefined) {
+          // BatchWriteItem takes no conditions, so it cannot honour a version check.
+          issues.push({ path: `[${i}]`, message: `${schema.name} is versioned ("${schema.version}"); batch writes cannot be conditional — use save() or db.transactWrite()` });
+          return;
+        }
         const item = schema.encode(w.put as unknown as Record<string, unknown>);
         requests.push({ table: db.tableName(schema), keyNames: schema.keyNames, put: item });
         puts.push([w.put, item]);

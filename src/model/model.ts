@@ -7,7 +7,7 @@ import type { IndexDeclaration } from '../table/indexes.js';
 import type { Database } from '../operations/context.js';
 import { getItem, type GetOptions } from '../operations/items.js';
 import { databaseOf } from './binding.js';
-import { getMany, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './reads.js';
+import { decodePartial, getMany, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './reads.js';
 import { writeMany, type BatchWrite } from './batches.js';
 import type { BatchGetOptions } from '../operations/batch-get.js';
 import type { BatchWriteOptions } from '../operations/batch-write.js';
@@ -141,12 +141,18 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Reads one item by key; `null` when there is none. */
-  static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<InstanceType<M> | null> {
+  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options?: Omit<GetOptions, 'projection'> & { db?: Database }): Promise<InstanceType<M> | null>;
+  /** With a projection: only those attributes, as a plain object (never an instance that could be saved half-empty). */
+  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { projection: readonly (keyof ValuesOfModel<M> & string)[]; db?: Database }): Promise<Partial<ValuesOfModel<M>> | null>;
+  static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<unknown> {
     const db = options.db ?? databaseOf(this, this.name);
-    const item = await getItem(db, this.schema, this.schema.key(key as Record<string, unknown>), options);
+    const schema = this.schema;
+    const projection = options.projection && schema.entity !== undefined ? [...options.projection, schema.entityField] : options.projection;
+    const item = await getItem(db, schema, schema.key(key as Record<string, unknown>), { ...options, projection });
     // In a shared table the key may hold another model's item: that is not ours.
-    if (!item || (this.schema.entity !== undefined && item[this.schema.entityField] !== this.schema.entity)) return null;
-    return materialize(db, this as unknown as ModelClassRuntime, item) as InstanceType<M>;
+    if (!item || (schema.entity !== undefined && item[schema.entityField] !== schema.entity)) return null;
+    if (options.projection) return decodePartial(schema, item);
+    return materialize(db, this as unknown as ModelClassRuntime, item);
   }
 
   /** Validates a raw document and writes it; returns the saved instance. Unknown attributes are rejected. */

@@ -13,6 +13,7 @@ import { expressionHooks } from '../operations/expression-hooks.js';
 import { batchGetItems, type BatchGetOptions } from '../operations/batch-get.js';
 import { ReadStream, type ReadOptions, type ReadSpec } from '../operations/read-stream.js';
 import { TemplateAttribute } from '../schema/template.js';
+import { COUNTER_KEY } from './autoincrement.js';
 import { instanceFromItem, type ModelClassRuntime } from './instance.js';
 import type { ModelSchema } from './schema.js';
 
@@ -109,7 +110,10 @@ function readSpec(
   const hydrate = !partial && index !== undefined && index.projection !== 'all';
   // Other models' items of a shared table stay out. An index that does not project the
   // entity field cannot filter on it; hydration checks the full items instead.
-  const entityFilter = index === undefined || index.projection === 'all' ? entityCondition(models) : undefined;
+  const entityOnly = index === undefined || index.projection === 'all' ? entityCondition(models) : undefined;
+  // An autoincrement model's counter item shares the table; a scan must not return it.
+  const counterFilter = kind === 'scan' && schema.autoincrement ? attr([schema.hash]).ne(COUNTER_KEY) : undefined;
+  const entityFilter = entityOnly && counterFilter ? and(entityOnly, counterFilter) : entityOnly ?? counterFilter;
   return {
     kind,
     table,
@@ -180,7 +184,7 @@ function decodePartialOf(models: readonly ModelClassRuntime[], item: Record<stri
 }
 
 /** Decodes only the attributes present in a projected item. */
-function decodePartial(schema: ModelSchema, item: Record<string, unknown>): Record<string, unknown> {
+export function decodePartial(schema: ModelSchema, item: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const n of schema.names) if (item[n] !== undefined) out[n] = schema.attributes[n].decode(item[n]);
   return out;

@@ -8,26 +8,54 @@ import { NumberValue } from '@aws-sdk/lib-dynamodb';
 /** DynamoDB's maximum item size in bytes (400 KB). */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
-function utf8(s: string): number {
-  // Fast path: a string of only ASCII has as many bytes as characters.
-  return /^[\x00-\x7f]*$/.test(s) ? s.length : Buffer.byteLength(s, 'utf8');
-}
+// Native and faster than testing for ASCII first (every write of every item passes here).
+const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * DynamoDB stores a number as base-100 digit pairs aligned on the decimal point, plus one
  * byte of exponent, plus one more for a negative number: 1.5 is `01.50`, 3 bytes; -1 is 3.
+ * A hand-written scan of `-?\d*(\.\d*)?([eE][+-]?\d+)?`: this runs for every number of
+ * every item written, where a regular expression and three replaces cost more than the
+ * rest of the size check.
  */
 function numberSize(text: string): number {
-  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) return 22; // not a number; validation reports it, so any size will do
-  const all = (m[2] ?? '') + (m[3] ?? '');
-  const lead = all.length - all.replace(/^0+/, '').length;
-  const digits = all.replace(/^0+/, '').replace(/0+$/, '');
-  if (digits.length === 0) return 1;
+  const n = text.length;
+  let i = 0;
+  const negative = n > 0 && text.charCodeAt(0) === 45;
+  if (negative) i = 1;
+  const intStart = i;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  const intLength = i - intStart;
+  let fracStart = i;
+  if (i < n && text.charCodeAt(i) === 46) {
+    fracStart = ++i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+  }
+  const fracLength = i - fracStart;
+  let exponent = 0;
+  if (i < n && (text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69)) {
+    const expStart = ++i;
+    if (i < n && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
+    const digitsStart = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === digitsStart) return 22;
+    exponent = Number(text.slice(expStart, i));
+  }
+  if (i !== n) return 22; // not a number; validation reports it, so any size will do
+  // The integer and fraction digits as one run: position k of that run.
+  const total = intLength + fracLength;
+  const digitAt = (k: number): number => text.charCodeAt(k < intLength ? intStart + k : fracStart + k - intLength);
+  let first = 0;
+  while (first < total && digitAt(first) === 48) first++;
+  if (first === total) return 1;
+  let last = total - 1;
+  while (digitAt(last) === 48) last--;
   // Digits before the decimal point, counted from the first significant digit.
-  const point = (m[2] ?? '').length - lead + Number(m[4] ?? 0);
+  const point = intLength - first + exponent;
   const pad = ((point % 2) + 2) % 2;
-  return Math.ceil((pad + digits.length) / 2) + 1 + (m[1] ? 1 : 0);
+  return Math.ceil((pad + last - first + 1) / 2) + 1 + (negative ? 1 : 0);
 }
 
 /** Size in bytes of one stored (document-form) value. */
@@ -52,7 +80,8 @@ export function valueSize(value: unknown): number {
     return n;
   }
   let n = 3;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) n += utf8(k) + valueSize(v) + 1;
+  const map = value as Record<string, unknown>;
+  for (const k in map) if (Object.hasOwn(map, k)) n += utf8(k) + valueSize(map[k]) + 1;
   return n;
 }
 
