@@ -60,7 +60,9 @@ export class ExpressionContext {
   /** Maps, checks and allocates one operand; errors name the path and operator. */
   value(p: Path, raw: unknown, operator: ValueOperator): string {
     const where = `${formatPath(p)} (${operator})`;
-    checkValue(raw, where);
+    // `undefined` is a mistake in the expression; any other value is for the attribute's converter
+    // to judge first, so a bad value (NaN, a 39-digit number) is a ValidationError naming the field.
+    if (raw === undefined || !this.options.mapValue) checkValue(raw, where);
     const mapped = this.options.mapValue ? this.options.mapValue(p, raw, operator) : raw;
     checkValue(mapped, where);
     return this.attrs.value(mapped);

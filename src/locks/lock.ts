@@ -138,11 +138,16 @@ export class LockHandle {
       if (this.#state === 'released') return;
       if (this.#state === 'lost') throw new LockLostError(this.name, 'release');
       this.#stop();
+      const started = now();
       try {
         await deleteItem(this.db, schema, { name: this.name }, { condition: and(attr('rvn').eq(this.#rvn), attr('owner').eq(this.owner)) });
       } catch (err) {
-        if (isConditionFailure(err)) throw this.#lost('release', err);
-        throw err;
+        // No record at all while our lease was still running: nobody could have taken it over
+        // (that takes a whole lease without a renewal), so this is our own delete, applied
+        // and resent after its answer was lost.
+        const ownDelete = err instanceof ConditionFailedError && err.item === undefined && started - this.#renewedAt < this.leaseMs;
+        if (isConditionFailure(err) && !ownDelete) throw this.#lost('release', err);
+        if (!ownDelete) throw err;
       }
       this.#state = 'released';
       this.db.connection.log({ channel: 'model', command: 'lock', message: `"${this.name}" released by ${this.owner}` });

@@ -62,6 +62,12 @@ export interface IndexSchema {
   throughput?: { read: number; write: number };
 }
 
+/**
+ * Attribute a versioned write stores its own random id in, so a write whose answer was lost
+ * (and that the SDK resent) is recognised as ours instead of reported as a conflict.
+ */
+export const WRITE_ID = '_wid';
+
 /** Names an instance uses for its own methods; attributes may not take them. */
 const RESERVED = new Set(['save', 'delete', 'toJSON', 'toItem', 'update', 'reload', 'constructor', 'isDirty', 'changes']);
 
@@ -127,6 +133,7 @@ export class ModelSchema {
       if (!(this.attributes[n] instanceof Attribute)) throw new SchemaError(`${this.name}: attribute "${n}" is not an attribute builder`);
       if (RESERVED.has(n)) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for instance methods`);
       if (n === this.entityField) throw new SchemaError(`${this.name}: attribute "${n}" clashes with the entity-type field`);
+      if (n === WRITE_ID) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for the write id of versioned items`);
     }
     for (const [n, t] of this.computed) {
       for (const f of t.fields) {

@@ -8,7 +8,10 @@ import { and, attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
 import { ConditionFailedError, VersionConflictError } from '../errors.js';
 import { numberText } from '../schema/attribute.js';
-import type { ModelSchema } from './schema.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { set, type UpdateAction } from '../expressions/update.js';
+import { wrapNumber } from '../client.js';
+import { WRITE_ID, type ModelSchema } from './schema.js';
 
 /** The per-call opt-out of version checks. */
 export interface VersionOptions {
@@ -90,4 +93,29 @@ export function versionError(schema: ModelSchema, plan: VersionPlan | undefined,
     `${schema.name}: version conflict: expected version ${plan.expected ?? '(none)'} but ${what}; reload and retry`,
     plan.expected, actual, err.item, err.current, err,
   );
+}
+
+/*
+ * A versioned write stores its own random id (WRITE_ID). When a write is applied but its
+ * answer is lost (a dropped connection), the SDK resends it and the resend fails its own
+ * version check; finding our id on the stored item tells "my write landed" from "someone
+ * else's write won", so the first is not reported as a conflict (and not applied twice by a
+ * caller that retries).
+ */
+export { WRITE_ID };
+
+/** The update action that records a write's id. */
+export function writeIdActions(writeId: string | undefined): UpdateAction[] {
+  return writeId === undefined ? [] : [set(literalPath(WRITE_ID), writeId)];
+}
+
+/**
+ * The stored item, when a conditional write failed only because it had already been
+ * applied: the item DynamoDB returned carries this write's id. Otherwise `undefined`.
+ */
+export function ownWriteLanded(err: unknown, writeId: string | undefined): Record<string, unknown> | undefined {
+  if (writeId === undefined || !(err instanceof ConditionFailedError)) return undefined;
+  const raw = (err.cause as { Item?: Record<string, any> } | undefined)?.Item;
+  if (raw?.[WRITE_ID]?.S !== writeId) return undefined;
+  return unmarshall(raw, { wrapNumbers: wrapNumber });
 }

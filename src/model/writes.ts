@@ -18,7 +18,8 @@ import { diffItems, refreshInstance, sameStored, touchedAttributes } from './cha
 import { fillComputed, instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
 import type { ModelSchema } from './schema.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
-import { allOf, planVersion, versionError, type VersionOptions, type VersionPlan } from './versioning.js';
+import { allOf, ownWriteLanded, planVersion, versionError, WRITE_ID, writeIdActions, type VersionOptions, type VersionPlan } from './versioning.js';
+import { randomUUID } from 'node:crypto';
 
 /** What `save()` does when a loaded instance's key attributes were changed. */
 export type KeyChangePolicy = 'error' | 'copy' | 'move';
@@ -82,6 +83,8 @@ export interface PreparedWrite {
   keyChanged: string[];
   /** The write requires that no item exists (a failure is ItemExistsError). */
   mustNotExist: boolean;
+  /** Id stored with a versioned write, to recognise it if its answer is lost (see WRITE_ID). */
+  writeId?: string;
 }
 
 function modelOf(instance: ModelBase): ModelClassRuntime {
@@ -123,14 +126,15 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   const item = schema.encode(plan ? { ...self, [plan.attribute]: plan.next } : self);
   const key = schema.keyOfItem(item);
   const keyChanged = stored ? schema.keyNames.filter((k) => !sameStored(stored[k], item[k])) : [];
-  const base = { schema, table, key, item, plan, keyChanged, mustNotExist: false };
+  const writeId = plan ? randomUUID() : undefined;
+  const base = { schema, table, key, item, plan, keyChanged, mustNotExist: false, writeId };
   if (keyChanged.length && (options.onKeyChange ?? 'error') === 'error') throw new KeyChangedError(modelOf(instance).name || schema.name, keyChanged);
   if (options.partial && stored && !keyChanged.length) {
     const diff = diffItems(schema, stored, item, plan ? [plan.attribute] : []);
     if (diff.length === 0) return { ...base, kind: 'none', item: stored };
     const params = updateParams(schema, table, {
       key,
-      storedActions: [...diff, ...versionActions(plan)],
+      storedActions: [...diff, ...versionActions(plan), ...writeIdActions(writeId)],
       guards: { overwrite: options.overwrite, expect: options.expect, condition: allOf(options.condition, plan?.guard) },
       storedCondition: options.expectUnchanged ? expectedValues(schema, stored, touchedAttributes(diff)) : undefined,
       mustExist: true,
@@ -149,12 +153,12 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
       .map((n) => (item[n] === undefined ? remove(literalPath(n)) : set(literalPath(n), item[n])));
     if (schema.entity !== undefined) actions.push(set(literalPath(schema.entityField), schema.entity));
     const params = updateParams(schema, table, {
-      key, storedActions: [...actions, ...versionActions(plan)],
+      key, storedActions: [...actions, ...versionActions(plan), ...writeIdActions(writeId)],
       guards: { overwrite, expect: options.expect, condition: allOf(options.condition, unchanged) },
     });
     return { ...base, kind: 'update', params, mustNotExist: overwrite === false };
   }
-  const params = putParams(schema, table, item, {
+  const params = putParams(schema, table, writeId ? { ...item, [WRITE_ID]: writeId } : item, {
     overwrite,
     expect: options.expect,
     condition: allOf(options.condition, keyChanged.length ? undefined : plan?.guard, unchanged),
@@ -229,6 +233,9 @@ async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Re
     }
     return undefined;
   } catch (err) {
+    // Our own write was applied and only its answer was lost: the SDK's resend failed its check.
+    const landed = ownWriteLanded(err, prepared.writeId);
+    if (landed) return prepared.kind === 'update' ? landed : undefined;
     throw versionError(schema, plan, err);
   }
 }
@@ -253,7 +260,10 @@ export async function deleteInstance(db: Database, instance: ModelBase, options:
   try {
     await deleteItem(db, schema, key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
-    throw versionError(schema, plan, err);
+    // A versioned delete (and no condition of the caller's) that finds no item: it is gone,
+    // most likely by this very delete whose answer was lost and was resent.
+    const gone = plan?.guard && !options.expect && !options.condition && (err as { item?: unknown }).item === undefined && (err as { code?: string }).code === 'CONDITION_FAILED';
+    if (!gone) throw versionError(schema, plan, err);
   }
   state.stored = undefined;
   db.afterDelete?.(schema, key);
@@ -267,19 +277,20 @@ export function versionActions(plan: VersionPlan | undefined): UpdateAction[] {
 }
 
 /** Validates and compiles an instance's `update(spec)`; sends nothing. */
-export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown> } {
+export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown>; writeId?: string } {
   const schema = modelOf(instance).schema;
   const stored = instance[STATE].stored;
   const actions = specActions(schema, spec);
   // Never saved: nothing to check the version against, so it is advanced atomically.
   const plan = planVersion(schema, stored, stored ? options : { ignoreVersion: true });
   const key = stored ? schema.keyOfItem(stored) : schema.key(valuesOf(instance));
+  const writeId = plan && !plan.increment ? randomUUID() : undefined;
   const params = updateParams(schema, db.tableName(schema), {
-    key, actions, storedActions: versionActions(plan),
+    key, actions, storedActions: [...versionActions(plan), ...writeIdActions(writeId)],
     guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) },
     mustExist: true,
   });
-  return { params, plan, actions, key };
+  return { params, plan, actions, key, writeId };
 }
 
 /**
@@ -290,12 +301,13 @@ export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: A
 export async function updateInstance(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): Promise<void> {
   const cls = modelOf(instance);
   const schema = cls.schema;
-  const { params, plan } = prepareInstanceUpdate(db, instance, spec, options);
+  const { params, plan, writeId } = prepareInstanceUpdate(db, instance, spec, options);
   let item: Record<string, unknown> | undefined;
   try {
     item = await updateItem(db, schema, params, 'allNew', (stored) => instanceFromItem(cls, stored, db));
   } catch (err) {
-    throw versionError(schema, plan, err);
+    item = ownWriteLanded(err, writeId);
+    if (!item) throw versionError(schema, plan, err);
   }
   applyWrite(db, instance, item!, instance[STATE].stored);
   logWrite(db, 'update', schema, plan && !plan.increment ? `v${plan.next}` : '');

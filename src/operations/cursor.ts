@@ -31,6 +31,8 @@ interface CursorBody {
   k: Record<string, AttributeValue>;
   /** Scan segment and total, when the cursor belongs to one segment. */
   s?: [number, number];
+  /** The partition attribute of a query's cursor (absent for a scan's), so neither passes for the other. */
+  p?: string;
 }
 
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
@@ -54,7 +56,11 @@ function sameText(a: string, b: string): boolean {
 
 /** Encodes a last evaluated key as a cursor for `scope`. */
 export function encodeCursor(key: Record<string, unknown>, scope: CursorScope): string {
-  const body: CursorBody = { v: 1, t: scope.table, i: scope.index, k: marshall(key), ...(scope.segment ? { s: [scope.segment[0], scope.segment[1]] } : {}) };
+  const body: CursorBody = {
+    v: 1, t: scope.table, i: scope.index, k: marshall(key),
+    ...(scope.segment ? { s: [scope.segment[0], scope.segment[1]] } : {}),
+    ...(scope.partition ? { p: scope.partition.name } : {}),
+  };
   const payload = b64(JSON.stringify(body, (_k, v) => (v instanceof Uint8Array ? { $b: b64(Buffer.from(v)) } : v)));
   return `${payload}.${scope.secret ? sign(payload, scope.secret) : checksum(payload)}`;
 }
@@ -88,6 +94,8 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
   if (!body || body.v !== 1 || typeof body.k !== 'object' || body.k === null) throw new InvalidCursorError('malformed');
   if (body.t !== scope.table) throw new InvalidCursorError(`it belongs to table "${body.t}", not "${scope.table}"`);
   if (body.i !== scope.index) throw new InvalidCursorError(`it belongs to ${body.i ? `index "${body.i}"` : 'the table'}, not ${scope.index ? `index "${scope.index}"` : 'the table'}`);
+  const kind = (p: unknown) => (p === undefined ? 'a scan' : `a query of partition key "${String(p)}"`);
+  if (body.p !== scope.partition?.name) throw new InvalidCursorError(`it belongs to ${kind(body.p)}, not ${kind(scope.partition?.name)}`);
   const segment = (s: readonly number[] | undefined) => (s ? `segment ${s[0]} of ${s[1]}` : 'no scan segment');
   if (segment(body.s) !== segment(scope.segment)) throw new InvalidCursorError(`it belongs to ${segment(body.s)}, not ${segment(scope.segment)}`);
   const names = Object.keys(body.k).sort();

@@ -5,10 +5,12 @@
  */
 import type { Attribute } from '../schema/attribute.js';
 import { ListAttribute, MapAttribute, SetAttribute } from '../schema/collections.js';
+import { checkJson } from '../schema/json.js';
+import { MAX_ITEM_BYTES, valueSize } from '../schema/size.js';
 import type { ExpressionOptions, ValueOperator } from '../expressions/context.js';
 import type { Path } from '../expressions/path.js';
 import { ExpressionError, ValidationError, type FieldIssue } from '../errors.js';
-import type { ModelSchema } from '../model/schema.js';
+import { WRITE_ID, type ModelSchema } from '../model/schema.js';
 
 /** The attribute declared at a path, or `undefined` when the path enters free-form data. */
 export function attributeAt(schema: ModelSchema, path: Path): Attribute | undefined {
@@ -34,13 +36,14 @@ export function expressionHooks(schema: ModelSchema): ExpressionOptions {
   return {
     isAttribute: (name) => Object.hasOwn(schema.attributes, name),
     resolveName: (name) => {
-      if (!Object.hasOwn(schema.attributes, name) && name !== schema.entityField) {
+      if (!Object.hasOwn(schema.attributes, name) && name !== schema.entityField && name !== WRITE_ID) {
         throw new ExpressionError(`${schema.name}: "${name}" is not an attribute of the model`);
       }
     },
     mapValue: (path, value, operator) => {
       let attr = attributeAt(schema, path);
-      if (!attr) return loose(value);
+      // Free-form data (inside json()): still only what DynamoDB can store unchanged.
+      if (!attr) return storable(schema, path, loose(value));
       if ((ELEMENT_OPERATORS.has(operator) || operator === 'beginsWith') && attr.kind !== 'string') {
         if (attr instanceof ListAttribute) attr = attr.of;
         else if (attr instanceof SetAttribute) return value;
@@ -53,15 +56,28 @@ export function expressionHooks(schema: ModelSchema): ExpressionOptions {
         if (typeof value !== 'number') throw new ValidationError(schema.name, [{ path: pathText(path), message: `${operator} needs a number` }]);
         return value;
       }
-      if (attr.kind === 'template' || attr.kind === 'json') return loose(value);
+      if (attr.kind === 'template') return loose(value);
+      if (attr.kind === 'json') return storable(schema, path, loose(value));
       if (operator === 'contains' && attr.kind === 'string') return value;
       const issues: FieldIssue[] = [];
       const stored = attr.encode(value, pathText(path), issues);
+      // An item holds at most 400 KB: a single value beyond that can be neither stored nor matched.
+      if (!issues.length && stored !== undefined && valueSize(stored) > MAX_ITEM_BYTES) issues.push({ path: pathText(path), message: `is ${valueSize(stored)} bytes; DynamoDB items are at most ${MAX_ITEM_BYTES} bytes (400 KB)` });
       if (issues.length) throw new ValidationError(schema.name, issues);
       // '' and empty sets are stored as absent; compare with the literal value.
       return stored === undefined ? value : stored;
     },
   };
+}
+
+/** `value` when it is JSON data DynamoDB stores unchanged; else a ValidationError naming the path. */
+function storable(schema: ModelSchema, path: Path, value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  const issues: FieldIssue[] = [];
+  checkJson(value, pathText(path), issues);
+  if (!issues.length && valueSize(value) > MAX_ITEM_BYTES) issues.push({ path: pathText(path), message: `is ${valueSize(value)} bytes; DynamoDB items are at most ${MAX_ITEM_BYTES} bytes (400 KB)` });
+  if (issues.length) throw new ValidationError(schema.name, issues);
+  return value;
 }
 
 function pathText(path: Path): string {

@@ -4,6 +4,7 @@
  */
 import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink } from './attribute.js';
 import type { InputOf, ValuesOf, AttributeMap } from './types.js';
+import { SchemaError } from '../errors.js';
 
 type SetElement = 'string' | 'number' | 'binary';
 
@@ -90,7 +91,11 @@ function emptyStored(attr: Attribute): unknown {
 export class MapAttribute<S extends AttributeMap> extends Attribute<ValuesOf<S>, {} extends InputOf<S> ? false : true, false> {
   readonly kind = 'map' as const;
   override get isContainer(): boolean { return true; }
-  constructor(readonly shape: S) { super(); }
+  constructor(readonly shape: S) {
+    super();
+    // Assigning it sets an object's prototype (here and in the SDK's marshaller): its value would vanish.
+    if (Object.hasOwn(shape, '__proto__')) throw new SchemaError('map(): "__proto__" cannot be a map key');
+  }
   override empty(): ValuesOf<S> | undefined {
     if (this.isOptional) return undefined;
     const out: Record<string, unknown> = {};

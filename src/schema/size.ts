@@ -27,13 +27,13 @@ function numberSize(text: string): number {
   if (negative) i = 1;
   const intStart = i;
   while (i < n && isDigit(text.charCodeAt(i))) i++;
-  const intLength = i - intStart;
+  const intEnd = i;
   let fracStart = i;
   if (i < n && text.charCodeAt(i) === 46) {
     fracStart = ++i;
     while (i < n && isDigit(text.charCodeAt(i))) i++;
   }
-  const fracLength = i - fracStart;
+  const fracEnd = i;
   let exponent = 0;
   if (i < n && (text.charCodeAt(i) === 101 || text.charCodeAt(i) === 69)) {
     const expStart = ++i;
@@ -44,18 +44,29 @@ function numberSize(text: string): number {
     exponent = Number(text.slice(expStart, i));
   }
   if (i !== n) return 22; // not a number; validation reports it, so any size will do
-  // The integer and fraction digits as one run: position k of that run.
-  const total = intLength + fracLength;
-  const digitAt = (k: number): number => text.charCodeAt(k < intLength ? intStart + k : fracStart + k - intLength);
-  let first = 0;
-  while (first < total && digitAt(first) === 48) first++;
-  if (first === total) return 1;
-  let last = total - 1;
-  while (digitAt(last) === 48) last--;
+  // Leading zeros (counted across the point) and trailing zeros are not stored.
+  let k = intStart;
+  while (k < intEnd && text.charCodeAt(k) === 48) k++;
+  let lead = k - intStart;
+  if (k === intEnd) {
+    k = fracStart;
+    while (k < fracEnd && text.charCodeAt(k) === 48) k++;
+    if (k === fracEnd) return 1; // zero
+    lead += k - fracStart;
+  }
+  k = fracEnd;
+  while (k > fracStart && text.charCodeAt(k - 1) === 48) k--;
+  let trail = fracEnd - k;
+  if (k === fracStart) {
+    k = intEnd;
+    while (k > intStart && text.charCodeAt(k - 1) === 48) k--;
+    trail += intEnd - k;
+  }
+  const digits = intEnd - intStart + fracEnd - fracStart - lead - trail;
   // Digits before the decimal point, counted from the first significant digit.
-  const point = intLength - first + exponent;
+  const point = intEnd - intStart - lead + exponent;
   const pad = ((point % 2) + 2) % 2;
-  return Math.ceil((pad + last - first + 1) / 2) + 1 + (negative ? 1 : 0);
+  return Math.ceil((pad + digits) / 2) + 1 + (negative ? 1 : 0);
 }
 
 /** Size in bytes of one stored (document-form) value. */

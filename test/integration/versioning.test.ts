@@ -91,10 +91,12 @@ describe('optimistic versions (DynamoDB Local)', () => {
     spy.sent.length = 0;
     await a.save({ partial: true });
     const input = spy.sent[0].input;
-    expect(input.UpdateExpression).to.equal('SET #n0 = :v0, #n1 = :v1');
-    expect(input.ExpressionAttributeNames).to.deep.equal({ '#n0': 'note', '#n1': 'version', '#n2': 'id' });
-    expect(input.ExpressionAttributeValues).to.deep.equal({ ':v0': 'partial', ':v1': 2, ':v2': 1 });
-    expect(input.ConditionExpression).to.equal('(attribute_exists(#n2)) AND (#n1 = :v2)');
+    // note, the next version, and the write's own id (recognises a resend of a write that landed)
+    expect(input.UpdateExpression).to.equal('SET #n0 = :v0, #n1 = :v1, #n2 = :v2');
+    expect(input.ExpressionAttributeNames).to.deep.equal({ '#n0': 'note', '#n1': 'version', '#n2': '_wid', '#n3': 'id' });
+    expect(input.ExpressionAttributeValues).to.deep.include({ ':v0': 'partial', ':v1': 2, ':v3': 1 });
+    expect(input.ExpressionAttributeValues[':v2']).to.match(/^[0-9a-f-]{36}$/);
+    expect(input.ConditionExpression).to.equal('(attribute_exists(#n3)) AND (#n1 = :v3)');
     expect(a.version).to.equal(2);
 
     const upd = await caught<VersionConflictError>(b.update({ add: { n: 1 } }));
