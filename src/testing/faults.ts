@@ -15,12 +15,13 @@
  * ```
  *
  * Faults are injected below the SDK's retry loop: throttling, 500s and dropped connections
- * are retried by the SDK (give it a fast retry strategy, see {@link fastRetryStrategy});
+ * are retried by the SDK (give it a fast retry strategy: `fastRetryStrategy()`);
  * unprocessed batch entries and transaction conflicts are answered as DynamoDB answers them,
  * and are for the application (dynagraph) to retry.
  * @module
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bodyText, connectionReset, error, isRequest, operationOf, readBody, response, setBody, type HttpRequestLike, type HttpResponseLike } from './http.js';
 
 /** The faults {@link injectFaults} can inject. */
 export type FaultKind =
@@ -158,17 +159,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-// The SDK's transport shapes, structurally (no dependency on @smithy packages).
-interface HttpRequestLike {
-  method: string;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-interface HttpResponseLike {
-  statusCode: number;
-  headers: Record<string, string>;
-  body?: unknown;
-}
 type Handler = (args: { request: unknown; input: unknown }) => Promise<{ response: unknown; output?: unknown }>;
 type Stack = Pick<DynamoDBClient, 'middlewareStack'>;
 
@@ -182,55 +172,6 @@ interface Plan {
   held?: Record<string, unknown>;
   /** Every entry was held: the request is not sent at all. */
   allHeld?: boolean;
-}
-
-const isRequest = (r: unknown): r is HttpRequestLike =>
-  typeof r === 'object' && r !== null && typeof (r as HttpRequestLike).method === 'string' && typeof (r as HttpRequestLike).headers === 'object';
-
-function operationOf(request: HttpRequestLike): string | undefined {
-  for (const [k, v] of Object.entries(request.headers)) if (k.toLowerCase() === 'x-amz-target') return String(v).split('.').pop();
-  return undefined;
-}
-
-// The SDK's request body may be a Uint8Array subclass whose valueOf() is a string (and warns): read its bytes.
-const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-
-function bodyText(body: unknown): string | undefined {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return bytes(body).toString('utf8');
-  return undefined;
-}
-
-function setBody(request: HttpRequestLike, text: string): void {
-  request.body = text;
-  for (const k of Object.keys(request.headers)) {
-    if (k.toLowerCase() === 'content-length') request.headers[k] = String(Buffer.byteLength(text));
-  }
-}
-
-async function readBody(body: unknown): Promise<Buffer> {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (typeof body === 'string') return Buffer.from(body);
-  if (body instanceof Uint8Array) return bytes(body);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-let requestIds = 0;
-/** A response as DynamoDB would send it, never sent by DynamoDB. */
-function response(statusCode: number, body: Record<string, unknown>): { response: HttpResponseLike } {
-  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `DYNAGRAPHFAULT${++requestIds}` };
-  const type = typeof body.__type === 'string' ? body.__type.split('#').pop()! : undefined;
-  if (type) headers['x-amzn-errortype'] = type;
-  return { response: { statusCode, headers, body: new Uint8Array(Buffer.from(JSON.stringify(body))) } };
-}
-
-const error = (type: string, message: string, extra: Record<string, unknown> = {}) =>
-  ({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message, ...extra });
-
-function connectionReset(): Error {
-  return Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -446,36 +387,4 @@ async function passHeld(
   const out = await next(args);
   const sent = out.response as HttpResponseLike;
   return sent.statusCode === 200 ? { ...out, ...(await answer(sent)) } : out;
-}
-
-/** Options of {@link fastRetryStrategy}. */
-export interface FastRetryOptions {
-  /** Attempts per command, the first included. Default 10. */
-  attempts?: number;
-  /** Delay before each retry, in ms. Default 1. */
-  delayMs?: number;
-}
-
-/**
- * An SDK retry strategy for tests that inject faults: a constant tiny delay and no retry
- * quota (the SDK's standard strategy stops retrying once its quota is spent, which a 30%
- * fault rate does in seconds). Retries what the standard strategy retries: throttling and
- * transient errors (500s, dropped connections). Pass it as the client's `retryStrategy`.
- */
-export function fastRetryStrategy(options: FastRetryOptions = {}) {
-  const attempts = options.attempts ?? 10;
-  const delayMs = options.delayMs ?? 1;
-  const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => delayMs });
-  type Token = ReturnType<typeof token>;
-  return {
-    async acquireInitialRetryToken(_scope: string): Promise<Token> {
-      return token(0);
-    },
-    async refreshRetryTokenForRetry(previous: Token, info: { errorType: string }): Promise<Token> {
-      const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT';
-      if (!retryable || previous.getRetryCount() + 1 >= attempts) throw new Error('No retry token available');
-      return token(previous.getRetryCount() + 1);
-    },
-    recordSuccess(_token: Token): void {},
-  };
 }

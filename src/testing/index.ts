@@ -19,5 +19,6 @@
  */
 export { startDynamoDBLocal, localClientConfig } from './local.js';
 export type { LocalDynamoDB, StartDynamoDBLocalOptions } from './local.js';
-export { injectFaults, fastRetryStrategy, seededRandom, FAULT_KINDS, DATA_OPERATIONS } from './faults.js';
-export type { FaultKind, FaultWeight, FaultOptions, FaultCounts, FaultInjector, InjectedFault, FastRetryOptions } from './faults.js';
+export { injectFaults, seededRandom, FAULT_KINDS, DATA_OPERATIONS } from './faults.js';
+export type { FaultKind, FaultWeight, FaultOptions, FaultCounts, FaultInjector, InjectedFault } from './faults.js';
+export { fastRetryStrategy, type FastRetryOptions } from './retry.js';

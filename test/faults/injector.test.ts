@@ -7,7 +7,10 @@
 import { expect } from 'chai';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Model, TransactionCanceledError, UnprocessedError, number, string } from '../../src/index.js';
-import { injectFaults, type FaultKind, type InjectedFault } from '../../src/testing/index.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Dynagraph } from '../../src/index.js';
+import { fastRetryStrategy, injectFaults, localClientConfig, type FaultKind, type InjectedFault } from '../../src/testing/index.js';
+import { testEndpoint } from '../harness/client.js';
 import { testDb } from '../harness/db.js';
 
 class Box extends Model({ table: 'boxes', key: { hash: 'id' }, attributes: { id: string(), n: number() } }) {}
@@ -152,6 +155,24 @@ describe('fault injector (dynagraph/testing, DynamoDB Local)', () => {
       expect(faults.counts.latency).to.equal(1);
     } finally {
       faults.remove();
+    }
+  });
+
+  it('as a user sets it up: a plain client with fastRetryStrategy() retries injected faults quickly, up to its attempts', async () => {
+    const own = new DynamoDBClient({ ...localClientConfig(testEndpoint()), retryStrategy: fastRetryStrategy({ attempts: 4 }) });
+    const mine = new Dynagraph({ client: own, tablePrefix: 'faults-inj-', default: false });
+    const faults = injectFaults(own, { rate: 1, kinds: { throttle: 1, serverError: 1, resetBefore: 1 }, seed: 5 });
+    try {
+      const started = performance.now();
+      const err = await caught(Box.get({ id: 'b3' }, { db: mine }));
+      expect(err.$metadata.attempts).to.equal(4);
+      expect(faults.counts.attempts).to.equal(4);
+      expect(performance.now() - started).to.be.below(1000);
+      faults.enabled = false;
+      expect((await Box.get({ id: 'b3' }, { db: mine }))?.n).to.equal(3);
+    } finally {
+      faults.remove();
+      own.destroy();
     }
   });
 

@@ -95,7 +95,7 @@ describe('optimistic versions (DynamoDB Local)', () => {
     expect(input.UpdateExpression).to.equal('SET #n0 = :v0, #n1 = :v1, #n2 = :v2');
     expect(input.ExpressionAttributeNames).to.deep.equal({ '#n0': 'note', '#n1': 'version', '#n2': '_wid', '#n3': 'id' });
     expect(input.ExpressionAttributeValues).to.deep.include({ ':v0': 'partial', ':v1': 2, ':v3': 1 });
-    expect(input.ExpressionAttributeValues[':v2']).to.match(/^[0-9a-f-]{36}$/);
+    expect((input.ExpressionAttributeValues as Record<string, unknown>)[':v2']).to.match(/^[0-9a-f-]{36}$/);
     expect(input.ConditionExpression).to.equal('(attribute_exists(#n3)) AND (#n1 = :v3)');
     expect(a.version).to.equal(2);
 
