@@ -133,6 +133,8 @@ export class ModelSchema {
       if (!(this.attributes[n] instanceof Attribute)) throw new SchemaError(`${this.name}: attribute "${n}" is not an attribute builder`);
       if (RESERVED.has(n)) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for instance methods`);
       if (n === this.entityField) throw new SchemaError(`${this.name}: attribute "${n}" clashes with the entity-type field`);
+      // Assigning it would set the instance's prototype instead of holding a value.
+      if (n === '__proto__') throw new SchemaError(`${this.name}: "__proto__" cannot be an attribute name`);
       if (n === WRITE_ID) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for the write id of versioned items`);
     }
     for (const [n, t] of this.computed) {
