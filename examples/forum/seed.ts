@@ -3,6 +3,7 @@
  * loaded with the batch writer, with a progress bar when stdout is a terminal.
  */
 import type { Dynagraph } from '../../src/index.js';
+import { seededRandom } from '../../src/testing/index.js';
 import { Forum, Reply, Thread, User } from './models.js';
 
 /** How big a forum to make. */
@@ -20,18 +21,6 @@ export interface SeedOptions {
 /** The default dataset: about 5 forums, 100 users, 200 threads, 2,000 replies. */
 export const DEFAULT_SEED: Required<Omit<SeedOptions, 'progress'>> = { forums: 5, users: 100, threads: 200, replies: 2000, seed: 42 };
 
-/** mulberry32: a tiny, well-known deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FORUMS = ['Amazon DynamoDB', 'Amazon S3', 'AWS Lambda', 'Amazon EC2', 'Amazon SQS', 'Amazon SNS', 'AWS IAM', 'Amazon RDS'];
 const TOPICS = ['throttling', 'hot partitions', 'GSI backfill', 'cold starts', 'pagination', 'TTL', 'streams', 'transactions', 'batch writes', 'IAM policies', 'cost', 'latency'];
 const VERBS = ['How do I handle', 'Question about', 'Best practice for', 'Unexpected', 'Help with', 'Trouble with'];
@@ -40,7 +29,7 @@ const NAMES = ['ada', 'alan', 'grace', 'linus', 'barbara', 'edsger', 'donald', '
 /** Builds the dataset in memory (deterministic for a given seed). */
 export function forumDataset(options: SeedOptions = {}): { forums: Forum[]; users: User[]; threads: Thread[]; replies: Reply[] } {
   const o = { ...DEFAULT_SEED, ...options };
-  const rnd = prng(o.seed);
+  const rnd = seededRandom(o.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   const base = Date.UTC(2024, 0, 1);
   const forums = Array.from({ length: o.forums }, (_, i) => new Forum({ name: FORUMS[i % FORUMS.length] + (i >= FORUMS.length ? ` ${i}` : ''), category: 'AWS' }));

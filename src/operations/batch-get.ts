@@ -6,6 +6,7 @@
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { UnprocessedError } from '../errors.js';
+import { canonicalNumber } from '../schema/attribute.js';
 import type { Database } from './context.js';
 import { backoff, mapConcurrent } from './retry.js';
 
@@ -30,22 +31,11 @@ export function keyId(table: string, keyNames: readonly string[], key: Record<st
   let id = table;
   for (const name of keyNames) {
     const v = key[name];
-    id += '\u0001' + (v instanceof Uint8Array ? `B${Buffer.from(v).toString('base64')}` : typeof v === 'string' ? `S${v}` : `N${numberId(String(v))}`);
+    id += '\u0001' + (v instanceof Uint8Array ? `B${Buffer.from(v).toString('base64')}` : typeof v === 'string' ? `S${v}` : `N${canonicalNumber(String(v))}`);
   }
   return id;
 }
 
-/** One text per number: DynamoDB answers `1.5` for a key sent as `1.50`, `1000` for `1e3`, `7` for `007`. */
-function numberId(text: string): string {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) return text;
-  const frac = m[3] ?? '';
-  const digits = ((m[2] ?? '') + frac).replace(/^0+/, '');
-  if (!digits) return '0';
-  const significant = digits.replace(/0+$/, '');
-  const exponent = Number(m[4] ?? 0) - frac.length + (digits.length - significant.length);
-  return `${m[1] === '-' ? '-' : ''}${significant}e${exponent}`;
-}
 
 /**
  * Reads many items by stored key; the result has one entry per request, in order,

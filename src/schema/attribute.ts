@@ -156,6 +156,20 @@ export function checkNumberText(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * One text per number value, as DynamoDB normalises them: `1.50`, `15e-1` and `01.5` all
+ * become `15e-1` (sign, significant digits, exponent).
+ */
+export function canonicalNumber(text: string): string {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const frac = m[3] ?? '';
+  const digits = ((m[2] ?? '') + frac).replace(/^0+/, '');
+  if (!digits) return '0';
+  const significant = digits.replace(/0+$/, '');
+  return `${m[1] === '-' ? '-' : ''}${significant}e${Number(m[4] ?? 0) - frac.length + (digits.length - significant.length)}`;
+}
+
 /** Stored numbers come back as `number` when exact, else as the SDK's `NumberValue`. */
 export function numberText(stored: unknown): string {
   return typeof stored === 'number' ? String(stored) : (stored as NumberValue).toString();

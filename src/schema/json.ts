@@ -6,7 +6,7 @@
  * an untyped error, or in DynamoDB after the request was sent, or was silently changed
  * (a Date, a Map, a function, `undefined` in a list).
  */
-import { checkNumberText, deepCopy, NumberValue, type IssueSink } from './attribute.js';
+import { canonicalNumber, checkNumberText, deepCopy, NumberValue, type IssueSink } from './attribute.js';
 
 /**
  * Containers (lists, maps) a top-level attribute value may nest: DynamoDB allows 32 levels,
@@ -90,23 +90,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** `[sign, significant digits, exponent]` of a decimal text: `1.50` and `15e-1` agree. */
-function canonical(text: string): string {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) return text;
-  const frac = m[3] ?? '';
-  const digits = ((m[2] ?? '') + frac).replace(/^0+/, '');
-  if (!digits) return '0';
-  const significant = digits.replace(/0+$/, '');
-  return `${m[1] === '-' ? '-' : ''}${significant}e${Number(m[4] ?? 0) - frac.length + (digits.length - significant.length)}`;
-}
 
 /** A number read back from DynamoDB: a JS number when it is exactly one, else the NumberValue. */
 function decodeNumber(n: unknown): unknown {
   if (!(n instanceof NumberValue)) return n;
   const text = n.toString();
   const value = Number(text);
-  return Number.isFinite(value) && canonical(String(value)) === canonical(text) ? value : n;
+  return Number.isFinite(value) && canonicalNumber(String(value)) === canonicalNumber(text) ? value : n;
 }
 
 /**

@@ -8,6 +8,7 @@
  * request before it is sent and returned as `UnprocessedKeys` / `UnprocessedItems`,
  * exactly as DynamoDB reports work it did not do.
  */
+import { seededRandom } from '../../src/testing/index.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 type Stack = Pick<DynamoDBClient, 'middlewareStack'>;
@@ -16,16 +17,7 @@ type Doc = Record<string, unknown>;
 let names = 0;
 
 /** A seeded pseudo-random generator (mulberry32), so injected faults are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;
 
 /** One recorded command: its name and a deep copy of its (document-form) input. */
 export interface Recorded {
