@@ -39,13 +39,19 @@ export interface DynagraphOptions {
   models?: readonly AnyModel[];
   /** How leftover keys of batch reads and writes are retried (exponential backoff, full jitter). */
   retry?: Partial<RetryPolicy>;
-  /** How many requests one batch operation or to-many load runs at once. Default 8. */
+  /** How many requests one batch operation or one level of relationship loads runs at once. Default 50. */
   concurrency?: number;
   /** HMAC key that signs page cursors; when set, unsigned or foreign cursors are rejected. */
   cursorSecret?: string | Uint8Array;
   /** Make this the default database of unbound models. Default: `true` for the first Dynagraph created. */
   default?: boolean;
 }
+
+/**
+ * Requests one batch operation or one level of relationship loads runs at once: the size of
+ * the SDK's default socket pool, so a level's independent Queries go out together.
+ */
+const DEFAULT_CONCURRENCY = 50;
 
 /** How many CreateTable requests run at once; DynamoDB limits concurrent table operations. */
 const CREATE_CONCURRENCY = 10;
@@ -69,7 +75,7 @@ export class Dynagraph implements Database {
     this.connection = new Connection(options);
     this.tablePrefix = options.tablePrefix ?? '';
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.cursorSecret = options.cursorSecret;
     if (options.models) this.bind(...options.models);
     if (options.default ?? !defaultDatabase()) setDefaultDatabase(this);

@@ -147,7 +147,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
     const scope = this.cursorScope();
     for await (const raw of this.rawStream(false)) {
       const items = (await this.spec.decode(raw.Items ?? [])) as T[];
-      yield { items, cursor: raw.LastEvaluatedKey ? encodeCursor(raw.LastEvaluatedKey, raw.segment ? { ...scope, segment: raw.segment } : scope) : undefined };
+      yield pageOf(items, raw.LastEvaluatedKey, raw.segment ? { ...scope, segment: raw.segment } : scope);
     }
   }
 
@@ -184,12 +184,12 @@ export class ReadStream<T> implements AsyncIterable<T> {
         const last = raw[raw.length - 1];
         const key: Record<string, unknown> = {};
         for (const n of this.spec.keyNames) key[n] = last[n];
-        return { items: (await this.spec.decode(raw)) as T[], cursor: encodeCursor(key, scope) };
+        return pageOf((await this.spec.decode(raw)) as T[], key, scope);
       }
       raw.push(...items);
       start = page.LastEvaluatedKey;
       if (!start || raw.length === limit) {
-        return { items: (await this.spec.decode(raw)) as T[], cursor: start ? encodeCursor(start, scope) : undefined };
+        return pageOf((await this.spec.decode(raw)) as T[], start, scope);
       }
     }
   }
@@ -213,6 +213,25 @@ export class ReadStream<T> implements AsyncIterable<T> {
     for await (const page of this.rawStream(true)) n += page.Count ?? 0;
     return n;
   }
+}
+
+/**
+ * A page whose cursor is encoded on first read: most pages (an include's first page of
+ * every edge) never hand theirs out, and encoding is the costliest part of a small page.
+ */
+function pageOf<T>(items: T[], last: Record<string, unknown> | undefined, scope: CursorScope): Page<T> {
+  let cursor: string | undefined;
+  let encoded = last === undefined;
+  return {
+    items,
+    get cursor() {
+      if (!encoded) {
+        cursor = encodeCursor(last!, scope);
+        encoded = true;
+      }
+      return cursor;
+    },
+  };
 }
 
 /** Merges async iterables, yielding values as they arrive. */
