@@ -30,7 +30,11 @@ export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
         return undefined;
       }
     }
-    return deepCopy(value);
+    return this.copy(value);
+  }
+  /** A copy that shares nothing mutable: strings and numbers are immutable, binary is copied. */
+  private copy(value: Set<unknown>): Set<E> {
+    return (this.element === 'binary' ? deepCopy(value) : new Set(value)) as Set<E>;
   }
   private checkElement(v: unknown): string | undefined {
     switch (this.element) {
@@ -43,7 +47,7 @@ export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
     }
   }
   protected decodeValue(stored: unknown): Set<E> {
-    if (this.element !== 'number') return deepCopy(stored) as Set<E>;
+    if (this.element !== 'number') return this.copy(stored as Set<unknown>);
     const out = new Set<E>();
     for (const n of stored as Set<unknown>) out.add((n instanceof NumberValue ? Number(numberText(n)) : n) as E);
     return out;
