@@ -1,4 +1,5 @@
 /** Small statistics and formatting helpers shared by the benchmarks. */
+import { seededRandom } from '../../src/testing/index.js';
 
 /** The median of some numbers (mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -25,17 +26,8 @@ export function progress(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** A deterministic PRNG (mulberry32), so every run uses the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, dynagraph/testing's), so every run uses the same data. */
+export const prng = seededRandom;
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
