@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { DuplicateKeyError, Model, UnprocessedError, ValidationError, decimal, number, string, template } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs, seeded, unprocessedItems, unprocessedKeys } from '../harness/faults.js';
+import { caught } from '../harness/caught.js';
 
 const { db, counter, drop } = testDb('batch-');
 const spy = recordInputs(db.connection.client);
@@ -29,15 +30,6 @@ const models = [Item, Pair, Cat, Dog, Price];
 const id = (i: number) => `i${String(i).padStart(3, '0')}`;
 const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ({ id: id(from + k) }));
 const names = (xs: readonly ({ id: string } | null)[]) => xs.map((x) => x?.id ?? null);
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  expect.fail('expected a rejection');
-}
 
 describe('batch get and write (DynamoDB Local)', () => {
   before(async function () {

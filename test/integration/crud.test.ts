@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 
 const log: LogEntry[] = [];
 const { db, counter, drop } = testDb('crud-', { logger: (e) => log.push(e) });
@@ -58,15 +59,6 @@ class Order extends Model({
 }) {}
 
 const models = [Everything, Account, Customer, Order];
-
-async function caught<E>(p: Promise<unknown>): Promise<E> {
-  try {
-    await p;
-  } catch (err) {
-    return err as E;
-  }
-  expect.fail('expected the promise to reject');
-}
 
 describe('crud (DynamoDB Local)', () => {
   before(() => db.createTables(models));

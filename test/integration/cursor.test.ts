@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { InvalidCursorError, Model, gsi, lsi, number, string } from '../../src/index.js';
 import { encodeCursor } from '../../src/operations/cursor.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 
 const plain = testDb('cursor-');
 const signed = testDb('cursor-', { cursorSecret: 'first secret' });
@@ -26,15 +27,6 @@ class Archived extends Model({
 
 const models = [Message, Archived];
 const rooms = ['a', 'b'];
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  expect.fail('expected a rejection');
-}
 
 /** Asserts that using `cursor` fails with INVALID_CURSOR before anything is sent. */
 async function rejected(use: () => Promise<unknown>, counted = counter): Promise<InvalidCursorError> {

@@ -9,6 +9,7 @@ import {
   Model, Transaction, TransactionRecord, TargetNotFoundError, transactor, string, number, type LogEntry, type Transactor,
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 
 const log: LogEntry[] = [];
 const { db, counter, drop } = testDb('engine-', { logger: (e) => log.push(e), retry: { baseDelayMs: 1, maxDelayMs: 5 } });
@@ -88,15 +89,6 @@ class PowerUpPurchase extends Transaction {
       for (const up of this.powerUps) this.subTransactions.push(new GrantPowerUp(this.requesterId, up));
     })];
   }
-}
-
-async function caught<E>(p: Promise<unknown>): Promise<E> {
-  try {
-    await p;
-  } catch (err) {
-    return err as E;
-  }
-  expect.fail('expected the promise to reject');
 }
 
 const models = [Player, Inventory, TransactionRecord];

@@ -8,18 +8,10 @@ import { expect } from 'chai';
 import { DynagraphError, RequestBudgetExceededError, type LogEntry } from '../../src/index.js';
 import { Forum, Reply, Thread, User, forumModels, threadId } from '../../examples/forum/models.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 
 const logged: LogEntry[] = [];
 const { db, counter, drop } = testDb('graph-session-', { logger: (e) => void logged.push(e) });
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  expect.fail('expected a rejection');
-}
 
 const day = (d: number) => new Date(Date.UTC(2024, 1, d));
 

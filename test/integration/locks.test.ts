@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { LockLostError, LockNotAcquiredError, LockRecord, Model, number, string, type LogEntry } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 
 const log: LogEntry[] = [];
 const { db, drop } = testDb('locks-', { logger: (e) => log.push(e) });
@@ -14,15 +15,6 @@ class Tally extends Model({ table: 'tallies', key: { hash: 'id' }, attributes: {
 
 const models = [LockRecord, Tally];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function caught<E>(p: Promise<unknown>): Promise<E> {
-  try {
-    await p;
-  } catch (err) {
-    return err as E;
-  }
-  expect.fail('expected the promise to reject');
-}
 
 describe('lease locks (DynamoDB Local)', () => {
   before(() => db.createTables(models));

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { Model, PersistentModel, attr, or, not, gsi, lsi, number, string, DynagraphError } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
+import { caught } from '../harness/caught.js';
 
 const { db, counter, drop } = testDb('query-');
 const spy = recordInputs(db.connection.client);
@@ -46,15 +47,6 @@ class Weird extends Model({
 const models = [Post, Big, Weird];
 const ids = (xs: readonly { id?: string }[]) => xs.map((x) => x.id);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => pad(from + i));
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  expect.fail('expected a rejection');
-}
 
 describe('query (DynamoDB Local)', () => {
   before(async function () {

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { ExpressionError, InvalidCursorError, Model, attr, number, string, template } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
+import { caught } from '../harness/caught.js';
 
 const { db, counter, drop } = testDb('scan-');
 const spy = recordInputs(db.connection.client);
@@ -28,15 +29,6 @@ class Dog extends Model({
 const models = [Reading, Cat, Dog];
 const idOf = (r: { sensor: string; at: number }) => `${r.sensor}/${r.at}`;
 const everyId = Array.from({ length: N }, (_, i) => `s${i % 40}/${i}`).sort();
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  expect.fail('expected a rejection');
-}
 
 describe('scan (DynamoDB Local)', () => {
   before(async function () {

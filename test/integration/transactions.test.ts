@@ -9,6 +9,7 @@ import {
   Model, TransactionCanceledError, TransactionTooLargeError, ValidationError, string, number, stringSet,
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 
 const { db, counter, drop } = testDb('transactions-');
 
@@ -26,15 +27,6 @@ class Entry extends Model({
 }) {}
 
 const models = [Account, Entry];
-
-async function caught<E>(p: Promise<unknown>): Promise<E> {
-  try {
-    await p;
-  } catch (err) {
-    return err as E;
-  }
-  expect.fail('expected the promise to reject');
-}
 
 const account = (id: string) => Account.get({ id }, { db, consistent: true });
 

@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
+import { caught } from '../harness/caught.js';
 
 const { db, counter, drop } = testDb('versioning-');
 const spy = recordInputs(db.connection.client);
@@ -26,15 +27,6 @@ class PlainCounter extends Model({
   key: { hash: 'id' },
   attributes: { id: string(), n: number(), note: string().optional() },
 }) {}
-
-async function caught<E>(p: Promise<unknown>): Promise<E> {
-  try {
-    await p;
-  } catch (err) {
-    return err as E;
-  }
-  expect.fail('expected the promise to reject');
-}
 
 const get = (id: string) => Counter.get({ id }, { db, consistent: true }).then((c) => c!);
 

@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
+import { caught } from '../harness/caught.js';
 
 const { db, counter, drop } = testDb('writes-');
 const spy = recordInputs(db.connection.client);
@@ -32,15 +33,6 @@ class Profile extends Model({
 
 const models = [Profile];
 const when = new Date('2024-05-06T07:08:09.000Z');
-
-async function caught<E>(p: Promise<unknown>): Promise<E> {
-  try {
-    await p;
-  } catch (err) {
-    return err as E;
-  }
-  expect.fail('expected the promise to reject');
-}
 
 /** The inputs of the UpdateItem commands sent since the spy was last cleared. */
 function updates(): Record<string, any>[] {
