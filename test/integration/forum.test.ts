@@ -5,11 +5,13 @@
  * `npm run forum` itself.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { testDb } from '../harness/db.js';
+import { diagram } from '../../src/index.js';
 import { forumModels, Reply, Thread, threadId, User } from '../../examples/forum/models.js';
 import { forumDataset, seedForum } from '../../examples/forum/seed.js';
 import { forumPage, naiveForumPage, renderPage } from '../../examples/forum/page.js';
@@ -130,6 +132,11 @@ describe('forum example (DynamoDB Local)', function () {
     const empty = await gql(`mutation { postThread(forum: ${JSON.stringify(forumName)}, subject: "", user: "x", message: "") { subject } }`);
     expect(empty.errors?.[0].extensions?.code).to.equal('VALIDATION');
     expect(await User.get({ name: 'x' }, { db })).to.equal(null);
+  });
+
+  it("the README's Mermaid diagram is what diagram() draws for the forum models", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).to.contain('```mermaid\n' + diagram([...forumModels]) + '\n```');
   });
 
   it('npm run forum prints the page and the cost comparison', async () => {
