@@ -143,14 +143,13 @@ export class GraphLoader {
    * after a delete) without a request, and cached query results are dropped.
    */
   written(schema: ModelSchema, item: Record<string, unknown> | undefined, key: Record<string, unknown>, instance?: ModelBase): void {
-    const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key };
-    this.gets.clear(getKey);
+    this.forget(schema, key);
     if (!this.options.cache) return;
-    const id = getId(getKey);
+    const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key };
     this.gets.prime(getKey, item);
+    const id = getId(getKey);
     if (instance) this.identity.set(id, instance);
     else this.identity.delete(id);
-    this.queries.clearAll();
   }
 
   private queryId(k: QueryKey): string {

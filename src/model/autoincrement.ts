@@ -6,6 +6,9 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ItemExistsError } from '../errors.js';
+import { ExpressionAttributes } from '../expressions/placeholders.js';
+import { add, compileUpdate } from '../expressions/update.js';
+import { path } from '../expressions/path.js';
 import type { Database } from '../operations/context.js';
 import type { ModelSchema } from './schema.js';
 
@@ -19,13 +22,14 @@ const MAX_ATTEMPTS = 20;
 /** Advances the table's counter atomically and returns the new id. */
 export async function nextId(db: Database, schema: ModelSchema): Promise<number> {
   const table = db.tableName(schema);
+  const attrs = new ExpressionAttributes();
+  const update = compileUpdate([add(path(COUNTER_ATTRIBUTE), 1)], attrs);
   const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand({
     TableName: table,
     Key: { [schema.hash]: COUNTER_KEY },
-    UpdateExpression: 'ADD #c :one',
-    ExpressionAttributeNames: { '#c': COUNTER_ATTRIBUTE },
-    ExpressionAttributeValues: { ':one': 1 },
+    UpdateExpression: update,
     ReturnValues: 'UPDATED_NEW',
+    ...attrs.toParams(),
   }), { channel: 'database-access', table, scope: db.scope });
   return Number(out.Attributes![COUNTER_ATTRIBUTE]);
 }

@@ -135,9 +135,7 @@ function readSpec(
         const wanted = [...options.projection, ...keyNames, ...(models.length > 1 ? [schema.entityField] : [])];
         params.ProjectionExpression = compileProjection(wanted, attrs, { ...hooks, resolveName: (n) => (n === schema.entityField ? undefined : hooks.resolveName!(n)) });
       }
-      if (attrs.names) params.ExpressionAttributeNames = attrs.names;
-      if (attrs.values) params.ExpressionAttributeValues = attrs.values;
-      return params;
+      return Object.assign(params, attrs.toParams());
     },
     decode: partial
       ? (items) => items.map((item) => decodePartialOf(models, item))

@@ -49,11 +49,7 @@ export function writeCondition(schema: ModelSchema, attrs: ExpressionAttributes,
 
 /** Adds compiled names/values to a request's params. */
 export function withExpressionAttributes<P extends object>(params: P, attrs: ExpressionAttributes): P {
-  const names = attrs.names;
-  const values = attrs.values;
-  if (names) (params as Record<string, unknown>).ExpressionAttributeNames = names;
-  if (values) (params as Record<string, unknown>).ExpressionAttributeValues = values;
-  return params;
+  return Object.assign(params, attrs.toParams());
 }
 
 /** Params of a GetItem for a stored key. */

@@ -156,7 +156,7 @@ export function transactGetParams(db: Database, gets: readonly TransactGet[]): T
       if (g.projection?.length) {
         const attrs = new ExpressionAttributes();
         body.ProjectionExpression = compileProjection([...g.projection, ...g.schema.keyNames], attrs, expressionHooks(g.schema));
-        body.ExpressionAttributeNames = attrs.names;
+        Object.assign(body, attrs.toParams());
       }
       return { Get: body };
     }) as TransactGetCommandInput['TransactItems'],
