@@ -25,7 +25,25 @@ export type ErrorCode =
   | 'LOCK_NOT_ACQUIRED'
   | 'LOCK_LOST'
   | 'REQUEST_BUDGET_EXCEEDED'
-  | 'DYNAMODB_LOCAL';
+  | 'DYNAMODB_LOCAL'
+  /** A write's answer was lost and whether DynamoDB applied it cannot be known; do not blindly retry. */
+  | 'OUTCOME_UNKNOWN'
+  /** DynamoDB throttled the request and the SDK's retries ran out. */
+  | 'THROTTLED'
+  /** The table (or index) does not exist. */
+  | 'TABLE_NOT_FOUND'
+  /** DynamoDB refused the request as invalid (`ValidationException`). */
+  | 'DYNAMODB_VALIDATION'
+  /** The request could not reach DynamoDB (connection refused, reset before sending, DNS). */
+  | 'NETWORK'
+  /** Any other error DynamoDB or the SDK raised. */
+  | 'DYNAMODB_ERROR'
+  /** A batch read or write could not finish: the error lists what was done, not done and unknown. */
+  | 'BATCH_INCOMPLETE'
+  /** A key holds an item of another entity of a shared table. */
+  | 'ENTITY_MISMATCH'
+  /** A held instance has unsaved changes and a newer stored item arrived. */
+  | 'STALE_INSTANCE';
 
 /** Base class of every error dynagraph raises. */
 export class DynagraphError extends Error {
