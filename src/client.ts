@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, NumberValue } from '@aws-sdk/lib-dynamodb';
+import { DynagraphError, DynamoDBError, OutcomeUnknownError, type ErrorCode } from './errors.js';
 
 /** The ancestors' three log channels. */
 export type LogChannel = 'model' | 'database-access' | 'transactions';
@@ -94,6 +95,7 @@ export class Connection {
       unmarshallOptions: { wrapNumbers: wrapNumber },
     });
     this.logger = options.logger;
+    watchOutcomes(this.client);
   }
 
   /** Registers a watcher of every request; returns a function that removes it. */
@@ -123,7 +125,7 @@ export class Connection {
       output = (await this.doc.send(command as never)) as Record<string, unknown>;
     } catch (err) {
       for (const o of observers) o.failed?.(commandName, err);
-      throw err;
+      throw wrapSdkError(err, commandName, meta.table, input);
     }
     const entry: LogEntry = {
       channel: meta.channel,
@@ -182,4 +184,87 @@ function sumCapacity(c: unknown): number | undefined {
   if (!c) return undefined;
   const list = Array.isArray(c) ? c : [c];
   return list.reduce((n, x: { CapacityUnits?: number }) => n + (x.CapacityUnits ?? 0), 0);
+}
+
+/*
+ * Lost answers. The SDK resends a request whose connection dropped or timed out, or that
+ * DynamoDB answered with a 5xx — and the first attempt may have been applied. Two
+ * middlewares record that on the request: one inside the SDK's retry loop sees every
+ * attempt, one outside it marks the final error, so a write path can tell "my condition
+ * failed" from "my condition failed on my own earlier success".
+ */
+const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
+const WATCH = 'dynagraphOutcomeWatch';
+const MARK = 'dynagraphOutcomeMark';
+/** Errors that say the request never left this machine (nothing to be unsure about). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL', 'CredentialsProviderError']);
+const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'ThrottlingError']);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+/** Failures the operations map to their own typed errors (they carry the stored item). */
+const MAPPED_BY_OPERATIONS = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
+
+type Raw = { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; [RESENT]?: boolean };
+
+/** Whether a failed attempt may nevertheless have been applied by DynamoDB. */
+function attemptOutcomeUnknown(err: Raw): boolean {
+  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
+  if (typeof status === 'number') return status >= 500;
+  return !NOT_SENT.has(err?.code ?? '') && !NOT_SENT.has(err?.name ?? '');
+}
+
+/** Installs the two outcome middlewares on a client (once; clients may be shared). */
+function watchOutcomes(client: DynamoDBClient): void {
+  const stack = client.middlewareStack;
+  if (stack.identify().some((m) => m.startsWith(WATCH))) return;
+  stack.add((next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (err) {
+      if (attemptOutcomeUnknown(err as Raw)) (context as Record<symbol, unknown>)[RESENT] = true;
+      throw err;
+    }
+  }, { step: 'deserialize', priority: 'high', name: WATCH });
+  stack.add((next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (err) {
+      if ((context as Record<symbol, unknown>)[RESENT] && err && typeof err === 'object') (err as Raw)[RESENT] = true;
+      throw err;
+    }
+  }, { step: 'initialize', priority: 'high', name: MARK });
+}
+
+/**
+ * `true` when the request behind `err` had an attempt whose outcome is unknown (a dropped
+ * connection or a 5xx) before it failed: a write may have been applied by that attempt.
+ * Looks through `cause` chains.
+ */
+export function outcomeWasUnknown(err: unknown): boolean {
+  for (let e = err as (Raw & { cause?: unknown }) | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e[RESENT]) return true;
+    if (e instanceof OutcomeUnknownError) return true;
+  }
+  return false;
+}
+
+/** Every SDK error as a DynagraphError (the two that operations map themselves pass unchanged). */
+function wrapSdkError(err: unknown, command: string, table: string | undefined, input: Record<string, unknown>): unknown {
+  if (err instanceof DynagraphError) return err;
+  const raw = err as Raw;
+  const name = raw?.name ?? '';
+  if (MAPPED_BY_OPERATIONS.has(name)) return err;
+  if (WRITES.has(command) && (raw?.[RESENT] || attemptOutcomeUnknown(raw))) {
+    return new OutcomeUnknownError(command, table, input.Key as Record<string, unknown> | undefined, err);
+  }
+  return new DynamoDBError(errorCode(raw), command, table, err);
+}
+
+function errorCode(err: Raw): ErrorCode {
+  const name = err?.name ?? '';
+  if (name === 'ResourceNotFoundException') return 'TABLE_NOT_FOUND';
+  if (name === 'ValidationException') return 'DYNAMODB_VALIDATION';
+  if (THROTTLES.has(name)) return 'THROTTLED';
+  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
+  if (status === undefined && (err?.code !== undefined || name === 'TimeoutError' || name === 'AbortError')) return 'NETWORK';
+  return 'DYNAMODB_ERROR';
 }

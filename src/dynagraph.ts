@@ -4,6 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
+import { ValidationError } from './errors.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
 import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
@@ -72,11 +73,13 @@ export class Dynagraph implements Database {
   readonly cursorSecret?: string | Uint8Array;
 
   constructor(options: DynagraphOptions = {}) {
+    // Before anything is built, so a refused option leaves no client behind.
+    const cursorSecret = checkedSecret(options.cursorSecret);
     this.connection = new Connection(options);
     this.tablePrefix = options.tablePrefix ?? '';
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    this.cursorSecret = options.cursorSecret;
+    this.cursorSecret = cursorSecret;
     if (options.models) this.bind(...options.models);
     if (options.default ?? !defaultDatabase()) setDefaultDatabase(this);
   }
@@ -259,6 +262,21 @@ export class Dynagraph implements Database {
 export type BatchGetRequest = Record<string, readonly [AnyModel, readonly object[]]>;
 /** Result of a multi-table batch get: the same names → instances or `null`, in key order. */
 export type BatchGetResult<R extends BatchGetRequest> = { [K in keyof R]: (InstanceType<R[K][0]> | null)[] };
+
+/**
+ * A cursor secret as given, refused when it could not sign anything: an empty key would make
+ * every cursor "signed" with a value anyone can compute, and `''` silently means "no secret".
+ */
+function checkedSecret(secret: unknown): string | Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
+    throw new ValidationError('Dynagraph', [{ path: 'cursorSecret', message: `must be a non-empty string or Uint8Array, got ${secret === null ? 'null' : typeof secret}` }]);
+  }
+  if (secret.length === 0) {
+    throw new ValidationError('Dynagraph', [{ path: 'cursorSecret', message: 'is empty; give a secret key (e.g. 32 random bytes), or leave cursorSecret out for unsigned cursors' }]);
+  }
+  return secret;
+}
 
 async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));

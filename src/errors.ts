@@ -114,6 +114,32 @@ export class ConditionFailedError extends DynagraphError {
   }
 }
 
+/**
+ * A write through a model of a shared table met an item of another entity at its key
+ * (every write of a model with an `entity` is conditional on the item being absent or of
+ * that entity): nothing was written. `item` is the stored item as DynamoDB returned it
+ * (not decoded: it is not this model's); `current` is `undefined`.
+ */
+export class EntityMismatchError extends ConditionFailedError {
+  /** The model written through (its class name). */
+  readonly model: string;
+  /** The stored primary key. */
+  readonly key: Record<string, unknown>;
+  /** The entity the model writes. */
+  readonly expected: string;
+  /** The entity-type value found on the stored item (`undefined`: it has none). */
+  readonly found: unknown;
+
+  constructor(model: string, what: string, key: Record<string, unknown>, expected: string, found: unknown, item?: Record<string, unknown>, cause?: unknown) {
+    const text = JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
+    super(`${model}: ${what}: key ${text} holds ${found === undefined ? 'an item without an entity type' : `a ${JSON.stringify(found)} item`}, not a ${JSON.stringify(expected)}; nothing was written`, item, undefined, 'ENTITY_MISMATCH', cause);
+    this.model = model;
+    this.key = key;
+    this.expected = expected;
+    this.found = found;
+  }
+}
+
 /** `save({ overwrite: false })` (or a first versioned save) found an item with the same key. */
 export class ItemExistsError extends ConditionFailedError {
   constructor(message: string, item?: Record<string, unknown>, current?: unknown, cause?: unknown) {
@@ -145,16 +171,83 @@ export class InvalidCursorError extends DynagraphError {
   }
 }
 
+/** One entry of a batch read or write: its physical table and stored key. */
+export interface BatchEntry {
+  /** The physical table (prefix applied). */
+  table: string;
+  /** The stored key. */
+  key: Record<string, unknown>;
+  /** A put or a delete of a batch write; a get of a batch read. */
+  op: 'put' | 'delete' | 'get';
+  /**
+   * A put's stored item; for a get in `done`, the item read (absent: no item is stored
+   * under the key). Turn it into an instance with `Model.fromItem(item)`.
+   */
+  item?: Record<string, unknown>;
+}
+
+/** Where every entry of an unfinished batch stands; each entry is in exactly one list, in input order. */
+export interface BatchOutcome {
+  done: BatchEntry[];
+  notDone: BatchEntry[];
+  unknown: BatchEntry[];
+}
+
+const keyText = (e: { table: string; key: Record<string, unknown> }): string =>
+  `${e.table} ${JSON.stringify(e.key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v))}`;
+const someKeys = (list: readonly BatchEntry[]): string => list.slice(0, 3).map(keyText).join('; ') + (list.length > 3 ? '; …' : '');
+
 /**
- * A batch read or write gave up with work left (the retry bound was hit). `keys` are exactly
- * the keys not read / items not written; everything else was done.
+ * A batch read or write could not finish: a request failed after the SDK's own retries
+ * (endpoint gone, throttling that outlasted them, a refused request), or the retry bound on
+ * leftovers was hit. Nothing is hidden: every entry of the call is in exactly one list —
+ * `done` (written / read; a read's `item` holds what was read, so partial results are
+ * usable), `notDone` (surely not written / not read: safe to send again) or `unknown`
+ * (writes of a request that failed after it may have reached DynamoDB: written or not;
+ * reads are never unknown). On the first failed request no further request is started;
+ * those in flight are let finish. `cause` is that first error. Code `BATCH_INCOMPLETE`;
+ * the subclass {@link UnprocessedError} (code `UNPROCESSED`) is the case where every
+ * request was answered and only the retry bound was hit.
  */
-export class UnprocessedError extends DynagraphError {
+export class BatchIncompleteError extends DynagraphError {
+  /** `batch write` or `batch get`. */
+  readonly operation: string;
+  /** Entries written (acknowledged by DynamoDB) or read. */
+  readonly done: BatchEntry[];
+  /** Entries surely not written or not read. */
+  readonly notDone: BatchEntry[];
+  /** Writes that may or may not have been applied. Always empty for reads. */
+  readonly unknown: BatchEntry[];
+
+  constructor(operation: string, outcome: BatchOutcome, cause?: unknown, code: ErrorCode = 'BATCH_INCOMPLETE', message?: string) {
+    const { done, notDone, unknown } = outcome;
+    const total = done.length + notDone.length + unknown.length;
+    const why = cause === undefined ? '' : ` — a request failed: ${(cause as { name?: string })?.name ?? 'Error'}: ${(cause as { message?: string })?.message ?? String(cause)}`;
+    super(code, message ?? `${operation} incomplete: ${done.length} of ${total} done, ${notDone.length} not done, ${unknown.length} unknown${why}` +
+      (notDone.length ? `; not done: ${someKeys(notDone)}` : '') + (unknown.length ? `; unknown: ${someKeys(unknown)}` : ''), cause === undefined ? undefined : { cause });
+    this.operation = operation;
+    this.done = done;
+    this.notDone = notDone;
+    this.unknown = unknown;
+  }
+}
+
+/**
+ * A batch read or write gave up with leftovers (`UnprocessedKeys` / `UnprocessedItems`)
+ * once its retry bound was hit, and nothing else went wrong: every request was answered, so
+ * `unknown` is empty and `unprocessed` lists exactly the keys not read / items not written
+ * (the `notDone` entries); everything else was done.
+ */
+export class UnprocessedError extends BatchIncompleteError {
   /** The keys (stored form) not processed, with their physical table. */
   readonly unprocessed: { table: string; key: Record<string, unknown> }[];
-  constructor(operation: string, unprocessed: { table: string; key: Record<string, unknown> }[], attempts: number) {
-    super('UNPROCESSED', `${operation}: ${unprocessed.length} key(s) still unprocessed after ${attempts} attempts: ${unprocessed.slice(0, 5).map((u) => `${u.table} ${JSON.stringify(u.key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`).join('; ')}${unprocessed.length > 5 ? '; …' : ''}`);
-    this.unprocessed = unprocessed;
+  /** Attempts made per request, the first included. */
+  readonly attempts: number;
+  constructor(operation: string, outcome: BatchOutcome, attempts: number) {
+    const left = outcome.notDone;
+    super(operation, outcome, undefined, 'UNPROCESSED', `${operation}: ${left.length} key(s) still unprocessed after ${attempts} attempts (${outcome.done.length} of ${left.length + outcome.done.length + outcome.unknown.length} done): ${left.slice(0, 5).map(keyText).join('; ')}${left.length > 5 ? '; …' : ''}`);
+    this.unprocessed = left.map((e) => ({ table: e.table, key: e.key }));
+    this.attempts = attempts;
   }
 }
 
@@ -203,6 +296,8 @@ export interface CancellationReason {
   current?: unknown;
   /** `true` when the failed condition was the optimistic version check. */
   versionConflict: boolean;
+  /** Set when the action failed because its key holds an item of another entity (`item` is then that raw item). */
+  entityMismatch?: EntityMismatchError;
 }
 
 /**
@@ -216,7 +311,7 @@ export class TransactionCanceledError extends DynagraphError {
   readonly token: string | undefined;
 
   constructor(reasons: CancellationReason[], token: string | undefined, cause?: unknown) {
-    const text = reasons.map((r) => `[${r.index}] ${r.action} ${r.model}: ${r.versionConflict ? 'VersionConflict' : r.code}`).join('; ');
+    const text = reasons.map((r) => `[${r.index}] ${r.action} ${r.model}: ${r.entityMismatch ? 'EntityMismatch' : r.versionConflict ? 'VersionConflict' : r.code}`).join('; ');
     super('TRANSACTION_CANCELED', `transaction canceled: ${text || 'no reason given'}`, { cause });
     this.reasons = reasons;
     this.token = token;
@@ -281,5 +376,59 @@ export class LockLostError extends DynagraphError {
   constructor(lock: string, what: string, cause?: unknown) {
     super('LOCK_LOST', `lock "${lock}": ${what}: the lock is no longer held by this owner`, { cause });
     this.lock = lock;
+  }
+}
+
+/** The AWS error name and HTTP status of an SDK error (raw, or wrapped in a {@link DynamoDBError}). */
+export function sdkErrorName(err: unknown): string | undefined {
+  const raw = err instanceof DynamoDBError ? err.cause : err;
+  return (raw as { name?: string } | undefined)?.name;
+}
+
+/** The raw SDK error behind a wrapped one (or the error itself). */
+export function rawSdkError(err: unknown): unknown {
+  return err instanceof DynamoDBError ? err.cause : err;
+}
+
+/**
+ * DynamoDB or the SDK raised an error that dynagraph has no more specific type for: a
+ * missing table (`TABLE_NOT_FOUND`), a request DynamoDB refused (`DYNAMODB_VALIDATION`),
+ * throttling after the SDK's retries (`THROTTLED`), a request that never reached DynamoDB
+ * (`NETWORK`), anything else (`DYNAMODB_ERROR`). `cause` is the SDK's error.
+ */
+export class DynamoDBError extends DynagraphError {
+  /** DynamoDB's API name of the command, e.g. `Query`. */
+  readonly command: string;
+  /** The physical table(s) the request was for, if known. */
+  readonly table: string | undefined;
+  /** The SDK's error name, e.g. `ResourceNotFoundException`. */
+  readonly awsName: string;
+  constructor(code: ErrorCode, command: string, table: string | undefined, cause: unknown) {
+    const e = cause as { name?: string; message?: string };
+    super(code, `${command}${table ? ` on table "${table}"` : ''} failed: ${e?.name ?? 'Error'}: ${e?.message ?? String(cause)}`, { cause });
+    this.command = command;
+    this.table = table;
+    this.awsName = e?.name ?? 'Error';
+  }
+}
+
+/**
+ * A write whose answer was lost (a connection dropped or timed out, or DynamoDB answered 500,
+ * after the request may have reached it) and whose outcome dynagraph could not decide:
+ * DynamoDB may or may not have applied it. Read the item before deciding what to do; a blind
+ * retry could apply the write twice. `cause` is the last error seen.
+ */
+export class OutcomeUnknownError extends DynagraphError {
+  /** DynamoDB's API name of the command, e.g. `PutItem`. */
+  readonly command: string;
+  /** The physical table, if known. */
+  readonly table: string | undefined;
+  /** The stored key of the item written, when the write had one. */
+  readonly key: Record<string, unknown> | undefined;
+  constructor(command: string, table: string | undefined, key: Record<string, unknown> | undefined, cause: unknown, detail = '') {
+    super('OUTCOME_UNKNOWN', `${command}${table ? ` on table "${table}"` : ''}${key ? ` of key ${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}` : ''}: the answer was lost and DynamoDB may or may not have applied the write${detail ? ` (${detail})` : ''}; read the item before retrying`, { cause });
+    this.command = command;
+    this.table = table;
+    this.key = key;
   }
 }

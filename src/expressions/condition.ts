@@ -14,7 +14,10 @@ import { formatPath, type Path, type PathInput } from './path.js';
 import type { ExpressionAttributes } from './placeholders.js';
 
 /** Hooks for {@link compileCondition}; see {@link ExpressionOptions}. */
-export type ConditionOptions = ExpressionOptions;
+export interface ConditionOptions extends ExpressionOptions {
+  /** The parameter the condition is sent as, named when it is over DynamoDB's limits. Default `ConditionExpression`. */
+  parameter?: 'ConditionExpression' | 'FilterExpression';
+}
 
 /** DynamoDB's limit on the candidates of one IN. */
 export const MAX_IN_VALUES = 100;
@@ -43,15 +46,15 @@ interface Compiled {
  *
  * @throws ExpressionError for malformed conditions (empty and/or/object,
  *   `in` with 0 or more than 100 values, a bad type code or size operand,
- *   `undefined` operands, bad paths); whatever `resolveName` throws for an
- *   unknown attribute.
+ *   `undefined` operands, bad paths, more than 4 KB or 300 operators and functions);
+ *   whatever `resolveName` throws for an unknown attribute.
  */
 export function compileCondition(
   condition: Condition<any>,
   attrs: ExpressionAttributes,
   options: ConditionOptions = {},
 ): string {
-  return compile(condition, new ExpressionContext(attrs, options)).text;
+  return attrs.expression(options.parameter ?? 'ConditionExpression', compile(condition, new ExpressionContext(attrs, options)).text);
 }
 
 function compile(c: Condition<any>, ctx: ExpressionContext): Compiled {

@@ -34,6 +34,11 @@ export interface ExpressionOptions {
    * literal attribute `a.b` instead of being parsed as key `b` of map `a`.
    */
   isAttribute?: (name: string) => boolean;
+  /**
+   * Called by `compileProjection` with every path it projects; throws for a path whose
+   * projected value the caller could not read back faithfully.
+   */
+  checkProjection?: (path: Path) => void;
 }
 
 /** A placeholder allocator bound to one caller's hooks; internal to the compilers. */

@@ -3,7 +3,11 @@
  * updates compiled to DynamoDB expression text over one shared placeholder
  * allocator per request. Pure: no I/O and no dependency on schemas or models.
  */
-export { ExpressionAttributes, type ExpressionAttributeParams } from './placeholders.js';
+export {
+  ExpressionAttributes, checkExpression, countOperators,
+  MAX_EXPRESSION_BYTES, MAX_EXPRESSION_OPERATORS, MAX_NAME_BYTES, MAX_SUBSTITUTION_BYTES,
+  type ExpressionAttributeParams, type ExpressionParameter,
+} from './placeholders.js';
 export {
   parsePath, path, validatePath, resolvePath, formatPath, pathsOverlap,
   type Path, type PathInput,

@@ -72,7 +72,7 @@ export function compileKeyCondition(
   const [hashName, hashValue] = input.hash ?? [];
   checkName(hashName, 'partition key');
   const hash = `${attrs.name(hashName)} = ${value(hashName, hashValue, 'eq', attrs, options)}`;
-  if (input.range === undefined) return hash;
+  if (input.range === undefined) return attrs.expression('KeyConditionExpression', hash);
   const [rangeName, op, operands] = normalizeRange(input.range);
   checkName(rangeName, 'sort key');
   const name = attrs.name(rangeName);
@@ -91,7 +91,7 @@ export function compileKeyCondition(
     arity(rangeName, op, operands, 1);
     range = `${name} ${SYMBOLS[op]} ${v(operands[0])}`;
   }
-  return `${hash} AND ${range}`;
+  return attrs.expression('KeyConditionExpression', `${hash} AND ${range}`);
 }
 
 /** Turns either range form into name, operator and operands, refusing operators a sort key cannot take. */
@@ -148,4 +148,101 @@ function value(
   const mapped = options.mapValue ? options.mapValue(Object.freeze([name]), raw, op) : raw;
   checkValue(mapped, where);
   return attrs.value(mapped);
+}
+
+/** A sort-key condition in stored form, for checking a key against it (e.g. a cursor's start key). */
+export interface RangeBound {
+  /** The sort key's name. */
+  name: string;
+  op: KeyConditionOperator;
+  /** Operands after `mapValue`, as the key condition sends them. */
+  operands: readonly unknown[];
+}
+
+/**
+ * The stored form of a sort-key condition, normalised and converted as {@link compileKeyCondition}
+ * converts it.
+ *
+ * @throws ExpressionError as {@link compileKeyCondition} does for the range.
+ */
+export function rangeBound(range: KeyConditionInput['range'] & {}, options: KeyConditionOptions = {}): RangeBound {
+  const [name, op, operands] = normalizeRange(range);
+  checkName(name, 'sort key');
+  arity(name, op, operands, op === 'between' ? 2 : 1);
+  const mapped = operands.map((x) => {
+    checkValue(x, `Key condition on ${name} (${op})`);
+    return options.mapValue ? options.mapValue(Object.freeze([name]), x, op) : x;
+  });
+  return { name, op, operands: mapped };
+}
+
+/** `true` when a stored key value satisfies the sort-key condition the way DynamoDB evaluates it. */
+export function satisfiesRange(value: unknown, bound: RangeBound): boolean {
+  const [a, b] = bound.operands;
+  if (bound.op === 'beginsWith') {
+    const v = bytesOf(value);
+    const p = bytesOf(a);
+    return v !== undefined && p !== undefined && typeof value === typeof a && v.length >= p.length && Buffer.compare(v.subarray(0, p.length), p) === 0;
+  }
+  const c = compareKeyValues(value, a);
+  if (c === undefined) return false;
+  switch (bound.op) {
+    case 'eq': return c === 0;
+    case 'lt': return c < 0;
+    case 'le': return c <= 0;
+    case 'gt': return c > 0;
+    case 'ge': return c >= 0;
+    case 'between': {
+      const d = compareKeyValues(value, b);
+      return c >= 0 && d !== undefined && d <= 0;
+    }
+  }
+}
+
+/** DynamoDB's scalar type of a stored key value: `S`, `N` or `B` (`undefined` for anything else). */
+export function keyValueType(v: unknown): 'S' | 'N' | 'B' | undefined {
+  if (typeof v === 'string') return 'S';
+  if (typeof v === 'number' || typeof v === 'bigint') return 'N';
+  if (v instanceof Uint8Array) return 'B';
+  // The SDK's NumberValue (numbers beyond double precision): compared by its text.
+  if (v !== null && typeof v === 'object' && typeof (v as { toAttributeValue?: unknown }).toAttributeValue === 'function') return 'N';
+  return undefined;
+}
+
+/**
+ * Compares two stored key values in DynamoDB's order: strings by their UTF-8 bytes, binary
+ * by unsigned bytes, numbers by exact decimal value. `undefined` when their types differ.
+ */
+export function compareKeyValues(x: unknown, y: unknown): number | undefined {
+  const t = keyValueType(x);
+  if (t === undefined || t !== keyValueType(y)) return undefined;
+  if (t === 'N') return compareDecimals(String(x), String(y));
+  return Buffer.compare(bytesOf(x)!, bytesOf(y)!);
+}
+
+function bytesOf(v: unknown): Buffer | undefined {
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return undefined;
+}
+
+/** Sign, significant digits and the decimal point's position (value = ±0.digits × 10^point). */
+function decimal(text: string): { sign: number; digits: string; point: number } {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m) return { sign: 0, digits: '', point: 0 };
+  const int = m[2] ?? '';
+  const all = int + (m[3] ?? '');
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(lead).replace(/0+$/, '');
+  if (!digits) return { sign: 0, digits: '', point: 0 };
+  return { sign: m[1] === '-' ? -1 : 1, digits, point: int.length - lead + Number(m[4] ?? 0) };
+}
+
+function compareDecimals(x: string, y: string): number {
+  const a = decimal(x);
+  const b = decimal(y);
+  if (a.sign !== b.sign) return a.sign < b.sign ? -1 : 1;
+  if (a.sign === 0) return 0;
+  const magnitude = a.point !== b.point ? (a.point < b.point ? -1 : 1) : a.digits === b.digits ? 0 : a.digits < b.digits ? -1 : 1;
+  return magnitude * a.sign;
 }

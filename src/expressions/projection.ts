@@ -7,7 +7,7 @@ import { pathsOverlap, type Path, type PathInput } from './path.js';
 import type { ExpressionAttributes } from './placeholders.js';
 
 /** Hooks for {@link compileProjection}; values never occur in a projection, so `mapValue` is unused. */
-export type ProjectionOptions = Pick<ExpressionOptions, 'resolveName' | 'isAttribute'>;
+export type ProjectionOptions = Pick<ExpressionOptions, 'resolveName' | 'isAttribute' | 'checkProjection'>;
 
 /**
  * Compiles paths to a ProjectionExpression: `['name', 'a.b[0]']` → `#n0, #n1.#n2[0]`.
@@ -16,8 +16,8 @@ export type ProjectionOptions = Pick<ExpressionOptions, 'resolveName' | 'isAttri
  * and `a.b` can only mean `a`, so a path inside another requested path (or a
  * repeat) is dropped rather than reported.
  *
- * @throws ExpressionError for an empty list or a bad path; whatever
- *   `resolveName` throws for an unknown attribute.
+ * @throws ExpressionError for an empty list, a bad path or more than 4 KB; whatever
+ *   `resolveName` or `checkProjection` throws.
  */
 export function compileProjection(
   paths: readonly PathInput[],
@@ -35,5 +35,6 @@ export function compileProjection(
       kept.some((q) => q.length === p.length && pathsOverlap(p, q));
     if (!covered) kept.push(p);
   }
-  return kept.map((p) => ctx.pathText(p)).join(', ');
+  for (const p of kept) options.checkProjection?.(p);
+  return attrs.expression('ProjectionExpression', kept.map((p) => ctx.pathText(p)).join(', '));
 }

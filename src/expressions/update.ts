@@ -83,8 +83,8 @@ const CLAUSE_OF: Record<UpdateAction['kind'], Clause> = {
  *
  * @throws ExpressionError for no actions, two actions on overlapping paths
  *   (DynamoDB rejects them; the message names both), or an operand of the
- *   wrong kind (ADD of a list, DELETE of a non-set, ...); whatever
- *   `resolveName` throws for an unknown attribute.
+ *   wrong kind (ADD of a list, DELETE of a non-set, ...), more than 4 KB or 300
+ *   operators and functions; whatever `resolveName` throws for an unknown attribute.
  */
 export function compileUpdate(
   actions: readonly UpdateAction[],
@@ -109,7 +109,7 @@ export function compileUpdate(
       .map((r) => compileAction(r.action, r.path, ctx));
     if (parts.length > 0) clauses.push(`${clause} ${parts.join(', ')}`);
   }
-  return clauses.join(' ');
+  return attrs.expression('UpdateExpression', clauses.join(' '));
 }
 
 function checkOverlaps(resolved: { action: UpdateAction; path: Path }[]): void {

@@ -7,11 +7,13 @@
  */
 import DataLoader from 'dataloader';
 import { batchGetItems, keyId } from '../operations/batch-get.js';
+import { keyPartId } from '../operations/key-id.js';
+import { NumberValue } from '../schema/attribute.js';
 import type { Database } from '../operations/context.js';
 import type { Page } from '../operations/read-stream.js';
 import { mapConcurrent } from '../operations/retry.js';
-import { instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
-import { Query, querySpec } from '../model/reads.js';
+import { absorb, instanceFromItem, resetTo, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import { isOf, Query, querySpec } from '../model/reads.js';
 import { rangeMatcher } from './range-match.js';
 import type { ModelSchema } from '../model/schema.js';
 import { ToOne, type Relation } from './relations.js';
@@ -35,18 +37,39 @@ function getId(k: GetKey): string {
 }
 
 function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => {
-    if (typeof x === 'bigint') return `${x}n`;
-    if (x instanceof Date) return x.toISOString();
-    if (x instanceof Uint8Array) return Buffer.from(x).toString('base64');
-    if (x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)));
-    return x;
+  // Injective: strings, booleans, null and plain objects stay JSON; every other value becomes
+  // an array whose first element tags its kind (arrays too), so no value can pass for another —
+  // not `1n` for '1n', a Date for its ISO text, nor bytes for their base64. Equal numbers
+  // in any form (1, 1.0, 1n, NumberValue) share one tag and text, as in keyId.
+  return JSON.stringify(v, function (this: Record<string, unknown>, k) {
+    const raw = this[k];
+    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean' || raw === undefined) return raw;
+    if (typeof raw === 'number' || typeof raw === 'bigint' || raw instanceof Uint8Array || raw instanceof NumberValue) return ['k', keyPartId(raw)];
+    if (raw instanceof Date) return ['d', raw.getTime()];
+    if (Array.isArray(raw)) return ['a', ...raw];
+    if (raw instanceof Set || raw instanceof Map) return [raw instanceof Set ? 'set' : 'map', ...raw];
+    if (typeof raw !== 'object') return ['x', typeof raw, String(raw)];
+    const entries = Object.entries(raw).sort(([a], [b]) => (a < b ? -1 : 1));
+    const proto = Object.getPrototypeOf(raw);
+    // A plain object stays a JSON object (its sorted copy is not visited again, only its fields).
+    return proto === Object.prototype || proto === null ? Object.fromEntries(entries) : ['i', entries];
   });
+}
+
+/**
+ * The identity-map id of a key of an entity: two entities' items at one key of a shared
+ * table are two ids (JSON never holds a raw NUL, so the entity part ends at the first one).
+ */
+function identityId(table: string, schema: ModelSchema, key: Record<string, unknown>): string {
+  return `${JSON.stringify(schema.entity ?? null)}\u0000${keyId(table, schema.keyNames, key)}`;
 }
 
 /** Loaders, and (when caching) the identity map, of one session or one tick. */
 export class GraphLoader {
-  /** One instance per stored key, for the life of the session (empty without caching). */
+  /**
+   * One instance per stored key and entity, for the life of the session (empty without
+   * caching). Two entities of a shared table at one key never share an instance.
+   */
   readonly identity = new Map<string, ModelBase>();
   private readonly gets: DataLoader<GetKey, Record<string, unknown> | undefined, string>;
   private readonly queries: DataLoader<QueryKey, ModelBase[] | Page<ModelBase>, string>;
@@ -67,19 +90,49 @@ export class GraphLoader {
     });
   }
 
-  /** The instance for a stored item: the one already held for its key, else a new one. */
+  /**
+   * The instance for a stored item of `model` (the caller checked the item is of its entity):
+   * the one already held for its key, brought up to the item (refreshed in place, or merged
+   * around its unsaved changes and perhaps marked stale; see `absorb`), else a new one.
+   */
   materialize(model: ModelClassRuntime, item: Record<string, unknown>): ModelBase {
     if (!this.options.cache) return instanceFromItem(model, item, this.db);
     const schema = model.schema;
-    const id = keyId(this.db.tableName(schema), schema.keyNames, schema.keyOfItem(item));
+    const table = this.db.tableName(schema);
+    const key = schema.keyOfItem(item);
+    const id = identityId(table, schema, key);
     let instance = this.identity.get(id);
-    if (!instance) {
+    if (instance && instance instanceof model) {
+      // An older item (a lagging eventually consistent read) neither changes the instance nor the cache.
+      if (absorb(instance, item) === 'older') return instance;
+    } else {
       instance = instanceFromItem(model, item, this.db);
       this.identity.set(id, instance);
-      // A later get (or keys-only hydration) of this key is then served from the cache.
-      this.gets.prime({ model, table: this.db.tableName(schema), key: schema.keyOfItem(item) }, item);
     }
+    // A later get (or keys-only hydration) of this key is then served the newest item seen.
+    const getKey: GetKey = { model, table, key };
+    this.gets.clear(getKey).prime(getKey, item);
     return instance;
+  }
+
+  /**
+   * Makes `instance` exactly the stored item read now (unsaved changes dropped) and the one
+   * this loader holds for its key; `null` (and no longer held) when no item of its entity is stored.
+   */
+  refreshed(instance: ModelBase, item: Record<string, unknown> | undefined): ModelBase | null {
+    const model = instance.constructor as ModelClassRuntime;
+    const schema = model.schema;
+    const stored = instance[STATE].stored;
+    const key = stored ? schema.keyOfItem(stored) : schema.key(instance as unknown as Record<string, unknown>);
+    const own = item && isOf(model, item) ? item : undefined;
+    resetTo(instance, own);
+    if (!this.options.cache) return own ? instance : null;
+    const getKey: GetKey = { model, table: this.db.tableName(schema), key };
+    this.gets.clear(getKey).prime(getKey, item);
+    const id = identityId(getKey.table, schema, key);
+    if (own) this.identity.set(id, instance);
+    else if (this.identity.get(id) === instance) this.identity.delete(id);
+    return own ? instance : null;
   }
 
   /** Reads stored items by key through the batching loader (cached in a session). */
@@ -87,10 +140,10 @@ export class GraphLoader {
     return Promise.all(requests.map((r) => this.gets.load({ model: r.model, table: this.db.tableName(r.model.schema), key: r.key })));
   }
 
-  /** Reads one item by stored key through the batching loader. */
+  /** Reads one item by stored key through the batching loader; another entity's item is `null`. */
   async getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
     const item = await this.gets.load({ model, table: this.db.tableName(model.schema), key });
-    return item ? this.materialize(model, item) : null;
+    return item && isOf(model, item) ? this.materialize(model, item) : null;
   }
 
   /** Loads the target of a to-one edge; primes the target's inverse edge. */
@@ -140,14 +193,15 @@ export class GraphLoader {
 
   /**
    * After a write through the session: the next load of `key` sees `item` (or nothing,
-   * after a delete) without a request, and cached query results are dropped.
+   * after a delete) without a request, `instance` (the one written) is the one held for the
+   * key, and cached query results are dropped.
    */
   written(schema: ModelSchema, item: Record<string, unknown> | undefined, key: Record<string, unknown>, instance?: ModelBase): void {
     this.forget(schema, key);
     if (!this.options.cache) return;
     const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key };
     this.gets.prime(getKey, item);
-    const id = getId(getKey);
+    const id = identityId(getKey.table, schema, key);
     if (instance) this.identity.set(id, instance);
     else this.identity.delete(id);
   }
@@ -156,7 +210,10 @@ export class GraphLoader {
     return stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null]);
   }
 
-  /** After an update whose new item is not known here: the next load of `key` reads again. */
+  /**
+   * After an update whose new item is not known here: the next load of `key` reads again
+   * (and brings the held instance, if any, up to what it reads).
+   */
   forget(schema: ModelSchema, key: Record<string, unknown>): void {
     this.gets.clear({ model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key });
     this.queries.clearAll();
@@ -214,7 +271,7 @@ export class GraphLoader {
       const r = results[i];
       const entries = (Array.isArray(r) ? r : r.items) as unknown as Record<string, unknown>[];
       const full = await this.loadItems(entries.map((e) => ({ model, key: model.schema.keyOfItem(e) })));
-      const items = full.flatMap((item) => (item && (model.schema.entity === undefined || item[model.schema.entityField] === model.schema.entity) ? [this.materialize(model, item)] : []));
+      const items = full.flatMap((item) => (item && isOf(model, item) ? [this.materialize(model, item)] : []));
       results[i] = Array.isArray(r) ? items : { items, cursor: r.cursor };
     }));
     // Each duplicate gets its own array, so one edge's add() never shows up on another's.

@@ -27,8 +27,9 @@ export function rangeMatcher(schema: ModelSchema, condition: Record<string, unkn
   if (range === undefined) return () => true;
   const attr = schema.attributes[range];
   let raw = condition[range];
-  if (raw === undefined && attr instanceof TemplateAttribute && attr.fields.length > 0 && attr.fields.every((f) => condition[f] !== undefined)) {
-    raw = attr.compute(condition, range, []);
+  if (raw === undefined && attr instanceof TemplateAttribute) {
+    const given = attr.rangeCondition(condition);
+    if (given && !('missing' in given)) raw = given;
   }
   if (raw === undefined) return () => true;
   const cond = (isRangeCondition(raw) ? raw : { eq: raw }) as Record<string, unknown>;

@@ -1,11 +1,14 @@
 /**
  * A session: one per request. It owns the loaders and their cache — an identity map
- * where one stored key yields one instance — and counts what it costs. Writes made
- * through it prime or clear its cache. Nothing is shared between sessions.
+ * where one stored key (of one entity) yields one instance — and counts what it costs.
+ * Writes made through it prime or clear its cache, so a read after a write returns what is
+ * stored; a held instance is refreshed in place when a newer item arrives, unless it has
+ * unsaved changes (then see {@link Session.isStale}). Nothing is shared between sessions.
  */
 import type { Connection, RequestObserver } from '../client.js';
 import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf, QueryOptions, QueryResult } from '../model/model.js';
-import type { ModelBase, ModelClassRuntime } from '../model/instance.js';
+import { isStale, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import { getItem } from '../operations/items.js';
 import type { ModelSchema } from '../model/schema.js';
 import { Query, querySpec, scanSpec, type ModelReadOptions } from '../model/reads.js';
 import type { Database, ModelClass } from '../operations/context.js';
@@ -102,7 +105,40 @@ export class Session implements GraphDatabase {
     this.graph.written(schema, undefined, key);
   }
 
-  /** Reads one item by key through the batching loader (same-tick gets share a BatchGetItem). */
+  /**
+   * `true` when `instance` has unsaved changes made over an older item than one this session
+   * has since seen stored: the newer item changed an attribute the instance has edits of, or
+   * (a versioned model) it is another version. Such an instance keeps the edits; every other
+   * attribute was refreshed. Its next save overwrites the conflicting attributes — unless the
+   * model is versioned (the save raises VersionConflictError: it is still checked against the
+   * version loaded) or the save passes `expectUnchanged` (ConditionFailedError). `refresh()`
+   * drops the edits. The mark ends with the instance's next successful write or refresh.
+   * Without unsaved changes an instance is simply refreshed in place and never stale.
+   */
+  isStale(instance: object): boolean {
+    return isStale(instance as ModelBase);
+  }
+
+  /**
+   * Re-reads an instance's item (one strongly consistent GetItem) and makes the instance
+   * exactly that item, dropping its unsaved changes; it is then the instance this session
+   * holds for its key. Returns `null` (and the instance is no longer held, nor marked as
+   * stored) when no item of its model is stored at its key.
+   */
+  async refresh<T extends object>(instance: T): Promise<T | null> {
+    const self = instance as unknown as ModelBase;
+    const schema = (self.constructor as ModelClassRuntime).schema;
+    const stored = self[STATE].stored;
+    const key = stored ? schema.keyOfItem(stored) : schema.key(self as unknown as Record<string, unknown>);
+    const item = await getItem(this, schema, key, { consistent: true });
+    self[STATE].db = this;
+    return this.graph.refreshed(self, item) as T | null;
+  }
+
+  /**
+   * Reads one item by key through the batching loader (same-tick gets share a BatchGetItem);
+   * `null` when none is stored, or when the key holds an item of another entity of a shared table.
+   */
   async get<M extends AnyModel>(model: M, key: KeyOf<M>): Promise<InstanceType<M> | null> {
     const m = model as unknown as ModelClassRuntime;
     return (await this.graph.getOne(m, m.schema.key(key as Record<string, unknown>))) as InstanceType<M> | null;

@@ -1,11 +1,14 @@
 /**
  * Autoincrement keys (dynamodb-mapper's `autoincrement_int`): the next id of a table comes
  * from a counter item at a reserved key of that table, advanced with an atomic ADD; the new
- * item is then put on condition that its key is free. See `ModelDefinition.autoincrement`
+ * item is then put on condition that its key is free. A put whose answer was lost and whose
+ * resend finds the very item it wrote has landed (see lost-answers.ts): one save is one item,
+ * under one id. See `ModelDefinition.autoincrement`
  * for the cost and when not to use it.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ItemExistsError } from '../errors.js';
+import { ItemExistsError, OutcomeUnknownError } from '../errors.js';
+import { backoff } from '../operations/retry.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { add, compileUpdate } from '../expressions/update.js';
 import { path } from '../expressions/path.js';
@@ -19,19 +22,31 @@ export const COUNTER_ATTRIBUTE = '_lastId';
 /** Ids tried before giving up when explicitly written items keep taking the next id. */
 const MAX_ATTEMPTS = 20;
 
-/** Advances the table's counter atomically and returns the new id. */
+/**
+ * Advances the table's counter atomically and returns the new id. A lost answer may apply
+ * the ADD twice, or leave its outcome unknown; either way an id is only skipped, never
+ * handed out twice, so an unknown outcome is simply asked again.
+ */
 export async function nextId(db: Database, schema: ModelSchema): Promise<number> {
   const table = db.tableName(schema);
   const attrs = new ExpressionAttributes();
   const update = compileUpdate([add(path(COUNTER_ATTRIBUTE), 1)], attrs);
-  const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand({
-    TableName: table,
-    Key: { [schema.hash]: COUNTER_KEY },
-    UpdateExpression: update,
-    ReturnValues: 'UPDATED_NEW',
-    ...attrs.toParams(),
-  }), { channel: 'database-access', table, scope: db.scope });
-  return Number(out.Attributes![COUNTER_ATTRIBUTE]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand({
+        TableName: table,
+        Key: { [schema.hash]: COUNTER_KEY },
+        UpdateExpression: update,
+        ReturnValues: 'UPDATED_NEW',
+        ...attrs.toParams(),
+      }), { channel: 'database-access', table, scope: db.scope });
+      return Number(out.Attributes![COUNTER_ATTRIBUTE]);
+    } catch (err) {
+      if (!(err instanceof OutcomeUnknownError) || attempt >= db.retry.attempts) throw err;
+      db.connection.retried('UpdateItem', db.scope);
+      await backoff(db.retry, attempt);
+    }
+  }
 }
 
 /**
@@ -49,7 +64,8 @@ export async function saveWithNextId(db: Database, schema: ModelSchema, values: 
       return id;
     } catch (err) {
       if (!(err instanceof ItemExistsError) || attempt >= MAX_ATTEMPTS) {
-        delete values[schema.hash];
+        // After an unknown outcome the item may be stored under this id: the instance keeps it.
+        if (!(err instanceof OutcomeUnknownError)) delete values[schema.hash];
         throw err;
       }
       db.connection.retried('PutItem', db.scope);

@@ -4,7 +4,7 @@
  */
 import { ValidationError, type FieldIssue } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { batchWriteItems, type BatchWriteOptions, type WriteRequest } from '../operations/batch-write.js';
+import { batchWriteItems, type BatchWriteOptions, type WriteRequest, type WriteState } from '../operations/batch-write.js';
 import { ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 
 /** One write of a mixed batch: an instance to put, or a model and key to delete. */
@@ -45,17 +45,38 @@ export function prepareWrites(db: Database, writes: readonly BatchWrite[]): { re
   return { requests, puts };
 }
 
-/** Runs a mixed batch of puts and deletes; instances put are marked as stored. */
+/**
+ * Runs a mixed batch of puts and deletes; instances put are marked as stored. When the batch
+ * cannot finish, what is done is still recorded (instances marked, a session's cache primed
+ * or cleared) and a session forgets the items of unknown writes, before the error is thrown.
+ */
 export async function writeMany(db: Database, writes: readonly BatchWrite[], options: BatchWriteOptions = {}): Promise<void> {
-  const { requests, puts } = prepareWrites(db, writes);
-  await batchWriteItems(db, requests, options);
-  for (const [instance, item] of puts) {
-    instance[STATE].stored = item;
-    instance[STATE].db = db;
-    db.afterPut?.((instance.constructor as ModelClassRuntime).schema, item, instance);
+  const { requests } = prepareWrites(db, writes);
+  let states: readonly WriteState[] | undefined;
+  let finished = false;
+  try {
+    await batchWriteItems(db, requests, options, (s) => void (states = s));
+    finished = true;
+  } finally {
+    if (finished || states) recordWrites(db, writes, requests, states);
   }
+}
+
+function recordWrites(db: Database, writes: readonly BatchWrite[], requests: readonly WriteRequest[], states: readonly WriteState[] | undefined): void {
   requests.forEach((r, i) => {
+    const state = states?.[i] ?? 'done';
     const w = writes[i];
-    if ('delete' in r && 'delete' in w) db.afterDelete?.(w.delete[0].schema, r.delete);
+    if (state === 'notDone') return;
+    if ('put' in r && 'put' in w) {
+      const schema = (w.put.constructor as ModelClassRuntime).schema;
+      if (state === 'unknown') return void db.afterWrite?.(schema, schema.keyOfItem(r.put));
+      w.put[STATE].stored = r.put;
+      w.put[STATE].db = db;
+      db.afterPut?.(schema, r.put, w.put);
+    } else if ('delete' in r && 'delete' in w) {
+      const schema = w.delete[0].schema;
+      if (state === 'unknown') db.afterWrite?.(schema, r.delete);
+      else db.afterDelete?.(schema, r.delete);
+    }
   });
 }

@@ -9,6 +9,7 @@ import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { add, append, deleteFromSet, remove, set, type UpdateAction } from '../expressions/update.js';
 import { formatPath, type Path } from '../expressions/path.js';
 import type { ModelSchema } from './schema.js';
+import { TemplateAttribute } from '../schema/template.js';
 
 /** One change of an instance against its snapshot, as `changes()` reports it. */
 export interface Change {
@@ -145,4 +146,85 @@ export function refreshInstance(schema: ModelSchema, values: Record<string, unkn
     if (v === undefined) delete values[name];
     else values[name] = v;
   }
+}
+
+/**
+ * Top-level attributes whose value on an instance differs from its snapshot `stored` (the
+ * unsaved edits). A value that cannot be stored counts as edited.
+ */
+export function editedAttributes(schema: ModelSchema, values: Record<string, unknown>, stored: Record<string, unknown>): string[] {
+  let item: Record<string, unknown> | undefined;
+  try {
+    item = schema.encode(values);
+  } catch {
+    // Some value cannot be stored: compare attribute by attribute below.
+  }
+  if (item) return schema.names.filter((name) => !sameStored(item[name], stored[name]));
+  const out: string[] = [];
+  for (const name of schema.names) {
+    const attr = schema.attributes[name];
+    const issues: { path: string; message: string }[] = [];
+    const value = attr instanceof TemplateAttribute ? attr.compute(values, name, issues) : values[name];
+    const encoded = attr.encode(value, name, issues, name === schema.hash || name === schema.range);
+    if (issues.length || !sameStored(encoded, stored[name])) out.push(name);
+  }
+  return out;
+}
+
+/** How an instance took a stored item that arrived for it (see {@link absorbItem}). */
+export interface Absorbed {
+  /**
+   * `same`: nothing new. `older`: an item of a lower version than the snapshot's (an
+   * eventually consistent read); ignored. `refreshed`: no unsaved changes, values and snapshot
+   * are the item now. `merged`: unsaved changes kept, everything else refreshed. `stale`:
+   * merged, but the item also changed an attribute the instance has unsaved changes of (or,
+   * for a versioned model, it is another version): those edits were made over an older item.
+   */
+  outcome: 'same' | 'older' | 'refreshed' | 'merged' | 'stale';
+  /** The instance's snapshot from now on. */
+  snapshot: Record<string, unknown> | undefined;
+}
+
+function versionOf(schema: ModelSchema, item: Record<string, unknown> | undefined): number | undefined {
+  const v = schema.version === undefined ? undefined : item?.[schema.version];
+  return v === undefined || v === null ? undefined : Number(String(v));
+}
+
+/**
+ * Brings an instance (its `values` and snapshot `stored`) up to a stored item that arrived
+ * for its key. Without unsaved changes, both become the item. With unsaved changes, the
+ * edited attributes keep the user's values and their snapshot values (so a partial save still
+ * sends just those edits and `expectUnchanged` still guards them against what was loaded),
+ * the version (if any) stays as loaded (so a save is still checked against it), and every
+ * other attribute takes the stored value, in the values and in the snapshot. `values` is
+ * changed in place; template attributes are left for the caller to recompute.
+ */
+export function absorbItem(schema: ModelSchema, values: Record<string, unknown>, stored: Record<string, unknown> | undefined, item: Record<string, unknown>): Absorbed {
+  if (item === stored) return { outcome: 'same', snapshot: stored };
+  const had = versionOf(schema, stored);
+  const has = versionOf(schema, item);
+  if (had !== undefined && has !== undefined && has < had) return { outcome: 'older', snapshot: stored };
+  const base = stored ?? {};
+  const edited = stored ? editedAttributes(schema, values, stored) : [...schema.names];
+  if (edited.length === 0) {
+    refreshInstance(schema, values, item, stored);
+    return { outcome: 'refreshed', snapshot: item };
+  }
+  const changed = Object.keys({ ...base, ...item }).some((k) => !sameStored(base[k], item[k]));
+  if (!changed) return { outcome: 'same', snapshot: stored };
+  const kept = new Set(edited);
+  if (schema.version !== undefined) kept.add(schema.version);
+  const snapshot: Record<string, unknown> = { ...item };
+  for (const name of kept) {
+    if (base[name] === undefined) delete snapshot[name];
+    else snapshot[name] = base[name];
+  }
+  for (const name of schema.names) {
+    if (kept.has(name)) continue;
+    const v = schema.attributes[name].decode(item[name]);
+    if (v === undefined) delete values[name];
+    else values[name] = v;
+  }
+  const conflict = [...kept].some((name) => !sameStored(base[name], item[name]));
+  return { outcome: conflict ? 'stale' : 'merged', snapshot };
 }

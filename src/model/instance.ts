@@ -7,6 +7,7 @@ import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Database } from '../operations/context.js';
 import type { ModelSchema } from './schema.js';
 import { TemplateAttribute } from '../schema/template.js';
+import { absorbItem, type Absorbed } from './changes.js';
 
 /** Key of an instance's hidden state. */
 export const STATE: unique symbol = Symbol('dynagraph.state');
@@ -17,6 +18,12 @@ export interface InstanceState {
   db?: Database;
   /** The stored item as last read or written; `undefined` for a new instance. */
   stored?: Record<string, unknown>;
+  /**
+   * Set when a newer stored item arrived while the instance had unsaved changes it conflicts
+   * with (see `Session.isStale`); it holds for as long as the snapshot is `basis`, so the next
+   * write (or refresh) of the instance ends it.
+   */
+  stale?: { basis: Record<string, unknown> | undefined };
 }
 
 /** A stored item handed to the constructor, so reads skip defaults and checks. */
@@ -81,6 +88,50 @@ export class ModelBase {
     for (const name of schema.names) if (self[name] !== undefined) out[name] = jsonValue(self[name]);
     return out;
   }
+}
+
+/**
+ * A stored item arrived for an instance a session holds (a read, or a write by key): the
+ * instance takes it as {@link absorbItem} says — refreshed in place without unsaved changes,
+ * else merged around them, and marked stale when they conflict.
+ */
+export function absorb(instance: ModelBase, item: Record<string, unknown>): Absorbed['outcome'] {
+  const schema = (instance.constructor as ModelClassRuntime).schema;
+  const state = instance[STATE];
+  const { outcome, snapshot } = absorbItem(schema, instance as unknown as Record<string, unknown>, state.stored, item);
+  if (outcome === 'same' || outcome === 'older') return outcome;
+  fillComputed(schema, instance as unknown as Record<string, unknown>);
+  state.stored = snapshot;
+  if (outcome === 'stale') state.stale = { basis: snapshot };
+  return outcome;
+}
+
+/** `true` while an instance's unsaved changes were made over an older item than one since seen stored. */
+export function isStale(instance: ModelBase): boolean {
+  const state = instance[STATE];
+  return state.stale !== undefined && state.stale.basis === state.stored;
+}
+
+/**
+ * Makes an instance exactly the stored item `item` (unsaved changes dropped, stale mark
+ * ended); `undefined`: no item is stored any more.
+ */
+export function resetTo(instance: ModelBase, item: Record<string, unknown> | undefined): void {
+  const schema = (instance.constructor as ModelClassRuntime).schema;
+  const self = instance as unknown as Record<string, unknown>;
+  const state = instance[STATE];
+  state.stale = undefined;
+  if (!item) {
+    state.stored = undefined;
+    return;
+  }
+  for (const name of schema.names) {
+    const v = schema.attributes[name].decode(item[name]);
+    if (v === undefined) delete self[name];
+    else self[name] = v;
+  }
+  fillComputed(schema, self);
+  state.stored = item;
 }
 
 /** Sets template attributes whose fields are all present (silently skips the others). */

@@ -151,7 +151,7 @@ export class PersistentModel extends ModelBase {
     const item = await getItem(db, schema, schema.key(key as Record<string, unknown>), { ...options, projection });
     // In a shared table the key may hold another model's item: that is not ours.
     if (!item || (schema.entity !== undefined && item[schema.entityField] !== schema.entity)) return null;
-    if (options.projection) return decodePartial(schema, item);
+    if (options.projection) return decodePartial(schema, item, options.projection);
     return materialize(db, this as unknown as ModelClassRuntime, item);
   }
 

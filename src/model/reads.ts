@@ -5,11 +5,13 @@
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { compileCondition } from '../expressions/condition.js';
 import { and, attr, type Condition } from '../expressions/condition-ast.js';
-import { compileKeyCondition, type RangeCondition } from '../expressions/key-condition.js';
+import { compileKeyCondition, rangeBound, type RangeCondition } from '../expressions/key-condition.js';
+import type { MapValue } from '../expressions/context.js';
+import { resolvePath, type Path, type PathInput } from '../expressions/path.js';
 import { compileProjection } from '../expressions/projection.js';
 import { ExpressionError, SchemaError, ValidationError, type FieldIssue } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { expressionHooks } from '../operations/expression-hooks.js';
+import { expressionHooks, keyTypesOf, readRefusals } from '../operations/expression-hooks.js';
 import { batchGetItems, type BatchGetOptions } from '../operations/batch-get.js';
 import { ReadStream, type ReadOptions, type ReadSpec } from '../operations/read-stream.js';
 import { TemplateAttribute } from '../schema/template.js';
@@ -75,8 +77,10 @@ export function querySpec(db: Database, models: readonly ModelClassRuntime[], co
     const r = condition[range];
     rangeCond = [range, isRangeCondition(r) ? r : { eq: r } as RangeCondition];
   } else if (range !== undefined && schema.attributes[range] instanceof TemplateAttribute) {
-    const fields = (schema.attributes[range] as TemplateAttribute).fields;
-    if (fields.length > 0 && fields.every((f) => condition[f] !== undefined)) rangeCond = [range, { eq: keyValue(schema, range, condition, issues) } as RangeCondition];
+    // Leading fields of a range template narrow the query to their prefix; never silently to nothing.
+    const given = (schema.attributes[range] as TemplateAttribute).rangeCondition(condition);
+    if (given && 'missing' in given) issues.push({ path: given.missing, message: `is needed before the later fields of "${range}": a key condition can only fix a template's leading fields` });
+    else if (given) rangeCond = [range, given as RangeCondition];
   }
   for (const k of Object.keys(condition)) {
     if (k !== hash && k !== range && !templateFields.has(k)) issues.push({ path: k, message: `is not a key of ${options.index ? `index "${options.index}"` : 'the table'}; use a filter` });
@@ -114,31 +118,34 @@ function readSpec(
   // An autoincrement model's counter item shares the table; a scan must not return it.
   const counterFilter = kind === 'scan' && schema.autoincrement ? attr([schema.hash]).ne(COUNTER_KEY) : undefined;
   const entityFilter = entityOnly && counterFilter ? and(entityOnly, counterFilter) : entityOnly ?? counterFilter;
+  const mapKey: MapValue = (path, value, op) => (op === 'beginsWith' || schema.attributes[path[0] as string] instanceof TemplateAttribute ? value : hooks.mapValue!(path, value, op));
+  const wanted = options.projection && [...options.projection, ...keyNames, ...(models.length > 1 ? [schema.entityField] : [])];
   return {
     kind,
     table,
     index: options.index,
     keyNames,
     partition: key ? { name: key.hash, value: key.value } : undefined,
+    keyTypes: keyTypesOf(schema, keyNames),
+    cursorRange: key?.range ? () => rangeBound(key.range!, { mapValue: mapKey }) : undefined,
+    checkOptions: readRefusals(schema, kind, options.index, hooks),
     filtered: entityFilter !== undefined,
     params(read, count) {
       const attrs = new ExpressionAttributes();
       const params: Record<string, unknown> = {};
       if (key) {
-        params.KeyConditionExpression = compileKeyCondition({ hash: [key.hash, key.value], range: key.range }, attrs, {
-          mapValue: (path, value, op) => (op === 'beginsWith' || schema.attributes[path[0] as string] instanceof TemplateAttribute ? value : hooks.mapValue!(path, value, op)),
-        });
+        params.KeyConditionExpression = compileKeyCondition({ hash: [key.hash, key.value], range: key.range }, attrs, { mapValue: mapKey });
       }
       const filter = entityFilter && read.filter ? and(entityFilter, read.filter) : entityFilter ?? read.filter;
-      if (filter) params.FilterExpression = compileCondition(filter, attrs, hooks);
-      if (!count && options.projection) {
-        const wanted = [...options.projection, ...keyNames, ...(models.length > 1 ? [schema.entityField] : [])];
+      if (filter) params.FilterExpression = compileCondition(filter, attrs, { ...hooks, parameter: 'FilterExpression' });
+      if (!count && wanted) {
         params.ProjectionExpression = compileProjection(wanted, attrs, { ...hooks, resolveName: (n) => (n === schema.entityField ? undefined : hooks.resolveName!(n)) });
       }
       return Object.assign(params, attrs.toParams());
     },
     decode: partial
-      ? (items) => items.map((item) => decodePartialOf(models, item))
+      // A projection's items hold what it named; an index's, whole attributes.
+      ? (items) => items.map((item) => decodePartialOf(models, item, wanted ?? Object.keys(item).map((k) => [k])))
       : hydrate
         ? (items) => hydrateItems(db, models, items)
         : (items) => items.map((item) => materialize(db, modelOf(models, item), item)),
@@ -171,8 +178,8 @@ export function modelOf(models: readonly ModelClassRuntime[], item: Record<strin
  * A projected item of one of `models`. A keys-only index entry of a shared table has no
  * entity field: each attribute is decoded by a model that declares it.
  */
-function decodePartialOf(models: readonly ModelClassRuntime[], item: Record<string, unknown>): Record<string, unknown> {
-  if (models.length === 1 || item[models[0].schema.entityField] !== undefined) return decodePartial(modelOf(models, item).schema, item);
+function decodePartialOf(models: readonly ModelClassRuntime[], item: Record<string, unknown>, projection: readonly PathInput[]): Record<string, unknown> {
+  if (models.length === 1 || item[models[0].schema.entityField] !== undefined) return decodePartial(modelOf(models, item).schema, item, projection);
   const out: Record<string, unknown> = {};
   for (const [n, v] of Object.entries(item)) {
     const model = models.find((m) => Object.hasOwn(m.schema.attributes, n));
@@ -181,10 +188,22 @@ function decodePartialOf(models: readonly ModelClassRuntime[], item: Record<stri
   return out;
 }
 
-/** Decodes only the attributes present in a projected item. */
-export function decodePartial(schema: ModelSchema, item: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Decodes a projected item: only what it holds, nothing filled in. Given the projection, an
+ * attribute projected whole decodes as a full read does (absent strings of a map as `''`); one
+ * read through nested paths (`address.city`), or any attribute when the projection is not
+ * given, holds only the parts the read returned.
+ */
+export function decodePartial(schema: ModelSchema, item: Record<string, unknown>, projection?: readonly PathInput[]): Record<string, unknown> {
+  const isAttribute = (n: string) => Object.hasOwn(schema.attributes, n);
+  const paths: Path[] | undefined = projection?.map((p) => resolvePath(p, isAttribute));
   const out: Record<string, unknown> = {};
-  for (const n of schema.names) if (item[n] !== undefined) out[n] = schema.attributes[n].decode(item[n]);
+  for (const n of schema.names) {
+    if (!Object.hasOwn(item, n) || item[n] === undefined) continue;
+    const below = paths?.filter((p) => p[0] === n).map((p) => p.slice(1));
+    const v = schema.attributes[n].decodeProjected(item[n], below?.length ? below : undefined);
+    if (v !== undefined) out[n] = v;
+  }
   return out;
 }
 

@@ -49,6 +49,18 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * (UUIDs, ULIDs) unless you need small sequential numbers.
    */
   autoincrement?: boolean;
+  /**
+   * How many of the last versions a versioned item remembers the writer of (default 8), so
+   * that a write whose answer was lost and that the SDK resent is recognised as landed or
+   * not even when other writers wrote on top of it meanwhile. When more than this many
+   * versions were written before the resend was answered, the write fails with
+   * OutcomeUnknownError (never a conflict that a retry would apply twice).
+   *
+   * Cost: each slot is a small top-level attribute (`_w0` …, about 25 bytes) stored with the
+   * item, plus its lineage `_wl` (about 15 bytes): about 215 bytes at the default, counted
+   * in the item's size and write units.
+   */
+  writeHistory?: number;
 }
 
 /** A compiled index. */
@@ -63,10 +75,15 @@ export interface IndexSchema {
 }
 
 /**
- * Attribute a versioned write stores its own random id in, so a write whose answer was lost
- * (and that the SDK resent) is recognised as ours instead of reported as a conflict.
+ * Prefix of the attributes a versioned item keeps to recognise its own writes after a lost
+ * answer: `_w0` … `_w<writeHistory-1>` (who wrote each of the last versions) and `_wl` (the
+ * item's lineage). See `versioning.ts`.
  */
-export const WRITE_ID = '_wid';
+export const WRITE_MARK_PREFIX = '_w';
+/** Whether an attribute name is one of the write marks of versioned items. */
+export const isWriteMark = (name: string): boolean => /^_w(\d+|l)$/.test(name);
+/** Default number of versions whose writers a versioned item remembers. */
+export const DEFAULT_WRITE_HISTORY = 8;
 
 /** Names an instance uses for its own methods; attributes may not take them. */
 const RESERVED = new Set(['save', 'delete', 'toJSON', 'toItem', 'update', 'reload', 'constructor', 'isDirty', 'changes']);
@@ -87,6 +104,8 @@ export class ModelSchema {
   readonly version: string | undefined;
   /** New items without a key take the next id of the table's counter item (see ModelDefinition). */
   readonly autoincrement: boolean;
+  /** Versions whose writers a versioned item remembers (see ModelDefinition.writeHistory). */
+  readonly writeHistory: number;
   /** A readable name for messages; the class name once known. */
   name: string;
 
@@ -104,6 +123,10 @@ export class ModelSchema {
     this.stream = def.stream;
     this.version = def.version;
     this.autoincrement = def.autoincrement === true;
+    this.writeHistory = def.writeHistory ?? DEFAULT_WRITE_HISTORY;
+    if (!Number.isInteger(this.writeHistory) || this.writeHistory < 1 || this.writeHistory > 100) {
+      throw new SchemaError(`${this.name}: writeHistory must be an integer from 1 to 100`);
+    }
     this.computed = this.names.flatMap((n) => {
       const a = def.attributes[n];
       return a instanceof TemplateAttribute ? [[n, a] as const] : [];
@@ -135,7 +158,7 @@ export class ModelSchema {
       if (n === this.entityField) throw new SchemaError(`${this.name}: attribute "${n}" clashes with the entity-type field`);
       // Assigning it would set the instance's prototype instead of holding a value.
       if (n === '__proto__') throw new SchemaError(`${this.name}: "__proto__" cannot be an attribute name`);
-      if (n === WRITE_ID) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for the write id of versioned items`);
+      if (isWriteMark(n)) throw new SchemaError(`${this.name}: attribute name "${n}" is reserved for the write marks of versioned items`);
     }
     for (const [n, t] of this.computed) {
       for (const f of t.fields) {

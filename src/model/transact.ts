@@ -12,6 +12,7 @@ import { checkParams, sendTransactGet, sendTransactWrite, type TransactAction } 
 import { updateParams } from '../operations/update.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import type { AnyModel, KeyOf, PersistentModel, ValuesOfModel } from './model.js';
+import { isOf } from './reads.js';
 import { applyActions, specActions, type AnyUpdateSpec } from './update-spec.js';
 import { allOf, planByKey, planVersion, type VersionOptions } from './versioning.js';
 import type { UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
@@ -210,9 +211,9 @@ export type TransactGetResult<T extends TransactGetTargets> = { -readonly [I in 
 /** Checks each target's key against its model. */
 export type CheckedTargets<T extends TransactGetTargets> = { [I in keyof T]: T[I] extends readonly [infer M extends AnyModel, any] ? readonly [M, KeyOf<M>] : T[I] };
 
-/** Reads up to 100 items of any models in one serializable snapshot; `null` where missing. */
+/** Reads up to 100 items of any models in one serializable snapshot; `null` where missing or of another entity. */
 export async function transactGet<T extends TransactGetTargets>(db: Database, targets: T): Promise<TransactGetResult<T>> {
   const models = targets.map(([m]) => m as unknown as ModelClassRuntime);
   const items = await sendTransactGet(db, targets.map(([m, k]) => ({ schema: m.schema, key: m.schema.key(k as Record<string, unknown>) })));
-  return items.map((item, i) => (item ? instanceFromItem(models[i], item, db) : null)) as TransactGetResult<T>;
+  return items.map((item, i) => (item && isOf(models[i], item) ? instanceFromItem(models[i], item, db) : null)) as TransactGetResult<T>;
 }

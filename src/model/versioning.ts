@@ -6,12 +6,13 @@
  */
 import { and, attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
-import { ConditionFailedError, VersionConflictError } from '../errors.js';
+import { ConditionFailedError, EntityMismatchError, rawSdkError, VersionConflictError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
 import { numberText } from '../schema/attribute.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { set, type UpdateAction } from '../expressions/update.js';
 import { wrapNumber } from '../client.js';
-import { WRITE_ID, type ModelSchema } from './schema.js';
+import { WRITE_MARK_PREFIX, type ModelSchema } from './schema.js';
 
 /** The per-call opt-out of version checks. */
 export interface VersionOptions {
@@ -38,6 +39,10 @@ export interface VersionPlan {
   mustNotExist: boolean;
   /** An unchecked update advances the stored version atomically instead of setting `next`. */
   increment: boolean;
+  /** The write is also checked against the lineage of the item it was loaded from (see LINEAGE). */
+  guardsLineage?: boolean;
+  /** That lineage (`undefined`: an item stored before lineages). */
+  lineage?: unknown;
 }
 
 /** The version stored in an item, as a number (`undefined` when absent). */
@@ -58,8 +63,11 @@ export function planVersion(schema: ModelSchema, stored: Record<string, unknown>
   if (!stored) return { attribute: name, expected: undefined, next: 1, guard: undefined, mustNotExist: true, increment: false };
   const at = attr(literalPath(name));
   // An item written before the model had versions has none yet: it must still have none.
-  const guard = loaded === undefined ? and(attr(literalPath(schema.hash)).exists(), at.notExists()) : at.eq(loaded);
-  return { attribute: name, expected: loaded, next: (loaded ?? 0) + 1, guard, mustNotExist: false, increment: false };
+  const version = loaded === undefined ? and(attr(literalPath(schema.hash)).exists(), at.notExists()) : at.eq(loaded);
+  // And it must be the same item, not one deleted and created again since (which starts over at version 1).
+  const lineage = stored[LINEAGE] === undefined ? attr(literalPath(LINEAGE)).notExists() : attr(literalPath(LINEAGE)).eq(stored[LINEAGE]);
+  const guard = and(version, lineage);
+  return { attribute: name, expected: loaded, next: (loaded ?? 0) + 1, guard, mustNotExist: false, increment: false, guardsLineage: true, lineage: stored[LINEAGE] };
 }
 
 /** The plan of a write by key with an expected version given by the caller (or none: unchecked). */
@@ -81,14 +89,15 @@ export function allOf(...conditions: (Condition | undefined)[]): Condition | und
  * the one expected; other failures (the caller's own condition) are returned unchanged.
  */
 export function versionError(schema: ModelSchema, plan: VersionPlan | undefined, err: unknown): unknown {
-  if (!plan || plan.increment || !(err instanceof ConditionFailedError) || err instanceof VersionConflictError) return err;
+  if (!plan || plan.increment || !(err instanceof ConditionFailedError) || err instanceof VersionConflictError || err instanceof EntityMismatchError) return err;
   if (plan.mustNotExist) {
     // The first save of a versioned item raced another creator: ItemExistsError already says so.
     return err;
   }
   const actual = storedVersion(schema, err.item);
-  if (err.item !== undefined && actual === plan.expected) return err;
-  const what = err.item === undefined ? 'the item no longer exists' : `version ${actual ?? '(none)'} is stored`;
+  const replaced = plan.guardsLineage === true && err.item !== undefined && plan.lineage !== failedItem(err)?.[LINEAGE];
+  if (err.item !== undefined && actual === plan.expected && !replaced) return err;
+  const what = err.item === undefined ? 'the item no longer exists' : replaced ? `it was deleted and created again (version ${actual ?? '(none)'} is stored)` : `version ${actual ?? '(none)'} is stored`;
   return new VersionConflictError(
     `${schema.name}: version conflict: expected version ${plan.expected ?? '(none)'} but ${what}; reload and retry`,
     plan.expected, actual, err.item, err.current, err,
@@ -96,26 +105,105 @@ export function versionError(schema: ModelSchema, plan: VersionPlan | undefined,
 }
 
 /*
- * A versioned write stores its own random id (WRITE_ID). When a write is applied but its
- * answer is lost (a dropped connection), the SDK resends it and the resend fails its own
- * version check; finding our id on the stored item tells "my write landed" from "someone
- * else's write won", so the first is not reported as a conflict (and not applied twice by a
- * caller that retries).
+ * Exactly once under lost answers. When DynamoDB applied a write but its answer was lost, the
+ * SDK resends it; a versioned resend then fails its own version check, and if the caller
+ * took that for a conflict and redid the change, it would be applied twice. So every checked
+ * versioned write leaves a mark: `_w<next mod H>` = `"<next>:<random id>"`, one of H slots
+ * (the model's `writeHistory`, default 8) holding who wrote each of the last H versions, and
+ * the item's lineage `_wl` (a random id set when the item is created, so an item deleted and
+ * created again is not mistaken for the one a write was aimed at). One version is written
+ * by exactly one write, so a failed resend looks at the slot of the version it would have
+ * written: its own mark means it landed; another writer's mark, or a version reached by an
+ * unchecked write, means it did not; a slot already reused by a later version (more than H
+ * versions in between) or another lineage means nobody can know, which is an
+ * OutcomeUnknownError — never a conflict that invites a retry.
  */
-export { WRITE_ID };
 
-/** The update action that records a write's id. */
-export function writeIdActions(writeId: string | undefined): UpdateAction[] {
-  return writeId === undefined ? [] : [set(literalPath(WRITE_ID), writeId)];
+/** Attribute holding an item's lineage (a random id set when it is created). */
+export const LINEAGE = WRITE_MARK_PREFIX + 'l';
+/** The slots that record the writers of the last versions: `_w0` … `_w<H-1>`. */
+export const WRITE_SLOT = /^_w\d+$/;
+
+/** What one checked versioned write records, and how to recognise it later. */
+export interface WriteMark {
+  /** The slot attribute, `_w<next mod H>`. */
+  slot: string;
+  /** `"<next>:<id>"`. */
+  value: string;
+  /** The version it writes. */
+  next: number;
+  /** The version it expects stored (`undefined`: a new item). */
+  expected: number | undefined;
+  /** The lineage of the item aimed at: the snapshot's, a new one for a new item, `undefined` when not known (a write by key). */
+  lineage: string | undefined;
+  /** Whether `lineage` is known (from a snapshot or a new item). */
+  lineageKnown: boolean;
+}
+
+/** The mark of a checked versioned write under `plan`; `undefined` for unchecked or unversioned writes. */
+export function writeMark(schema: ModelSchema, plan: VersionPlan | undefined, stored: Record<string, unknown> | undefined, byKey = false): WriteMark | undefined {
+  if (!plan || plan.increment) return undefined;
+  const id = randomBytes(12).toString('base64url');
+  const lineage = plan.mustNotExist || !stored ? (byKey ? undefined : randomBytes(9).toString('base64url')) : (stored[LINEAGE] as string | undefined);
+  return {
+    slot: `${WRITE_MARK_PREFIX}${plan.next % schema.writeHistory}`,
+    value: `${plan.next}:${id}`,
+    next: plan.next,
+    expected: plan.expected,
+    lineage,
+    lineageKnown: !byKey,
+  };
 }
 
 /**
- * The stored item, when a conditional write failed only because it had already been
- * applied: the item DynamoDB returned carries this write's id. Otherwise `undefined`.
+ * The item a checked put stores: the new values, the snapshot's slots carried over (a put
+ * replaces the whole item), this write's slot, and the lineage.
  */
-export function ownWriteLanded(err: unknown, writeId: string | undefined): Record<string, unknown> | undefined {
-  if (writeId === undefined || !(err instanceof ConditionFailedError)) return undefined;
-  const raw = (err.cause as { Item?: Record<string, any> } | undefined)?.Item;
-  if (raw?.[WRITE_ID]?.S !== writeId) return undefined;
-  return unmarshall(raw, { wrapNumbers: wrapNumber });
+export function markedItem(item: Record<string, unknown>, mark: WriteMark | undefined, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!mark) return item;
+  const out = { ...item };
+  const fresh = mark.expected === undefined;
+  if (stored && !fresh) for (const [k, v] of Object.entries(stored)) if (WRITE_SLOT.test(k)) out[k] = v;
+  out[mark.slot] = mark.value;
+  if (mark.lineage !== undefined) out[LINEAGE] = mark.lineage;
+  return out;
+}
+
+/** The update action that records a write's mark (an update keeps the other slots and the lineage). */
+export function markActions(mark: WriteMark | undefined): UpdateAction[] {
+  return mark === undefined ? [] : [set(literalPath(mark.slot), mark.value)];
+}
+
+/** What is known of a write whose answer was lost. */
+export type Outcome = 'landed' | 'not-applied' | 'unknown';
+
+/**
+ * Decides whether a checked versioned write landed, from the item stored when its resend
+ * failed (`found`, in stored form; `undefined` when there was none). `resent`: an earlier
+ * attempt's outcome was unknown (without one, the write surely did not land).
+ */
+export function judgeWrite(schema: ModelSchema, mark: WriteMark, found: Record<string, unknown> | undefined, resent: boolean, deleting = false): Outcome {
+  if (!deleting && found?.[mark.slot] === mark.value) return 'landed';
+  if (!resent) return 'not-applied';
+  if (!found) return deleting ? 'landed' : 'unknown';
+  // A new item: another item took the key (ours, created and deleted since, cannot be told apart: it is gone either way).
+  if (mark.expected === undefined) return 'not-applied';
+  if (mark.lineageKnown && found[LINEAGE] !== mark.lineage) return 'unknown';
+  if (deleting) return mark.lineageKnown ? 'not-applied' : 'unknown';
+  const version = storedVersion(schema, found);
+  if (version === undefined) return 'unknown';
+  if (version <= mark.expected) return mark.lineageKnown ? 'not-applied' : 'unknown';
+  const slot = typeof found[mark.slot] === 'string' ? (found[mark.slot] as string) : '';
+  const slotVersion = Number(slot.slice(0, slot.indexOf(':')));
+  // The slot was reused by a later version: the writer of ours is forgotten.
+  if (slot && slotVersion > mark.next) return 'unknown';
+  // Another writer's mark for our version, or our version reached by an unchecked write.
+  return 'not-applied';
+}
+
+/** The raw stored item a failed conditional write came back with, in stored (document) form. */
+export function failedItem(err: unknown): Record<string, unknown> | undefined {
+  if (!(err instanceof ConditionFailedError)) return undefined;
+  const raw = (rawSdkError(err.cause) as { Item?: Record<string, any> } | undefined)?.Item;
+  return raw ? unmarshall(raw, { wrapNumbers: wrapNumber }) : undefined;
 }

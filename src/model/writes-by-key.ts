@@ -6,9 +6,12 @@
 import type { Database } from '../operations/context.js';
 import { deleteItem } from '../operations/items.js';
 import { updateItem, updateParams } from '../operations/update.js';
-import { instanceFromItem, type ModelClassRuntime } from './instance.js';
+import { EntityMismatchError } from '../errors.js';
+import { instanceFromItem, STATE, type ModelClassRuntime } from './instance.js';
+import { materialize } from './reads.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
-import { allOf, planByKey, versionError, type VersionPlan } from './versioning.js';
+import { allOf, markActions, planByKey, versionError, writeMark, type VersionPlan } from './versioning.js';
+import { settleFailedWrite } from './lost-answers.js';
 import type { ModelUpdateOptions } from './write-types.js';
 import { logWrite, versionActions, type DeleteOptions } from './writes.js';
 
@@ -16,30 +19,53 @@ function planFor(cls: ModelClassRuntime, options: { expectVersion?: number; igno
   return planByKey(cls.schema, options.ignoreVersion ? undefined : options.expectVersion);
 }
 
-/** `Model.update(key, spec, options)`; returns what `returnValues` asks for (see UpdateResult). */
+/** A failed write's typed error: another entity's item at the key stays EntityMismatchError, not a version conflict. */
+function writeError(schema: Parameters<typeof versionError>[0], plan: VersionPlan | undefined, err: unknown): unknown {
+  return err instanceof EntityMismatchError ? err : versionError(schema, plan, err);
+}
+
+/**
+ * `Model.update(key, spec, options)`; returns what `returnValues` asks for (see UpdateResult).
+ * Through a session (a database with an identity map), `'none'` is sent as `ALL_NEW` (it
+ * costs no capacity) so the instance the session holds for the key is refreshed at once;
+ * `'allNew'` returns that held instance, refreshed in place — or, when it has unsaved
+ * changes, a separate instance of the stored item while the held one keeps its edits (see
+ * `Session.isStale`). After the other return values the session reads the item again on
+ * its next read of the key.
+ */
 export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: AnyUpdateSpec, options: ModelUpdateOptions): Promise<unknown> {
   const schema = cls.schema;
   const key = schema.key(keyInput);
   const plan = planFor(cls, options);
+  const mark = writeMark(schema, plan, undefined, true);
   const params = updateParams(schema, db.tableName(schema), {
     key,
     actions: specActions(schema, spec),
-    storedActions: versionActions(plan),
+    storedActions: [...versionActions(plan), ...markActions(mark)],
     guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) },
     mustExist: !options.upsert,
   });
   const returnValues = options.returnValues ?? 'allNew';
+  const identityMap = db.materialize !== undefined;
+  const sent = returnValues === 'none' && identityMap ? 'allNew' : returnValues;
   let out: Record<string, unknown> | undefined;
   try {
-    out = await updateItem(db, schema, params, returnValues, (item) => instanceFromItem(cls, item, db));
+    out = await updateItem(db, schema, params, sent, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
-    throw versionError(schema, plan, err);
+    if (err instanceof EntityMismatchError) throw err;
+    // A lost answer: decide whether this update landed before reporting anything.
+    const conditional = options.expect !== undefined || options.condition !== undefined;
+    out = (await settleFailedWrite(db, { schema, key, kind: 'update', plan, mark, conditional }, err)).found;
+    // The old values went with the lost answer: only the item as stored now is known.
+    if (sent !== 'allNew') out = undefined;
   }
   logWrite(db, 'update', schema, plan?.guard ? `v${plan.next}` : 'by key');
-  if (returnValues === 'allNew') {
-    const instance = instanceFromItem(cls, out!, db);
-    db.afterPut?.(schema, out!, instance);
-    return instance;
+  if (sent === 'allNew') {
+    const held = materialize(db, cls, out!) as InstanceType<ModelClassRuntime>;
+    db.afterPut?.(schema, out!, held);
+    if (returnValues === 'none') return undefined;
+    // A held instance with unsaved changes keeps them: the caller gets the item as stored.
+    return held[STATE].stored === out ? held : instanceFromItem(cls, out!, db);
   }
   // The new item is not known here: a session must forget its copy rather than serve it stale.
   db.afterWrite?.(schema, key);
@@ -58,7 +84,9 @@ export async function deleteByKey(db: Database, cls: ModelClassRuntime, keyInput
   try {
     await deleteItem(db, schema, key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
-    throw versionError(schema, plan, err);
+    if (err instanceof EntityMismatchError) throw err;
+    const conditional = options.expect !== undefined || options.condition !== undefined;
+    await settleFailedWrite(db, { schema, key, kind: 'delete', plan, mark: writeMark(schema, plan, undefined, true), conditional }, err);
   }
   db.afterDelete?.(schema, key);
   logWrite(db, 'delete', schema, 'by key');

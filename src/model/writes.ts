@@ -18,8 +18,8 @@ import { diffItems, refreshInstance, sameStored, touchedAttributes } from './cha
 import { fillComputed, instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
 import type { ModelSchema } from './schema.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
-import { allOf, ownWriteLanded, planVersion, versionError, WRITE_ID, writeIdActions, type VersionOptions, type VersionPlan } from './versioning.js';
-import { randomUUID } from 'node:crypto';
+import { allOf, markActions, markedItem, planVersion, writeMark, type VersionOptions, type VersionPlan, type WriteMark } from './versioning.js';
+import { settleFailedWrite } from './lost-answers.js';
 
 /** What `save()` does when a loaded instance's key attributes were changed. */
 export type KeyChangePolicy = 'error' | 'copy' | 'move';
@@ -43,9 +43,11 @@ export interface SaveOptions extends WriteConditions, VersionOptions {
    */
   partial?: boolean;
   /**
-   * Also require that every attribute this save changes still holds the value it was
-   * loaded with (a new instance: that no item exists) — the ancestors' expected-value save
-   * of all changed fields, for models without a version attribute.
+   * Also require that the stored item still holds what the instance was loaded with (a new
+   * instance: that no item exists) — the ancestors' expected-value save, for models without
+   * a version attribute. A whole-item put replaces every attribute, so it checks every
+   * attribute against its loaded value (absent ones: still absent); a partial save writes
+   * only its changes, so it checks the attributes it changes.
    */
   expectUnchanged?: boolean;
 }
@@ -83,8 +85,10 @@ export interface PreparedWrite {
   keyChanged: string[];
   /** The write requires that no item exists (a failure is ItemExistsError). */
   mustNotExist: boolean;
-  /** Id stored with a versioned write, to recognise it if its answer is lost (see WRITE_ID). */
-  writeId?: string;
+  /** The mark a checked versioned write leaves, to recognise it if its answer is lost (see versioning.ts). */
+  mark?: WriteMark;
+  /** The caller guarded the write with conditions of its own (`expect`, `condition`, `expectUnchanged`). */
+  conditional: boolean;
 }
 
 function modelOf(instance: ModelBase): ModelClassRuntime {
@@ -126,15 +130,16 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   const item = schema.encode(plan ? { ...self, [plan.attribute]: plan.next } : self);
   const key = schema.keyOfItem(item);
   const keyChanged = stored ? schema.keyNames.filter((k) => !sameStored(stored[k], item[k])) : [];
-  const writeId = plan ? randomUUID() : undefined;
-  const base = { schema, table, key, item, plan, keyChanged, mustNotExist: false, writeId };
+  const mark = writeMark(schema, plan, stored);
+  const conditional = options.expect !== undefined || options.condition !== undefined || options.expectUnchanged === true;
+  const base = { schema, table, key, item, plan, keyChanged, mustNotExist: false, mark, conditional };
   if (keyChanged.length && (options.onKeyChange ?? 'error') === 'error') throw new KeyChangedError(modelOf(instance).name || schema.name, keyChanged);
   if (options.partial && stored && !keyChanged.length) {
     const diff = diffItems(schema, stored, item, plan ? [plan.attribute] : []);
     if (diff.length === 0) return { ...base, kind: 'none', item: stored };
     const params = updateParams(schema, table, {
       key,
-      storedActions: [...diff, ...versionActions(plan), ...writeIdActions(writeId)],
+      storedActions: [...diff, ...versionActions(plan), ...markActions(mark)],
       guards: { overwrite: options.overwrite, expect: options.expect, condition: allOf(options.condition, plan?.guard) },
       storedCondition: options.expectUnchanged ? expectedValues(schema, stored, touchedAttributes(diff)) : undefined,
       mustExist: true,
@@ -143,8 +148,9 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   }
   // A new item (first versioned save, a moved or copied key, an unchanged-guarded new item) must not exist yet.
   const fresh = plan?.mustNotExist || (plan && keyChanged.length > 0) || (options.expectUnchanged && !stored);
+  // A put replaces the whole item: every attribute it writes must still hold its loaded value.
   const unchanged = options.expectUnchanged && stored && !keyChanged.length
-    ? expectedValues(schema, stored, touchedAttributes(diffItems(schema, stored, item)), true) : undefined;
+    ? expectedValues(schema, stored, schema.names.filter((n) => !schema.keyNames.includes(n) && !schema.computed.some(([c]) => c === n)), true) : undefined;
   const overwrite = fresh ? false : options.overwrite;
   if (plan?.increment && !keyChanged.length) {
     // Unchecked versioned save: a PutItem cannot advance a version it has not read, so the
@@ -153,17 +159,18 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
       .map((n) => (item[n] === undefined ? remove(literalPath(n)) : set(literalPath(n), item[n])));
     if (schema.entity !== undefined) actions.push(set(literalPath(schema.entityField), schema.entity));
     const params = updateParams(schema, table, {
-      key, storedActions: [...actions, ...versionActions(plan), ...writeIdActions(writeId)],
+      key, storedActions: [...actions, ...versionActions(plan)],
       guards: { overwrite, expect: options.expect, condition: allOf(options.condition, unchanged) },
     });
     return { ...base, kind: 'update', params, mustNotExist: overwrite === false };
   }
-  const params = putParams(schema, table, writeId ? { ...item, [WRITE_ID]: writeId } : item, {
+  const marked = markedItem(item, mark, stored);
+  const params = putParams(schema, table, marked, {
     overwrite,
     expect: options.expect,
     condition: allOf(options.condition, keyChanged.length ? undefined : plan?.guard, unchanged),
   });
-  return { ...base, kind: 'put', params, mustNotExist: overwrite === false };
+  return { ...base, kind: 'put', item: marked, params, mustNotExist: overwrite === false };
 }
 
 /**
@@ -233,10 +240,13 @@ async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Re
     }
     return undefined;
   } catch (err) {
-    // Our own write was applied and only its answer was lost: the SDK's resend failed its check.
-    const landed = ownWriteLanded(err, prepared.writeId);
-    if (landed) return prepared.kind === 'update' ? landed : undefined;
-    throw versionError(schema, plan, err);
+    // The answer may have been lost after DynamoDB applied the write: decide before reporting.
+    const kind = prepared.kind === 'update' ? 'update' : 'put';
+    const { found } = await settleFailedWrite(db, {
+      schema, key: prepared.key, kind, plan, mark: prepared.mark, conditional: prepared.conditional, create: prepared.mustNotExist,
+      item: kind === 'put' ? (prepared.params as PutCommandInput).Item : undefined,
+    }, err);
+    return kind === 'update' ? found : undefined;
   }
 }
 
@@ -260,10 +270,9 @@ export async function deleteInstance(db: Database, instance: ModelBase, options:
   try {
     await deleteItem(db, schema, key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
-    // A versioned delete (and no condition of the caller's) that finds no item: it is gone,
-    // most likely by this very delete whose answer was lost and was resent.
-    const gone = plan?.guard && !options.expect && !options.condition && (err as { item?: unknown }).item === undefined && (err as { code?: string }).code === 'CONDITION_FAILED';
-    if (!gone) throw versionError(schema, plan, err);
+    // A resend after a lost answer that finds the item gone: this very delete removed it.
+    const conditional = options.expect !== undefined || options.condition !== undefined;
+    await settleFailedWrite(db, { schema, key, kind: 'delete', plan, mark: writeMark(schema, plan, state.stored), conditional }, err);
   }
   state.stored = undefined;
   db.afterDelete?.(schema, key);
@@ -277,20 +286,20 @@ export function versionActions(plan: VersionPlan | undefined): UpdateAction[] {
 }
 
 /** Validates and compiles an instance's `update(spec)`; sends nothing. */
-export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown>; writeId?: string } {
+export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown>; mark?: WriteMark } {
   const schema = modelOf(instance).schema;
   const stored = instance[STATE].stored;
   const actions = specActions(schema, spec);
   // Never saved: nothing to check the version against, so it is advanced atomically.
   const plan = planVersion(schema, stored, stored ? options : { ignoreVersion: true });
   const key = stored ? schema.keyOfItem(stored) : schema.key(valuesOf(instance));
-  const writeId = plan && !plan.increment ? randomUUID() : undefined;
+  const mark = writeMark(schema, plan, stored);
   const params = updateParams(schema, db.tableName(schema), {
-    key, actions, storedActions: [...versionActions(plan), ...writeIdActions(writeId)],
+    key, actions, storedActions: [...versionActions(plan), ...markActions(mark)],
     guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) },
     mustExist: true,
   });
-  return { params, plan, actions, key, writeId };
+  return { params, plan, actions, key, mark };
 }
 
 /**
@@ -301,13 +310,13 @@ export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: A
 export async function updateInstance(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): Promise<void> {
   const cls = modelOf(instance);
   const schema = cls.schema;
-  const { params, plan, writeId } = prepareInstanceUpdate(db, instance, spec, options);
+  const { params, plan, mark, key } = prepareInstanceUpdate(db, instance, spec, options);
   let item: Record<string, unknown> | undefined;
   try {
     item = await updateItem(db, schema, params, 'allNew', (stored) => instanceFromItem(cls, stored, db));
   } catch (err) {
-    item = ownWriteLanded(err, writeId);
-    if (!item) throw versionError(schema, plan, err);
+    const conditional = options.expect !== undefined || options.condition !== undefined;
+    item = (await settleFailedWrite(db, { schema, key, kind: 'update', plan, mark, conditional }, err)).found;
   }
   applyWrite(db, instance, item!, instance[STATE].stored);
   logWrite(db, 'update', schema, plan && !plan.increment ? `v${plan.next}` : '');

@@ -2,13 +2,14 @@
  * BatchGetItem done right: keys de-duplicated, at most 100 per request (across tables),
  * requests in parallel under a bound, results re-keyed into input order (`undefined`
  * for missing), and `UnprocessedKeys` retried with backoff and full jitter until done
- * or the bound is hit — then an UnprocessedError naming exactly the keys not read.
+ * or the bound is hit. When it cannot finish, the error says which keys were read (with
+ * their items) and which were not.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { UnprocessedError } from '../errors.js';
-import { canonicalNumber } from '../schema/attribute.js';
+import { UnprocessedError, type BatchOutcome } from '../errors.js';
 import type { Database } from './context.js';
-import { backoff, mapConcurrent } from './retry.js';
+import { FirstFailure, backoff, incompleteError, mapConcurrent } from './retry.js';
+import { keyId } from './key-id.js';
 
 /** DynamoDB's limit of keys per BatchGetItem. */
 export const MAX_BATCH_GET = 100;
@@ -26,64 +27,97 @@ export interface BatchGetOptions {
   consistent?: boolean;
 }
 
-/** A stable identity of a stored key value, across number / NumberValue / bigint / binary forms. */
-export function keyId(table: string, keyNames: readonly string[], key: Record<string, unknown>): string {
-  let id = table;
-  for (const name of keyNames) {
-    const v = key[name];
-    id += '\u0001' + (v instanceof Uint8Array ? `B${Buffer.from(v).toString('base64')}` : typeof v === 'string' ? `S${v}` : `N${canonicalNumber(String(v))}`);
-  }
-  return id;
-}
+/** Re-exported for the callers that import it from here. */
+export { keyId };
 
 
 /**
  * Reads many items by stored key; the result has one entry per request, in order,
- * `undefined` where no item exists. Duplicate keys cost one read.
+ * `undefined` where no item exists. Duplicate keys cost one read. When it cannot finish it
+ * throws a {@link BatchIncompleteError} whose `done` entries carry what was read (`item`):
+ * an {@link UnprocessedError} when only the retry bound on leftovers was hit, a
+ * `BATCH_INCOMPLETE` one when a request failed (no further request is started).
  */
 export async function batchGetItems(db: Database, requests: readonly KeyRequest[], options: BatchGetOptions = {}): Promise<(Record<string, unknown> | undefined)[]> {
-  const unique = new Map<string, KeyRequest>();
+  const unique = new Map<string, number>();
+  const all: KeyRequest[] = [];
   const ids = requests.map((r) => {
     const id = keyId(r.table, r.keyNames, r.key);
-    if (!unique.has(id)) unique.set(id, r);
+    if (!unique.has(id)) unique.set(id, all.push(r) - 1);
     return id;
   });
-  const found = new Map<string, Record<string, unknown>>();
-  const all = [...unique.values()];
-  const chunks: KeyRequest[][] = [];
-  for (let i = 0; i < all.length; i += MAX_BATCH_GET) chunks.push(all.slice(i, i + MAX_BATCH_GET));
-  const leftovers = await mapConcurrent(chunks, db.concurrency, (chunk) => readChunk(db, chunk, options, found));
-  const missing = leftovers.flat();
-  if (missing.length) throw new UnprocessedError('batch get', missing.map((r) => ({ table: r.table, key: r.key })), db.retry.attempts);
-  return ids.map((id) => found.get(id));
+  const run: ReadRun = { db, all, options, read: all.map(() => false), found: new Map(), failure: new FirstFailure(), exhausted: false };
+  const chunks: number[][] = [];
+  for (let i = 0; i < all.length; i += MAX_BATCH_GET) chunks.push(all.slice(i, i + MAX_BATCH_GET).map((_, k) => i + k));
+  await mapConcurrent(chunks, db.concurrency, (chunk) => readChunk(run, chunk));
+  if (run.failure.failed || run.exhausted) {
+    const outcome: BatchOutcome = { done: [], notDone: [], unknown: [] };
+    all.forEach((r, i) => {
+      const item = run.found.get(i);
+      if (run.read[i]) outcome.done.push({ table: r.table, key: r.key, op: 'get', ...(item ? { item } : {}) });
+      else outcome.notDone.push({ table: r.table, key: r.key, op: 'get' });
+    });
+    if (run.failure.failed) throw incompleteError('batch get', outcome, run.failure.cause);
+    throw new UnprocessedError('batch get', outcome, db.retry.attempts);
+  }
+  return ids.map((id) => run.found.get(unique.get(id)!));
 }
 
-/** Reads one chunk of at most 100 keys, retrying leftovers; returns the keys still unread. */
-async function readChunk(db: Database, chunk: KeyRequest[], options: BatchGetOptions, found: Map<string, Record<string, unknown>>): Promise<KeyRequest[]> {
-  const keyNamesOf = new Map(chunk.map((r) => [r.table, r.keyNames]));
-  const byId = new Map(chunk.map((r) => [keyId(r.table, r.keyNames, r.key), r]));
-  let pending: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> = {};
-  for (const r of chunk) {
-    (pending[r.table] ??= { Keys: [], ...(options.consistent ? { ConsistentRead: true } : {}) }).Keys.push(r.key);
-  }
+/** The shared state of one batch read call; keys are indexes into `all` (the distinct keys). */
+interface ReadRun {
+  db: Database;
+  all: readonly KeyRequest[];
+  options: BatchGetOptions;
+  /** Whether each key was read (its item found, or found absent). */
+  read: boolean[];
+  found: Map<number, Record<string, unknown>>;
+  failure: FirstFailure;
+  /** A chunk hit the retry bound with leftovers. */
+  exhausted: boolean;
+}
+
+type KeysAndAttributes = { Keys?: Record<string, unknown>[]; ConsistentRead?: boolean };
+
+/** Reads one chunk of at most 100 keys, retrying leftovers; records what was read in `run`. */
+async function readChunk(run: ReadRun, chunk: number[]): Promise<void> {
+  const { db, all, failure } = run;
+  const keyNamesOf = new Map(chunk.map((i) => [all[i].table, all[i].keyNames]));
+  const byId = new Map(chunk.map((i) => [keyId(all[i].table, all[i].keyNames, all[i].key), i]));
+  const indexOf = (table: string, key: Record<string, unknown>): number => {
+    const names = keyNamesOf.get(table);
+    const i = names && byId.get(keyId(table, names, key));
+    if (i === undefined) throw new Error(`BatchGetItem answered a key it was not asked for, in table "${table}"`);
+    return i;
+  };
+  let pending = chunk;
   for (let attempt = 0; ; attempt++) {
-    const tables = Object.keys(pending);
-    const out = await db.connection.send<{
-      Responses?: Record<string, Record<string, unknown>[]>;
-      UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[]; ConsistentRead?: boolean }>;
-    }>(new BatchGetCommand({ RequestItems: pending }), { channel: 'database-access', table: tables.join(','), scope: db.scope });
-    for (const [table, items] of Object.entries(out.Responses ?? {})) {
-      const names = keyNamesOf.get(table)!;
-      for (const item of items) found.set(keyId(table, names, item), item);
+    if (attempt > 0) {
+      db.connection.retried('BatchGetItem', db.scope);
+      await backoff(db.retry, attempt, failure.signal);
     }
-    const rest = out.UnprocessedKeys ?? {};
-    const restCount = Object.values(rest).reduce((n, r) => n + (r.Keys?.length ?? 0), 0);
-    if (restCount === 0) return [];
+    // Never start a request after the call's first failure: what is left stays not read.
+    if (failure.failed) return;
+    const items: Record<string, KeysAndAttributes & { Keys: Record<string, unknown>[] }> = {};
+    for (const i of pending) (items[all[i].table] ??= { Keys: [], ...(run.options.consistent ? { ConsistentRead: true } : {}) }).Keys.push(all[i].key);
+    let rest: Set<number>;
+    try {
+      const out = await db.connection.send<{ Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, KeysAndAttributes> }>(
+        new BatchGetCommand({ RequestItems: items }),
+        { channel: 'database-access', table: Object.keys(items).join(','), scope: db.scope },
+      );
+      rest = new Set(Object.entries(out.UnprocessedKeys ?? {}).flatMap(([table, r]) => (r.Keys ?? []).map((k) => indexOf(table, k))));
+      const got = Object.entries(out.Responses ?? {}).flatMap(([table, list]) => list.map((item) => [indexOf(table, item), item] as const));
+      for (const [i, item] of got) run.found.set(i, item);
+    } catch (err) {
+      failure.fail(err);
+      return;
+    }
+    for (const i of pending) if (!rest.has(i)) run.read[i] = true;
+    if (rest.size === 0) return;
     if (attempt + 1 >= db.retry.attempts) {
-      return Object.entries(rest).flatMap(([table, r]) => (r.Keys ?? []).map((k) => byId.get(keyId(table, keyNamesOf.get(table)!, k)) ?? { table, keyNames: keyNamesOf.get(table)!, key: k }));
+      run.exhausted = true;
+      return;
     }
-    db.connection.retried('BatchGetItem', db.scope);
-    await backoff(db.retry, attempt + 1);
-    pending = rest as typeof pending;
+    pending = [...rest];
   }
 }

@@ -1,14 +1,14 @@
 /**
  * BatchWriteItem done right: a key repeated in one call is refused before anything is
  * written, at most 25 writes per request, requests in parallel under a bound, and
- * `UnprocessedItems` retried with backoff until done or the bound is hit — then an
- * UnprocessedError naming exactly the writes not done.
+ * `UnprocessedItems` retried with backoff until done or the bound is hit. When it cannot
+ * finish, the error says of every write whether it is done, not done or unknown.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { DuplicateKeyError, UnprocessedError } from '../errors.js';
+import { DuplicateKeyError, DynagraphError, UnprocessedError, type BatchEntry, type BatchOutcome } from '../errors.js';
 import { keyId } from './batch-get.js';
 import type { Database } from './context.js';
-import { backoff, mapConcurrent } from './retry.js';
+import { FirstFailure, backoff, incompleteError, mapConcurrent } from './retry.js';
 
 /** DynamoDB's limit of writes per BatchWriteItem. */
 export const MAX_BATCH_WRITE = 25;
@@ -45,53 +45,124 @@ function sdkWrite(r: WriteRequest): SdkWrite {
   return 'put' in r ? { PutRequest: { Item: r.put } } : { DeleteRequest: { Key: r.delete } };
 }
 
-/** Writes every request exactly once, or throws UnprocessedError listing what was not written. */
-export async function batchWriteItems(db: Database, requests: readonly WriteRequest[], options: BatchWriteOptions = {}): Promise<void> {
+/**
+ * Writes every request exactly once, or throws a {@link BatchIncompleteError} saying of each
+ * write whether it is done, not done or unknown: an {@link UnprocessedError} when only the
+ * retry bound on leftovers was hit (the other requests go on), a `BATCH_INCOMPLETE` one when
+ * a request failed (no further request is started; those in flight are let finish).
+ */
+export async function batchWriteItems(
+  db: Database, requests: readonly WriteRequest[], options: BatchWriteOptions = {},
+  /** Told where each request stands (by index) before the call throws after sending. */
+  settled?: (state: readonly WriteState[]) => void,
+): Promise<void> {
   const seen = new Set<string>();
   for (const r of requests) {
     const id = keyId(r.table, r.keyNames, keyOf(r));
     if (seen.has(id)) throw new DuplicateKeyError(r.table, keyOf(r));
     seen.add(id);
   }
-  const chunks: WriteRequest[][] = [];
-  for (let i = 0; i < requests.length; i += MAX_BATCH_WRITE) chunks.push(requests.slice(i, i + MAX_BATCH_WRITE));
-  const progress = { done: 0, total: requests.length };
-  const report = (n: number) => {
-    progress.done += n;
-    options.onProgress?.({ ...progress });
-  };
-  const leftovers = await mapConcurrent(chunks, db.concurrency, (chunk) => writeChunk(db, chunk, report));
-  const missing = leftovers.flat();
-  if (missing.length) throw new UnprocessedError('batch write', missing.map((r) => ({ table: r.table, key: keyOf(r) })), db.retry.attempts);
+  const run: WriteRun = { db, requests, state: requests.map(() => 'notDone'), failure: new FirstFailure(), exhausted: false, progress: { done: 0, total: requests.length }, options };
+  const chunks: number[][] = [];
+  for (let i = 0; i < requests.length; i += MAX_BATCH_WRITE) chunks.push(requests.slice(i, i + MAX_BATCH_WRITE).map((_, k) => i + k));
+  await mapConcurrent(chunks, db.concurrency, (chunk) => writeChunk(run, chunk));
+  if (!run.failure.failed && !run.exhausted) return;
+  settled?.(run.state);
+  const outcome: BatchOutcome = { done: [], notDone: [], unknown: [] };
+  requests.forEach((r, i) => outcome[run.state[i]].push(entryOf(r)));
+  if (run.failure.failed) throw incompleteError('batch write', outcome, run.failure.cause);
+  throw new UnprocessedError('batch write', outcome, db.retry.attempts);
 }
 
-async function writeChunk(db: Database, chunk: WriteRequest[], report: (n: number) => void): Promise<WriteRequest[]> {
-  const byId = new Map(chunk.map((r) => [keyId(r.table, r.keyNames, keyOf(r)), r]));
-  const keyNamesOf = new Map(chunk.map((r) => [r.table, r.keyNames]));
-  let pending: Record<string, SdkWrite[]> = {};
-  for (const r of chunk) (pending[r.table] ??= []).push(sdkWrite(r));
-  let sent = chunk.length;
+/** Where one write of a batch stands. */
+export type WriteState = 'done' | 'notDone' | 'unknown';
+
+/** The shared state of one batch write call. */
+interface WriteRun {
+  db: Database;
+  requests: readonly WriteRequest[];
+  /** Where each request stands; 'notDone' until acknowledged or lost in a failed request. */
+  state: WriteState[];
+  failure: FirstFailure;
+  /** A chunk hit the retry bound with leftovers. */
+  exhausted: boolean;
+  progress: BatchProgress;
+  options: BatchWriteOptions;
+}
+
+function entryOf(r: WriteRequest): BatchEntry {
+  return 'put' in r ? { table: r.table, key: keyOf(r), op: 'put', item: r.put } : { table: r.table, key: keyOf(r), op: 'delete' };
+}
+
+/**
+ * Error codes of a failed request that surely was not applied. Anything else — a dropped
+ * connection or timeout after sending, a 500, an error of unknown origin — may have been.
+ */
+const NOT_APPLIED = new Set<string>(['NETWORK', 'THROTTLED', 'DYNAMODB_VALIDATION', 'TABLE_NOT_FOUND', 'REQUEST_BUDGET_EXCEEDED']);
+/** SDK error names of DynamoDB's own refusals (for an error that reaches us unwrapped). */
+const REFUSED = new Set(['ValidationException', 'ResourceNotFoundException', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/** Whether a request that threw `err` surely wrote nothing. */
+function surelyNotApplied(err: unknown): boolean {
+  if (err instanceof DynagraphError) return NOT_APPLIED.has(err.code);
+  const e = err as { name?: string; $metadata?: { attempts?: number } } | undefined;
+  // An unwrapped SDK error: a refusal on the only attempt; an earlier attempt may have landed.
+  return REFUSED.has(e?.name ?? '') && (e?.$metadata?.attempts ?? 1) <= 1;
+}
+
+/** Writes one chunk of at most 25, retrying leftovers; records the outcome of each write in `run.state`. */
+async function writeChunk(run: WriteRun, chunk: number[]): Promise<void> {
+  const { db, requests, state, failure } = run;
+  const byId = new Map(chunk.map((i) => [keyId(requests[i].table, requests[i].keyNames, keyOf(requests[i])), i]));
+  const keyNamesOf = new Map(chunk.map((i) => [requests[i].table, requests[i].keyNames]));
+  let pending = chunk;
   for (let attempt = 0; ; attempt++) {
-    const out = await db.connection.send<{ UnprocessedItems?: Record<string, SdkWrite[]> }>(
-      new BatchWriteCommand({ RequestItems: pending as never }),
-      { channel: 'database-access', table: Object.keys(pending).join(','), scope: db.scope },
-    );
-    const rest = out.UnprocessedItems ?? {};
-    const restCount = Object.values(rest).reduce((n, list) => n + list.length, 0);
-    report(sent - restCount);
-    if (restCount === 0) return [];
-    if (attempt + 1 >= db.retry.attempts) {
-      return Object.entries(rest).flatMap(([table, list]) => list.map((w) => {
-        const source = 'PutRequest' in w ? w.PutRequest.Item : w.DeleteRequest.Key;
-        const names = keyNamesOf.get(table)!;
-        const key: Record<string, unknown> = {};
-        for (const n of names) key[n] = source[n];
-        return byId.get(keyId(table, names, key))!;
-      }));
+    if (attempt > 0) {
+      db.connection.retried('BatchWriteItem', db.scope);
+      await backoff(db.retry, attempt, failure.signal);
     }
-    db.connection.retried('BatchWriteItem', db.scope);
-    await backoff(db.retry, attempt + 1);
+    // Never start a request after the call's first failure: what is left stays not done.
+    if (failure.failed) return;
+    const items: Record<string, SdkWrite[]> = {};
+    for (const i of pending) (items[requests[i].table] ??= []).push(sdkWrite(requests[i]));
+    let rest: number[];
+    try {
+      const out = await db.connection.send<{ UnprocessedItems?: Record<string, SdkWrite[]> }>(
+        new BatchWriteCommand({ RequestItems: items as never }),
+        { channel: 'database-access', table: Object.keys(items).join(','), scope: db.scope },
+      );
+      rest = Object.entries(out.UnprocessedItems ?? {}).flatMap(([table, list]) => list.map((w) => {
+        const source = 'PutRequest' in w ? w.PutRequest.Item : w.DeleteRequest.Key;
+        const names = keyNamesOf.get(table);
+        const i = names && byId.get(keyId(table, names, pick(source, names)));
+        if (i === undefined) throw new Error(`BatchWriteItem answered an unprocessed write it was not sent, for table "${table}"`);
+        return i;
+      }));
+    } catch (err) {
+      if (!surelyNotApplied(err)) for (const i of pending) state[i] = 'unknown';
+      failure.fail(err);
+      return;
+    }
+    const left = new Set(rest);
+    for (const i of pending) if (!left.has(i)) state[i] = 'done';
+    run.progress.done += pending.length - rest.length;
+    try {
+      run.options.onProgress?.({ ...run.progress });
+    } catch (err) {
+      failure.fail(err);
+      return;
+    }
+    if (rest.length === 0) return;
+    if (attempt + 1 >= db.retry.attempts) {
+      run.exhausted = true;
+      return;
+    }
     pending = rest;
-    sent = restCount;
   }
+}
+
+function pick(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const key: Record<string, unknown> = {};
+  for (const n of names) key[n] = source[n];
+  return key;
 }

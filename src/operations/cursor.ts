@@ -1,6 +1,7 @@
 /**
  * Opaque page cursors: base64url of the last evaluated key, bound to the table, the
- * index and (for queries) the partition it came from, and followed by a tag: an HMAC
+ * index and (for queries) the partition it came from, checked against the key types and
+ * the query's sort-key condition when used, and followed by a tag: an HMAC
  * when a secret is set, else a checksum. A tampered, truncated or foreign cursor is a
  * typed error, never a silent restart or a read from another position.
  */
@@ -9,6 +10,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../errors.js';
 import { wrapNumber } from '../client.js';
+import { compareKeyValues, satisfiesRange, type RangeBound } from '../expressions/key-condition.js';
 
 /** Where a cursor may be used: the physical table, the index ('' for none), the key names and the partition. */
 export interface CursorScope {
@@ -22,7 +24,13 @@ export interface CursorScope {
   segment?: readonly [number, number];
   /** HMAC key; when set, only cursors signed with it are accepted. */
   secret?: string | Uint8Array;
+  /** DynamoDB type (`S`, `N`, `B`) of each key attribute: a cursor whose key has another type is refused. */
+  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
+  /** A query's sort-key condition in stored form: a cursor whose key falls outside it is refused. */
+  range?: RangeBound;
 }
+
+const TYPE_NAMES: Record<string, string> = { S: 'a string', N: 'a number', B: 'a binary' };
 
 interface CursorBody {
   v: 1;
@@ -101,6 +109,14 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
   const names = Object.keys(body.k).sort();
   const want = [...new Set(scope.keyNames)].sort();
   if (names.join('\u0000') !== want.join('\u0000')) throw new InvalidCursorError(`its key has attributes ${names.join(', ')}, expected ${want.join(', ')}`);
+  for (const name of names) {
+    const type = scope.keyTypes?.[name];
+    const av = body.k[name];
+    const got = av && typeof av === 'object' ? Object.keys(av)[0] : undefined;
+    if (type !== undefined && got !== type) {
+      throw new InvalidCursorError(`its key attribute "${name}" is ${TYPE_NAMES[got ?? ''] ?? `of type ${String(got)}`}, but "${name}" is ${TYPE_NAMES[type]} attribute`);
+    }
+  }
   let key: Record<string, unknown>;
   try {
     key = unmarshall(body.k, { wrapNumbers: wrapNumber });
@@ -111,8 +127,12 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
     const ok = typeof value === 'string' || typeof value === 'number' || value instanceof Uint8Array || (value as object)?.constructor?.name === 'NumberValue';
     if (!ok || value === '') throw new InvalidCursorError(`key attribute "${name}" is not a scalar`);
   }
-  if (scope.partition && String(key[scope.partition.name]) !== String(scope.partition.value)) {
-    throw new InvalidCursorError('it belongs to another partition');
+  // Exact comparison, type included: the number 1 is not the string "1", and binary compares by its bytes.
+  if (scope.partition && compareKeyValues(key[scope.partition.name], scope.partition.value) !== 0) {
+    throw new InvalidCursorError(`it belongs to another partition of "${scope.partition.name}"`);
+  }
+  if (scope.range && !satisfiesRange(key[scope.range.name], scope.range)) {
+    throw new InvalidCursorError(`its sort key "${scope.range.name}" is outside this query's range condition (${scope.range.op}); it belongs to another query`);
   }
   return key;
 }

@@ -9,8 +9,9 @@ import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { compileCondition } from '../expressions/condition.js';
 import type { Condition } from '../expressions/condition-ast.js';
 import { compileProjection } from '../expressions/projection.js';
-import { attr as attrRef, and } from '../expressions/condition-ast.js';
-import { ConditionFailedError, ItemExistsError } from '../errors.js';
+import { attr as attrRef, and, or } from '../expressions/condition-ast.js';
+import { path as literalPath } from '../expressions/path.js';
+import { ConditionFailedError, EntityMismatchError, ItemExistsError } from '../errors.js';
 import { wrapNumber } from '../client.js';
 import { expressionHooks } from './expression-hooks.js';
 import type { ModelSchema } from '../model/schema.js';
@@ -35,12 +36,32 @@ export interface GetOptions {
 }
 
 /**
- * Compiles the guards of a write into `attrs` and returns the ConditionExpression,
- * or `undefined` when the write is unconditional.
+ * How a write of a model with an `entity` is kept off another entity's item at its key:
+ * `'absentOrOwn'` (a put, an upsert, a delete) requires that no item exists or that it is of
+ * the model's entity; `'own'` (an update that must find its item) requires the latter.
  */
-export function writeCondition(schema: ModelSchema, attrs: ExpressionAttributes, guards: WriteConditions): string | undefined {
+export type EntityGuard = 'absentOrOwn' | 'own';
+
+/** The entity condition of a write under `guard`; `undefined` for a model without `entity`. */
+export function entityCondition(schema: ModelSchema, guard: EntityGuard): Condition<any> | undefined {
+  if (schema.entity === undefined) return undefined;
+  const own = attrRef(literalPath(schema.entityField)).eq(schema.entity);
+  return guard === 'own' ? own : or(attrRef(literalPath(schema.hash)).notExists(), own);
+}
+
+/**
+ * Compiles the guards of a write into `attrs` and returns the ConditionExpression,
+ * or `undefined` when the write is unconditional. With `entity`, a model of a shared table
+ * also requires the item at the key to be its own (see EntityGuard); `overwrite: false`
+ * already requires that there is none.
+ */
+export function writeCondition(schema: ModelSchema, attrs: ExpressionAttributes, guards: WriteConditions, entity?: EntityGuard): string | undefined {
   const parts: Condition<any>[] = [];
   if (guards.overwrite === false) parts.push(attrRef(schema.hash).notExists());
+  else if (entity) {
+    const own = entityCondition(schema, entity);
+    if (own) parts.push(own);
+  }
   if (guards.expect) parts.push(guards.expect);
   if (guards.condition) parts.push(guards.condition);
   if (parts.length === 0) return undefined;
@@ -68,7 +89,7 @@ export function getParams(schema: ModelSchema, table: string, key: Record<string
 export function putParams(schema: ModelSchema, table: string, item: Record<string, unknown>, guards: WriteConditions = {}): PutCommandInput {
   const params: PutCommandInput = { TableName: table, Item: item };
   const attrs = new ExpressionAttributes();
-  const condition = writeCondition(schema, attrs, guards);
+  const condition = writeCondition(schema, attrs, guards, 'absentOrOwn');
   if (condition) {
     params.ConditionExpression = condition;
     params.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
@@ -81,7 +102,7 @@ export function putParams(schema: ModelSchema, table: string, item: Record<strin
 export function deleteParams(schema: ModelSchema, table: string, key: Record<string, unknown>, guards: WriteConditions = {}): DeleteCommandInput {
   const params: DeleteCommandInput = { TableName: table, Key: key };
   const attrs = new ExpressionAttributes();
-  const condition = writeCondition(schema, attrs, { expect: guards.expect, condition: guards.condition });
+  const condition = writeCondition(schema, attrs, { expect: guards.expect, condition: guards.condition }, 'absentOrOwn');
   if (condition) {
     params.ConditionExpression = condition;
     params.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
@@ -97,7 +118,20 @@ export async function getItem(db: Database, schema: ModelSchema, key: Record<str
   return out.Item;
 }
 
-/** Turns a conditional-check failure into a typed error carrying the stored item. */
+/**
+ * The typed error of a write of `schema` that failed on `item` (raw stored form) of another
+ * entity; `undefined` when the item is absent or the model's own.
+ */
+export function entityMismatch(schema: ModelSchema, name: string, what: string, key: Record<string, unknown>, item: Record<string, unknown> | undefined, cause: unknown): EntityMismatchError | undefined {
+  if (schema.entity === undefined || !item || item[schema.entityField] === schema.entity) return undefined;
+  return new EntityMismatchError(name, what, key, schema.entity, item[schema.entityField], item, cause);
+}
+
+/**
+ * Turns a conditional-check failure into a typed error carrying the stored item. An item of
+ * another entity at the key is EntityMismatchError (or, for a write that required no item at
+ * all, ItemExistsError with that raw item), never decoded through this model.
+ */
 export function conditionError(
   err: unknown,
   schema: ModelSchema,
@@ -108,6 +142,9 @@ export function conditionError(
   const e = err as { name?: string; Item?: Record<string, any> };
   if (e?.name !== 'ConditionalCheckFailedException') return err;
   const item = e.Item ? unmarshall(e.Item, { wrapNumbers: wrapNumber }) : undefined;
+  const foreign = item ? entityMismatch(schema, schema.name, what, schema.keyOfItem(item), item, err) : undefined;
+  if (foreign && itemExists) return new ItemExistsError(`${schema.name}: ${what}: an item of another entity (${String(foreign.found)}) exists with this key`, item, undefined, err);
+  if (foreign) return foreign;
   const current = item && toInstance ? toInstance(item) : undefined;
   const values = item ? schema.decode(item) : undefined;
   if (itemExists && item) return new ItemExistsError(`${schema.name}: ${what}: an item with this key already exists`, values, current, err);

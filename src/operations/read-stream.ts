@@ -9,6 +9,7 @@ import { ExpressionError } from '../errors.js';
 import { and, type Condition } from '../expressions/condition-ast.js';
 import type { Database } from './context.js';
 import { decodeCursor, encodeCursor, type CursorScope } from './cursor.js';
+import type { RangeBound } from '../expressions/key-condition.js';
 
 /** One page of results and the cursor of the next one (`undefined` at the end). */
 export interface Page<T> {
@@ -26,6 +27,12 @@ export interface ReadSpec {
   keyNames: readonly string[];
   /** Partition a query reads, for cursor checks. */
   partition?: { name: string; value: unknown };
+  /** DynamoDB type of each key attribute, for cursor checks. */
+  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
+  /** The sort-key condition of a query in stored form, for cursor checks; computed only when a cursor is given. */
+  cursorRange?(): RangeBound | undefined;
+  /** Refuses read options DynamoDB would reject (e.g. a consistent read of a GSI); called before the first request. */
+  checkOptions?(options: ReadOptions): void;
   /** True when `params` adds a filter of its own (e.g. the entity type), so a page may need more reads. */
   filtered?: boolean;
   /** Builds KeyCondition / Filter / Projection params for the given read options. */
@@ -101,7 +108,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
 
   /** Where a cursor may be used; a scan segment's cursor only in that segment. */
   private cursorScope(segment?: [number, number]): CursorScope {
-    return { table: this.spec.table, index: this.spec.index ?? '', keyNames: this.spec.keyNames, partition: this.spec.partition, segment, secret: this.db.cursorSecret };
+    return { table: this.spec.table, index: this.spec.index ?? '', keyNames: this.spec.keyNames, partition: this.spec.partition, segment, secret: this.db.cursorSecret, keyTypes: this.spec.keyTypes };
   }
 
   private async request(params: Record<string, unknown>): Promise<RawPage> {
@@ -110,6 +117,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
   }
 
   private baseParams(count = false): Record<string, unknown> {
+    this.spec.checkOptions?.(this.options);
     const params: Record<string, unknown> = { TableName: this.spec.table, ...this.spec.params(this.options, count) };
     if (this.spec.index) params.IndexName = this.spec.index;
     if (this.options.consistent) params.ConsistentRead = true;
@@ -166,7 +174,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
     if (this.options.segments && this.options.segments > 1) throw new ExpressionError('page() reads one segment at a time; use { segment, totalSegments } or stream with for await');
     const { segment, totalSegments } = this.options;
     const scope = this.cursorScope(segment === undefined ? undefined : [segment, totalSegments!]);
-    let start = cursor === undefined ? undefined : decodeCursor(cursor, scope);
+    let start = cursor === undefined ? undefined : decodeCursor(cursor, { ...scope, range: this.spec.cursorRange?.() });
     const raw: Record<string, unknown>[] = [];
     const base = this.baseParams();
     if (segment !== undefined) Object.assign(base, { Segment: segment, TotalSegments: totalSegments });

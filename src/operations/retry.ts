@@ -2,6 +2,7 @@
  * Retrying leftovers (UnprocessedKeys / UnprocessedItems): exponential backoff with
  * full jitter (AWS's recommended scheme), up to a bound, then a typed error.
  */
+import { BatchIncompleteError, DynagraphError, type BatchOutcome } from '../errors.js';
 
 /** How leftovers are retried. */
 export interface RetryPolicy {
@@ -16,11 +17,43 @@ export interface RetryPolicy {
 /** The default retry policy. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 50, maxDelayMs: 5000 };
 
-/** Waits the full-jitter delay of retry number `attempt` (1 for the first retry). */
-export function backoff(policy: RetryPolicy, attempt: number): Promise<void> {
+/** Waits the full-jitter delay of retry number `attempt` (1 for the first retry); an abort cuts it short. */
+export function backoff(policy: RetryPolicy, attempt: number, signal?: AbortSignal): Promise<void> {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   const ms = Math.random() * ceiling;
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The first failure of a batch call: once it is recorded no request of the call is started
+ * (requests in flight are let finish), and backoff waits end at once (`signal`).
+ */
+export class FirstFailure {
+  private readonly controller = new AbortController();
+  /** The first error recorded. */
+  cause: unknown;
+  /** Whether a failure was recorded. */
+  failed = false;
+  /** Aborted at the first failure. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  /** Records `err` unless a failure was recorded before. */
+  fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.cause = err;
+    this.controller.abort();
+  }
 }
 
 /** Runs `tasks` with at most `limit` running at once; resolves with their results in order. */
@@ -41,4 +74,15 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, ru
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failed !== undefined) throw failed;
   return out;
+}
+
+/**
+ * The error of a batch call whose request failed: a {@link BatchIncompleteError} listing
+ * every entry — except a session's request budget refusing a call of which nothing was
+ * done, which is that refusal itself (nothing to report but "nothing was sent").
+ */
+export function incompleteError(operation: string, outcome: BatchOutcome, cause: unknown): Error {
+  const nothing = outcome.done.length === 0 && outcome.unknown.length === 0;
+  if (nothing && cause instanceof DynagraphError && cause.code === 'REQUEST_BUDGET_EXCEEDED') return cause;
+  return new BatchIncompleteError(operation, outcome, cause);
 }

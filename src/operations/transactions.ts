@@ -8,13 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { TransactGetCommand, TransactWriteCommand, type TransactGetCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { wrapNumber } from '../client.js';
-import { TransactionCanceledError, TransactionTooLargeError, ValidationError, type CancellationReason } from '../errors.js';
+import { OutcomeUnknownError, sdkErrorName, TransactionCanceledError, TransactionTooLargeError, ValidationError, type CancellationReason } from '../errors.js';
+import { outcomeWasUnknown } from '../client.js';
 import { compileProjection } from '../expressions/projection.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import type { ModelSchema } from '../model/schema.js';
 import type { Database } from './context.js';
 import { expressionHooks } from './expression-hooks.js';
-import { withExpressionAttributes, writeCondition } from './items.js';
+import { keyId } from './key-id.js';
+import { entityMismatch, withExpressionAttributes, writeCondition } from './items.js';
 import { backoff } from './retry.js';
 
 /** DynamoDB's limit on the actions (and gets) of one transaction. */
@@ -40,10 +42,9 @@ export interface TransactAction {
 
 const BODY: Record<TransactAction['kind'], string> = { put: 'Put', update: 'Update', delete: 'Delete', check: 'ConditionCheck' };
 
-/** Identity of an item across tables, for finding two actions on one item. */
+/** Identity of an item across tables, for finding two actions on one item (the injective {@link keyId}). */
 function itemId(table: unknown, key: Record<string, unknown>): string {
-  const parts = Object.keys(key).sort().map((k) => [k, String(key[k] instanceof Uint8Array ? Buffer.from(key[k] as Uint8Array).toString('base64') : key[k])]);
-  return JSON.stringify([table, parts]);
+  return keyId(String(table), Object.keys(key).sort(), key);
 }
 
 /**
@@ -82,19 +83,24 @@ export function cancellationError(err: unknown, actions: readonly TransactAction
     const action = actions[index];
     if (!action) return;
     const raw = r.Item ? unmarshall(r.Item, { wrapNumbers: wrapNumber }) : undefined;
-    const item = raw ? action.schema.decode(raw) : undefined;
+    const model = action.name || action.schema.name;
+    // A write (not a check) of an entity model is guarded against other entities' items: such an item is not decoded as ours.
+    const foreign = r.Code === 'ConditionalCheckFailed' && action.kind !== 'check'
+      ? entityMismatch(action.schema, model, action.kind, action.key, raw, err) : undefined;
+    const item = raw ? (foreign ? raw : action.schema.decode(raw)) : undefined;
     const version = action.schema.version;
     const stored = version !== undefined && raw?.[version] !== undefined ? Number(String(raw[version])) : undefined;
     reasons.push({
       index,
       action: action.kind,
-      model: action.name || action.schema.name,
+      model,
       code: r.Code,
       message: r.Message,
       instance: action.instance,
       item,
-      current: raw && action.toInstance ? action.toInstance(raw) : undefined,
-      versionConflict: r.Code === 'ConditionalCheckFailed' && action.expectedVersion !== undefined && stored !== action.expectedVersion,
+      current: raw && action.toInstance && !foreign ? action.toInstance(raw) : undefined,
+      versionConflict: !foreign && r.Code === 'ConditionalCheckFailed' && action.expectedVersion !== undefined && stored !== action.expectedVersion,
+      ...(foreign ? { entityMismatch: foreign } : {}),
     });
   });
   return new TransactionCanceledError(reasons, token, err);
@@ -111,14 +117,22 @@ export interface TransactWriteOptions {
   retryConflicts?: boolean;
 }
 
+/** Worth resending with the same token: a conflict with another transaction, one still in progress, a lost answer. */
 function retryable(err: unknown): boolean {
   if (err instanceof TransactionCanceledError) return err.conflict;
-  return (err as { name?: string })?.name === 'TransactionInProgressException';
+  return err instanceof OutcomeUnknownError || sdkErrorName(err) === 'TransactionInProgressException';
 }
 
 /**
  * Sends one TransactWriteItems. Checks it first; maps a cancellation to
  * TransactionCanceledError. Returns the token used.
+ *
+ * Exactly once: every resend carries the same idempotency token, and DynamoDB applies one
+ * token's transaction at most once (for 10 minutes), so a resend after a lost answer is
+ * harmless — and a resend is also how a lost answer is decided: the same token answers
+ * success if the first attempt landed. When some attempt's outcome was unknown and every
+ * later one was lost to conflicts too, the result is an OutcomeUnknownError, never a
+ * cancellation that would invite a re-run under a new token.
  */
 export async function sendTransactWrite(db: Database, actions: readonly TransactAction[], options: TransactWriteOptions = {}): Promise<string> {
   checkTransaction(actions);
@@ -127,15 +141,23 @@ export async function sendTransactWrite(db: Database, actions: readonly Transact
     throw new ValidationError('transaction', [{ path: 'token', message: 'an idempotency token is 1 to 36 characters' }]);
   }
   const table = actions.length ? String(actions[0].body.TableName) : undefined;
+  let unknown: unknown;
   for (let attempt = 1; ; attempt++) {
     try {
       await db.connection.send(new TransactWriteCommand(transactWriteParams(actions, token)), { channel: 'transactions', table, scope: db.scope });
       return token;
     } catch (err) {
+      if (outcomeWasUnknown(err)) unknown ??= err;
       const mapped = cancellationError(err, actions, token);
-      if (options.retryConflicts === false || !retryable(mapped) || attempt >= db.retry.attempts) throw mapped;
+      // A condition failing under the same token means no attempt landed (a landed one answers success).
+      const decided = mapped instanceof TransactionCanceledError && !mapped.conflict;
+      const mayRetry = options.retryConflicts !== false || unknown !== undefined;
+      if (decided || !retryable(mapped) || !mayRetry || attempt >= db.retry.attempts) {
+        if (!decided && unknown !== undefined) throw new OutcomeUnknownError('TransactWriteItems', table, undefined, mapped, `token ${token}`);
+        throw mapped;
+      }
       db.connection.retried('TransactWriteItems', db.scope);
-      db.connection.log({ channel: 'transactions', command: 'TransactWriteItems', table, message: `conflict; retry ${attempt} with token ${token}` });
+      db.connection.log({ channel: 'transactions', command: 'TransactWriteItems', table, message: `${mapped instanceof OutcomeUnknownError ? 'lost answer' : 'conflict'}; retry ${attempt} with token ${token}` });
       await backoff(db.retry, attempt);
     }
   }
@@ -178,11 +200,21 @@ export async function sendTransactGet(db: Database, gets: readonly TransactGet[]
     } catch (err) {
       const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
       const conflict = e.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
-      if (!conflict || attempt >= db.retry.attempts) throw err;
+      if (!conflict || attempt >= db.retry.attempts) throw getCancellationError(err, gets);
       db.connection.retried('TransactGetItems', db.scope);
       await backoff(db.retry, attempt);
     }
   }
+}
+
+/** A canceled TransactGetItems as a typed error naming the reads that failed. */
+function getCancellationError(err: unknown, gets: readonly TransactGet[]): unknown {
+  const e = err as { name?: string; CancellationReasons?: { Code?: string; Message?: string }[] };
+  if (e?.name !== 'TransactionCanceledException') return err;
+  const reasons: CancellationReason[] = (e.CancellationReasons ?? []).flatMap((r, index) => (!r.Code || r.Code === 'None' || !gets[index] ? [] : [{
+    index, action: 'check' as const, model: gets[index].schema.name, code: r.Code, message: r.Message, versionConflict: false,
+  }]));
+  return new TransactionCanceledError(reasons, undefined, err);
 }
 
 /** The body of a ConditionCheck: the item must satisfy `condition` (compiled with the schema's hooks). */

@@ -6,7 +6,8 @@ import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { compileCondition } from '../expressions/condition.js';
 import type { Condition } from '../expressions/condition-ast.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
-import { compileUpdate, type UpdateAction } from '../expressions/update.js';
+import { compileUpdate, set, type UpdateAction } from '../expressions/update.js';
+import { path as literalPath } from '../expressions/path.js';
 import type { ModelSchema } from '../model/schema.js';
 import type { Database } from './context.js';
 import { expressionHooks } from './expression-hooks.js';
@@ -31,14 +32,18 @@ export interface UpdateRequest {
   guards?: WriteConditions;
   /** A condition whose values are already in stored form (expected old values). */
   storedCondition?: Condition;
-  /** Require that the item exists (an update otherwise creates it). */
+  /**
+   * Require that the item exists (an update otherwise creates it). For a model with an
+   * `entity`, that it exists as that entity (which implies it exists).
+   */
   mustExist?: boolean;
 }
 
 /**
  * Params of an UpdateItem (also the body of a transaction's Update): one placeholder
- * allocator for the update and its condition. Throws ExpressionError / ValidationError
- * before anything is sent.
+ * allocator for the update and its condition. A model with an `entity` only updates an
+ * item of its own entity (or, without `mustExist`, creates one where none is). Throws
+ * ExpressionError / ValidationError before anything is sent.
  */
 export function updateParams(schema: ModelSchema, table: string, request: UpdateRequest): UpdateCommandInput {
   const attrs = new ExpressionAttributes();
@@ -46,11 +51,14 @@ export function updateParams(schema: ModelSchema, table: string, request: Update
   const raw = { isAttribute: hooks.isAttribute, resolveName: hooks.resolveName };
   const parts: string[] = [];
   if (request.actions?.length) parts.push(compileUpdate(request.actions, attrs, hooks));
-  if (request.storedActions?.length) parts.push(compileUpdate(request.storedActions, attrs, raw));
+  const stored = [...(request.storedActions ?? []), ...entityTypeAction(schema, request)];
+  if (stored.length) parts.push(compileUpdate(stored, attrs, raw));
   const params: UpdateCommandInput = { TableName: table, Key: request.key, UpdateExpression: mergeClauses(parts) };
   const conditions: string[] = [];
-  if (request.mustExist) conditions.push(`attribute_exists(${attrs.name(schema.hash)})`);
-  const guard = writeCondition(schema, attrs, request.guards ?? {});
+  // The entity condition (`<entityField> = :entity`) implies the item exists; `overwrite: false` drops it.
+  const entity = schema.entity !== undefined && request.guards?.overwrite !== false;
+  if (request.mustExist && !entity) conditions.push(`attribute_exists(${attrs.name(schema.hash)})`);
+  const guard = writeCondition(schema, attrs, request.guards ?? {}, request.mustExist ? 'own' : 'absentOrOwn');
   if (guard) conditions.push(guard);
   if (request.storedCondition) conditions.push(compileCondition(request.storedCondition, attrs, raw));
   if (conditions.length) {
@@ -58,6 +66,19 @@ export function updateParams(schema: ModelSchema, table: string, request: Update
     params.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
   return withExpressionAttributes(params, attrs);
+}
+
+/**
+ * An update that may create its item (no `mustExist`) stores the entity type with it, so
+ * the item is its model's; its condition allows only an absent or own item, so the SET
+ * never retypes another entity's item.
+ */
+function entityTypeAction(schema: ModelSchema, request: UpdateRequest): UpdateAction[] {
+  if (schema.entity === undefined || request.mustExist) return [];
+  const field = schema.entityField;
+  const touches = (a: UpdateAction) => (typeof a.path === 'string' ? a.path === field : a.path[0] === field);
+  if (request.storedActions?.some(touches) || request.actions?.some(touches)) return [];
+  return [set(literalPath(field), schema.entity)];
 }
 
 /**

@@ -14,6 +14,9 @@ export type AttributeKind =
 /** DynamoDB scalar type of a key-capable attribute. */
 export type ScalarType = 'S' | 'N' | 'B';
 
+/** A projected path below an attribute: map keys and list indexes. */
+export type ProjectedPath = readonly (string | number)[];
+
 /** Collects issues while a value is encoded; `path` is the attribute path so far. */
 export type IssueSink = FieldIssue[];
 
@@ -121,6 +124,16 @@ export abstract class Attribute<T = any, Req extends boolean = boolean, Opt exte
   decode(stored: unknown): T | undefined {
     if (stored === undefined || stored === null) return this.empty();
     return this.decodeValue(stored);
+  }
+
+  /**
+   * @internal Restores what a projection read of this attribute: `paths` are the projected
+   * paths below it (an empty path: the whole value), `undefined` when not known. Unlike
+   * {@link decode}, nothing the read did not return is filled in: a map read through
+   * `address.city` has no `zip`, not an invented `''`.
+   */
+  decodeProjected(stored: unknown, _paths?: readonly ProjectedPath[]): T | undefined {
+    return this.decode(stored);
   }
 
   /** @internal Kind-specific check + conversion of a present value. */

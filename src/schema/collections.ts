@@ -2,7 +2,7 @@
  * Collection attribute kinds: sets, typed lists and typed maps. Elements are encoded
  * by their own attribute, so dates nested in lists and maps round-trip.
  */
-import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink } from './attribute.js';
+import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink, type ProjectedPath } from './attribute.js';
 import type { InputOf, ValuesOf, AttributeMap } from './types.js';
 import { SchemaError } from '../errors.js';
 
@@ -99,6 +99,8 @@ export class MapAttribute<S extends AttributeMap> extends Attribute<ValuesOf<S>,
     super();
     // Assigning it sets an object's prototype (here and in the SDK's marshaller): its value would vanish.
     if (Object.hasOwn(shape, '__proto__')) throw new SchemaError('map(): "__proto__" cannot be a map key');
+    // The SDK's marshaller tells a plain object by its `constructor`: a map holding that key cannot be written.
+    if (Object.hasOwn(shape, 'constructor')) throw new SchemaError('map(): "constructor" cannot be a map key (the AWS SDK cannot marshal a map holding it)');
   }
   override empty(): ValuesOf<S> | undefined {
     if (this.isOptional) return undefined;
@@ -119,8 +121,9 @@ export class MapAttribute<S extends AttributeMap> extends Attribute<ValuesOf<S>,
     for (const name of Object.keys(input)) {
       if (!Object.hasOwn(this.shape, name) && input[name] !== undefined) issues.push({ path: `${path}.${name}`, message: 'is not declared in the map' });
     }
-    for (const name in this.shape) {
-      const encoded = this.shape[name].encode(input[name], `${path}.${name}`, issues);
+    // Own keys only: a key such as "toString" that the value lacks must not read Object.prototype's.
+    for (const name of Object.keys(this.shape)) {
+      const encoded = this.shape[name].encode(own(input, name), `${path}.${name}`, issues);
       if (encoded !== undefined) out[name] = encoded;
     }
     return out;
@@ -128,12 +131,28 @@ export class MapAttribute<S extends AttributeMap> extends Attribute<ValuesOf<S>,
   protected decodeValue(stored: unknown): ValuesOf<S> {
     const input = stored as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const name in this.shape) {
-      const v = this.shape[name].decode(input[name]);
+    for (const name of Object.keys(this.shape)) {
+      const v = this.shape[name].decode(own(input, name));
       if (v !== undefined) out[name] = v;
     }
     return out as ValuesOf<S>;
   }
+  override decodeProjected(stored: unknown, paths?: readonly ProjectedPath[]): ValuesOf<S> | undefined {
+    if (stored === null || typeof stored !== 'object' || paths?.some((p) => p.length === 0)) return this.decode(stored);
+    const input = stored as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const name of Object.keys(input)) {
+      if (!Object.hasOwn(this.shape, name)) continue;
+      const below = paths?.filter((p) => p[0] === name).map((p) => p.slice(1));
+      const v = this.shape[name].decodeProjected(input[name], below?.length ? below : undefined);
+      if (v !== undefined) out[name] = v;
+    }
+    return out as ValuesOf<S>;
+  }
+}
+
+function own(o: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 /** A set of strings. */

@@ -1,7 +1,8 @@
 /**
  * What `json()` may hold, checked before any request: only what DynamoDB stores and gives
- * back unchanged — null, booleans, strings, numbers DynamoDB can hold, binary, non-empty
- * homogeneous sets, arrays and plain objects with non-empty keys, at most
+ * back unchanged — null, booleans, strings, JS numbers DynamoDB can hold (not bigints: they
+ * would read back as numbers), binary, non-empty homogeneous sets, arrays and plain objects
+ * with non-empty keys other than `__proto__` and `constructor`, at most
  * {@link MAX_JSON_DEPTH} containers deep. Anything else used to fail inside the SDK with
  * an untyped error, or in DynamoDB after the request was sent, or was silently changed
  * (a Date, a Map, a function, `undefined` in a list).
@@ -34,15 +35,28 @@ function numberProblem(value: unknown): string | undefined {
   return checkNumberText(String(value));
 }
 
-/** Reports (into `issues`) every part of `value` that DynamoDB cannot store as JSON data unchanged. */
-export function checkJson(value: unknown, path: string, issues: IssueSink): void {
+/** Options of {@link checkJson}. */
+export interface CheckJsonOptions {
+  /**
+   * `true` for an operand a condition compares with (never stored): a bigint or a NumberValue
+   * is then fine, as it is sent exactly; only a stored value must read back as it was given.
+   */
+  operand?: boolean;
+}
+
+/**
+ * Reports (into `issues`) every part of `value` that DynamoDB cannot store as JSON data unchanged,
+ * or that would read back as something else: a bigint (or a NumberValue a JS number holds exactly)
+ * reads back as a JS number, so it is refused rather than changed.
+ */
+export function checkJson(value: unknown, path: string, issues: IssueSink, options: CheckJsonOptions = {}): void {
   const found: { path: string; message: string }[] = [];
   const report = (p: string, message: string) => void found.push({ path: p, message });
   const walk = (v: unknown, p: string, depth: number): void => {
     if (found.length > MAX_ISSUES) return;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
     if (typeof v === 'number' || typeof v === 'bigint' || v instanceof NumberValue) {
-      const problem = numberProblem(v);
+      const problem = numberProblem(v) ?? (options.operand ? undefined : changedNumber(v));
       if (problem) report(p, problem);
       return;
     }
@@ -52,7 +66,7 @@ export function checkJson(value: unknown, path: string, issues: IssueSink): void
       const kinds = new Set([...v].map((e) => (typeof e === 'string' ? 'string' : e instanceof Uint8Array ? 'binary' : typeof e === 'number' || typeof e === 'bigint' || e instanceof NumberValue ? 'number' : describe(e))));
       if (kinds.size > 1 || !['string', 'number', 'binary'].includes([...kinds][0])) return report(p, `is a set of ${[...kinds].join(' and ')}; a DynamoDB set holds only strings, only numbers or only binary`);
       for (const e of v) {
-        const problem = typeof e === 'string' ? (e === '' ? 'holds an empty string' : undefined) : e instanceof Uint8Array ? (e.length === 0 ? 'holds empty binary' : undefined) : numberProblem(e);
+        const problem = typeof e === 'string' ? (e === '' ? 'holds an empty string' : undefined) : e instanceof Uint8Array ? (e.length === 0 ? 'holds empty binary' : undefined) : numberProblem(e) ?? (options.operand ? undefined : changedNumber(e));
         if (problem) return report(p, `set element ${problem}`);
       }
       return;
@@ -70,6 +84,8 @@ export function checkJson(value: unknown, path: string, issues: IssueSink): void
         if (k === '') report(`${p}[""]`, 'is an empty key; DynamoDB map keys cannot be empty');
         // The SDK's marshaller assigns keys to a plain object, where this one sets its prototype instead.
         else if (k === '__proto__') report(`${p}.__proto__`, 'is a key the AWS SDK cannot marshal');
+        // The SDK's marshaller tells a plain object by its `constructor`, which this key replaces.
+        else if (k === 'constructor') report(`${p}.constructor`, 'is a key the AWS SDK cannot marshal (it tells a map by its constructor)');
         else if (e !== undefined) walk(e, `${p}.${k}`, depth + 1);
       }
       return;
@@ -90,6 +106,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+
+/** Why a stored number would read back as something other than what was given, if it would. */
+function changedNumber(value: unknown): string | undefined {
+  if (typeof value === 'bigint') {
+    return 'is a bigint, which DynamoDB stores as a number and json() reads back as a JS number (or a NumberValue); use a bigint() attribute, or store its text';
+  }
+  if (value instanceof NumberValue && decodeNumber(value) !== value) {
+    return `is a NumberValue that json() reads back as the number ${value.toString()}; give the number`;
+  }
+  return undefined;
+}
 
 /** A number read back from DynamoDB: a JS number when it is exactly one, else the NumberValue. */
 function decodeNumber(n: unknown): unknown {

@@ -7,7 +7,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { Connection } from '../client.js';
-import { TableMismatchError } from '../errors.js';
+import { sdkErrorName, TableMismatchError } from '../errors.js';
 import { createTableInput, sdkProjection as createTableProjection, type Billing, type TableDefinition } from './definition.js';
 
 /** Options of table creation. */
@@ -21,7 +21,7 @@ export interface CreateTableOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function isNamed(err: unknown, name: string): boolean {
-  return (err as { name?: string })?.name === name;
+  return sdkErrorName(err) === name;
 }
 
 /** Describes a table; `undefined` when it does not exist. */

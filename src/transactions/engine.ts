@@ -13,6 +13,7 @@ import { ModelBase, STATE, type ModelClassRuntime } from '../model/instance.js';
 import { TransactionWriter } from '../model/transact.js';
 import type { Database } from '../operations/context.js';
 import { backoff, type RetryPolicy } from '../operations/retry.js';
+import { keyId } from '../operations/key-id.js';
 import { sendTransactWrite } from '../operations/transactions.js';
 import { TransactionRecord } from './record.js';
 
@@ -169,12 +170,17 @@ export abstract class Transaction {
   }
 }
 
-/** Identity of a target item: its model's table and its stored key. */
+/**
+ * Identity of a target item: its table and its stored key, by the injective {@link keyId}.
+ * Every target of one commit is written through the commit's database, whose physical
+ * name of a table is its prefix plus the model's table, so the model's table names the
+ * physical table exactly here (an instance's own database may be another, or none yet).
+ */
 function identity(instance: ModelBase): string {
   const schema = (instance.constructor as ModelClassRuntime).schema;
   const stored = instance[STATE].stored;
   const key = stored ? schema.keyOfItem(stored) : schema.key(instance as unknown as Record<string, unknown>);
-  return JSON.stringify([schema.table, schema.keyNames.map((k) => String(key[k]))]);
+  return keyId(schema.table, schema.keyNames, key);
 }
 
 /** A canceled attempt that another writer caused: a changed target, a taken record key, a conflict. */

@@ -176,8 +176,8 @@ describe('concurrency soak under faults (DynamoDB Local)', function () {
   });
 
   describe('a write applied by DynamoDB whose response was lost (the SDK resends it)', () => {
-    // A versioned write stores its own id (`_wid`): the SDK's resend fails its version check,
-    // finds our id on the stored item, and save() reports success instead of a conflict.
+    // A versioned write leaves its mark in the slot of the version it writes: the SDK's resend
+    // fails its version check, finds the mark on the stored item, and save() reports success.
     it('a versioned save is not reported as a version conflict when its own write landed', async () => {
       const counter = (await Counter.get({ id: 'c0' }, { db, consistent: true }))!;
       const before = counter.count;
@@ -192,10 +192,11 @@ describe('concurrency soak under faults (DynamoDB Local)', function () {
       expect((await Counter.get({ id: 'c0' }, { db, consistent: true }))!.count).to.equal(before + 1);
     });
 
-    // A release whose delete landed but whose answer was lost finds no record while its lease
-    // still runs: nobody could have taken the lock over, so it was our own delete.
-    it('releasing a lock whose delete landed but whose answer was lost does not report the lock lost', async () => {
-      const faults = injectFaults(db.connection.client, { rate: 1, kinds: { resetAfter: { operations: ['DeleteItem'] } }, onFault: () => void (faults.enabled = false) });
+    // A release whose write landed but whose answer was lost finds its own record version in
+    // the resend's condition failure: it was our own release.
+    it('releasing a lock whose release landed but whose answer was lost does not report the lock lost', async () => {
+      // A release is an UpdateItem that marks the record free.
+      const faults = injectFaults(db.connection.client, { rate: 1, kinds: { resetAfter: { operations: ['UpdateItem'] } }, onFault: () => void (faults.enabled = false) });
       faults.enabled = false;
       try {
         await db.withLock('lost-answer', async () => {
@@ -205,7 +206,8 @@ describe('concurrency soak under faults (DynamoDB Local)', function () {
         faults.remove();
       }
       expect(faults.counts.resetAfter).to.equal(1);
-      expect(await LockRecord.get({ name: 'lost-answer' }, { db, consistent: true })).to.equal(null);
+      // A release marks the record free (its fencing token must never go back), it does not delete it.
+      expect((await LockRecord.get({ name: 'lost-answer' }, { db, consistent: true }))?.releasedAt).to.be.instanceOf(Date);
     });
 
     it('a transaction is applied once: its idempotency token makes the resend harmless', async () => {

@@ -1,7 +1,9 @@
 /**
  * Lease locks against DynamoDB Local: mutual exclusion under contention (critical-section
  * intervals recorded and checked), takeover of an expired lease, heartbeats that keep a
- * lease alive, and release by a non-owner failing.
+ * lease alive, and release by a non-owner failing. A release marks the record free (it keeps
+ * the fencing token), it does not delete it. Lost answers, failing heartbeats and fencing
+ * tokens under contention: test/faults/lock-faults.test.ts.
  */
 import { expect } from 'chai';
 import { LockLostError, LockNotAcquiredError, LockRecord, Model, number, string, type LogEntry } from '../../src/index.js';
@@ -67,7 +69,9 @@ describe('lease locks (DynamoDB Local)', () => {
     expect(crashed.signal.aborted).to.equal(true);
     expect(await caught(crashed.release())).to.be.instanceOf(LockLostError);
     await next.release();
-    expect(await LockRecord.get({ name: 'expiring' }, { db })).to.equal(null);
+    const stored = (await LockRecord.get({ name: 'expiring' }, { db, consistent: true }))!;
+    expect(stored.releasedAt).to.be.instanceOf(Date);
+    expect([crashed.fencingToken, next.fencingToken, stored.fence]).to.deep.equal([1, 2, 2]);
   });
 
   it('heartbeats extend the lease: a waiter gives up while the holder is alive, and gets it once released', async () => {
@@ -107,11 +111,13 @@ describe('lease locks (DynamoDB Local)', () => {
       return 42;
     }, { leaseMs: 1000 });
     expect(result).to.equal(42);
-    expect(await LockRecord.get({ name: 'scoped' }, { db, consistent: true })).to.equal(null);
+    expect((await LockRecord.get({ name: 'scoped' }, { db, consistent: true }))!.releasedAt).to.be.instanceOf(Date);
     const err = await caught<Error>(db.withLock('scoped', async () => {
       throw new Error('boom');
     }));
     expect(err.message).to.equal('boom');
-    expect(await LockRecord.get({ name: 'scoped' }, { db, consistent: true })).to.equal(null);
+    const stored = (await LockRecord.get({ name: 'scoped' }, { db, consistent: true }))!;
+    expect(stored.releasedAt).to.be.instanceOf(Date);
+    expect(stored.fence).to.equal(2);
   });
 });

@@ -83,12 +83,13 @@ describe('optimistic versions (DynamoDB Local)', () => {
     spy.sent.length = 0;
     await a.save({ partial: true });
     const input = spy.sent[0].input;
-    // note, the next version, and the write's own id (recognises a resend of a write that landed)
+    // note, the next version, and the write's mark in the slot of version 2 (recognises a resend of a write that landed)
     expect(input.UpdateExpression).to.equal('SET #n0 = :v0, #n1 = :v1, #n2 = :v2');
-    expect(input.ExpressionAttributeNames).to.deep.equal({ '#n0': 'note', '#n1': 'version', '#n2': '_wid', '#n3': 'id' });
+    expect(input.ExpressionAttributeNames).to.deep.equal({ '#n0': 'note', '#n1': 'version', '#n2': '_w2', '#n3': 'id', '#n4': '_wl' });
     expect(input.ExpressionAttributeValues).to.deep.include({ ':v0': 'partial', ':v1': 2, ':v3': 1 });
-    expect((input.ExpressionAttributeValues as Record<string, unknown>)[':v2']).to.match(/^[0-9a-f-]{36}$/);
-    expect(input.ConditionExpression).to.equal('(attribute_exists(#n3)) AND (#n1 = :v3)');
+    expect((input.ExpressionAttributeValues as Record<string, unknown>)[':v2']).to.match(/^2:[\w-]{16}$/);
+    // the loaded version, and the same item (its lineage), not one deleted and created again since
+    expect(input.ConditionExpression).to.equal('(attribute_exists(#n3)) AND (#n1 = :v3 AND #n4 = :v4)');
     expect(a.version).to.equal(2);
 
     const upd = await caught<VersionConflictError>(b.update({ add: { n: 1 } }));

@@ -1,0 +1,51 @@
+/**
+ * Lost answers on demand, below the real SDK: the request reaches DynamoDB Local and is
+ * applied, then — optionally after something else happened meanwhile (another writer's
+ * write) — the connection is "reset", so the SDK's retry loop resends it exactly as it
+ * would after a real dropped connection.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { connectionReset, isRequest, operationOf, readBody, type HttpResponseLike } from '../../src/testing/http.js';
+
+let names = 0;
+
+/** Options of {@link loseAnswers}. */
+export interface LoseAnswersOptions {
+  /** The DynamoDB operation whose answers are lost, e.g. `PutItem`. */
+  operation: string;
+  /** How many answers to lose (default 1): the first `times` attempts of that operation. */
+  times?: number;
+  /** `'after'` (default): applied, then the answer lost. `'before'`: the connection drops before the request is sent. */
+  when?: 'after' | 'before';
+  /** Runs after the request was applied and before the SDK sees the reset (another writer's write). */
+  between?: (lost: number) => Promise<void> | void;
+}
+
+/** A running answer-loser: how many answers it lost; `remove()` takes it off the client. */
+export interface AnswerLoser {
+  lost(): number;
+  remove(): void;
+}
+
+/** Loses the answers of the first `times` attempts of `operation` sent through `client`. */
+export function loseAnswers(client: Pick<DynamoDBClient, 'middlewareStack'>, options: LoseAnswersOptions): AnswerLoser {
+  const times = options.times ?? 1;
+  let lost = 0;
+  const name = `dynagraphTestLoseAnswers${++names}`;
+  client.middlewareStack.add(
+    ((next: (args: unknown) => Promise<{ response: unknown }>) => async (args: { request: unknown }) => {
+      if (!isRequest(args.request) || operationOf(args.request) !== options.operation || lost >= times) return next(args);
+      lost++;
+      if (options.when === 'before') {
+        await options.between?.(lost);
+        throw connectionReset();
+      }
+      const out = await next(args);
+      await readBody((out.response as HttpResponseLike | undefined)?.body).catch(() => undefined);
+      await options.between?.(lost);
+      throw connectionReset();
+    }) as never,
+    { step: 'deserialize', priority: 'low', name },
+  );
+  return { lost: () => lost, remove: () => void client.middlewareStack.remove(name) };
+}
