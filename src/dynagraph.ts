@@ -13,7 +13,7 @@ import type { ModelClassRuntime } from './model/instance.js';
 import { batchGetItems, type BatchGetOptions } from './operations/batch-get.js';
 import type { BatchWriteOptions } from './operations/batch-write.js';
 import { Session, type SessionOptions } from './graph/session.js';
-import type { ModelSchema } from './model/schema.js';
+import type { ModelSchema } from './schema/model-schema.js';
 import type { Database } from './operations/context.js';
 import { createTable, deleteTable, ensureTable, type CreateTableOptions } from './table/admin.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './operations/retry.js';

@@ -7,7 +7,7 @@ export {
   Model, PersistentModel, type AnyModel, type KeyOf, type InputOfModel, type ValuesOfModel, type ModelClass,
   type ModelInstance, type SaveOptions, type DeleteOptions, type KeyChangePolicy,
 } from './model/model.js';
-export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema } from './model/schema.js';
+export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema } from './schema/model-schema.js';
 export type { AttributeMap, InputOf, KeyInput, ValueOf, ValuesOf } from './schema/types.js';
 export { Attribute, NumberValue, type AttributeKind, type Validator } from './schema/attribute.js';
 export {
@@ -18,7 +18,7 @@ export {
 export { stringSet, numberSet, binarySet, list, map, SetAttribute, ListAttribute, MapAttribute } from './schema/collections.js';
 export { template, TemplateAttribute, type TemplateFields } from './schema/template.js';
 export { MAX_ITEM_BYTES, itemSize } from './schema/size.js';
-export { gsi, lsi, type GsiDeclaration, type LsiDeclaration, type IndexDeclaration, type Projection } from './table/indexes.js';
+export { gsi, lsi, type GsiDeclaration, type LsiDeclaration, type IndexDeclaration, type Projection } from './schema/indexes.js';
 export type { Billing, TableDefinition } from './table/definition.js';
 export type { CreateTableOptions } from './table/admin.js';
 export type { GetOptions, WriteConditions } from './operations/items.js';

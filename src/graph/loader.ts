@@ -15,8 +15,9 @@ import { mapConcurrent } from '../operations/retry.js';
 import { absorb, instanceFromItem, resetTo, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { isOf, Query, querySpec } from '../model/reads.js';
 import { rangeMatcher } from './range-match.js';
-import type { ModelSchema } from '../model/schema.js';
-import { ToOne, type Relation } from './relations.js';
+import type { ModelSchema } from '../schema/model-schema.js';
+import type { Relation } from './relations.js';
+import { primeInverse } from './inverse.js';
 
 interface GetKey {
   model: ModelClassRuntime;
@@ -281,9 +282,4 @@ export class GraphLoader {
       return Array.isArray(r) ? [...r] : { ...r, items: [...r.items] };
     });
   }
-}
-
-function primeInverse(target: ModelBase, name: string, owner: ModelBase): void {
-  const edge = (target as unknown as Record<string, unknown>)[name];
-  if (edge instanceof ToOne && !edge.isLoaded) edge.prime(owner);
 }

@@ -4,7 +4,7 @@
  * exactly the items its own Query would have returned.
  */
 import { isRangeCondition } from '../model/reads.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { TemplateAttribute } from '../schema/template.js';
 
 type Comparable = string | number;

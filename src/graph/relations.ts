@@ -11,6 +11,7 @@ import { TemplateAttribute } from '../schema/template.js';
 import { SchemaError } from '../errors.js';
 import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
+import { PRIME_INVERSE, type InversePrimable } from './inverse.js';
 
 /** The kinds of relationship. */
 export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany';
@@ -74,7 +75,7 @@ export class EdgeNotLoadedError extends SchemaError {
 }
 
 /** A to-one edge of one instance. */
-export class ToOne<T> {
+export class ToOne<T> implements InversePrimable {
   #loaded = false;
   #value: T | null = null;
 
@@ -84,6 +85,11 @@ export class ToOne<T> {
     /** The instance this edge belongs to. */
     readonly owner: ModelBase,
   ) {}
+
+  /** @internal Takes the owner that loaded this instance through the inverse edge, unless already loaded. */
+  [PRIME_INVERSE](owner: unknown): void {
+    if (!this.#loaded) this.prime(owner as T);
+  }
 
   /** `true` once loaded (or set). */
   get isLoaded(): boolean {

@@ -9,7 +9,7 @@ import type { Connection, RequestObserver } from '../client.js';
 import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf, QueryOptions, QueryResult } from '../model/model.js';
 import { isStale, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { getItem } from '../operations/items.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { Query, querySpec, scanSpec, type ModelReadOptions } from '../model/reads.js';
 import type { Database, ModelClass } from '../operations/context.js';
 import type { RetryPolicy } from '../operations/retry.js';

@@ -13,7 +13,7 @@ import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { add, compileUpdate } from '../expressions/update.js';
 import { path } from '../expressions/path.js';
 import type { Database } from '../operations/context.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 
 /** The hash key of the counter item; ids start at 1. */
 export const COUNTER_KEY = -1;

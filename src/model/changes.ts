@@ -8,7 +8,7 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { add, append, deleteFromSet, remove, set, type UpdateAction } from '../expressions/update.js';
 import { formatPath, type Path } from '../expressions/path.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { TemplateAttribute } from '../schema/template.js';
 
 /** One change of an instance against its snapshot, as `changes()` reports it. */

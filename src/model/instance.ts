@@ -5,7 +5,7 @@
  */
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Database } from '../operations/context.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { TemplateAttribute } from '../schema/template.js';
 import { absorbItem, type Absorbed } from './changes.js';
 

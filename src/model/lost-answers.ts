@@ -12,7 +12,7 @@ import { ConditionFailedError, DynamoDBError, ItemExistsError, OutcomeUnknownErr
 import type { Database } from '../operations/context.js';
 import { getItem } from '../operations/items.js';
 import { sameStored } from './changes.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { failedItem, judgeWrite, storedVersion, versionError, type Outcome, type VersionPlan, type WriteMark } from './versioning.js';
 
 /** A failed write to decide. */

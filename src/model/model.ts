@@ -3,7 +3,7 @@
  * from it, with persistence (`save`, `delete`) and static reads (`get`, `put`).
  */
 import type { AttributeMap, InputOf, KeyInput, ValuesOf } from '../schema/types.js';
-import type { IndexDeclaration } from '../table/indexes.js';
+import type { IndexDeclaration } from '../schema/indexes.js';
 import type { Database } from '../operations/context.js';
 import { getItem, type GetOptions } from '../operations/items.js';
 import { databaseOf } from './binding.js';
@@ -12,7 +12,7 @@ import { writeMany, type BatchWrite } from './batches.js';
 import type { BatchGetOptions } from '../operations/batch-get.js';
 import type { BatchWriteOptions } from '../operations/batch-write.js';
 import type { RangeCondition } from '../expressions/key-condition.js';
-import type { GsiDeclaration, LsiDeclaration } from '../table/indexes.js';
+import type { GsiDeclaration, LsiDeclaration } from '../schema/indexes.js';
 import type { KeyPart, ValueOf } from '../schema/types.js';
 import type { TemplateAttribute, TemplateFields } from '../schema/template.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
@@ -21,7 +21,7 @@ import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type 
 import type { AnyUpdateSpec } from './update-spec.js';
 import { deleteByKey, updateByKey } from './writes-by-key.js';
 import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
-import { ModelSchema, type ModelDefinition } from './schema.js';
+import { ModelSchema, type ModelDefinition } from '../schema/model-schema.js';
 
 /** Phantom key carrying a model's declaration types. */
 export declare const MODEL_TYPES: unique symbol;

@@ -17,7 +17,7 @@ import { ReadStream, type ReadOptions, type ReadSpec } from '../operations/read-
 import { TemplateAttribute } from '../schema/template.js';
 import { COUNTER_KEY } from './autoincrement.js';
 import { instanceFromItem, type ModelClassRuntime } from './instance.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 
 /** Options of a model query or scan. */
 export interface ModelReadOptions extends ReadOptions {

@@ -9,7 +9,7 @@ import { add, append, deleteFromSet, prepend, remove, set, setIfNotExists, type 
 import { parsePath, type Path } from '../expressions/path.js';
 import { ExpressionError, ValidationError } from '../errors.js';
 import { attributeAt } from '../operations/expression-hooks.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 
 type Nested = { [path: `${string}.${string}`]: unknown; [indexed: `${string}[${string}`]: unknown };
 type NestedPath = `${string}.${string}` | `${string}[${string}`;

@@ -12,7 +12,7 @@ import { numberText } from '../schema/attribute.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { set, type UpdateAction } from '../expressions/update.js';
 import { wrapNumber } from '../client.js';
-import { WRITE_MARK_PREFIX, type ModelSchema } from './schema.js';
+import { WRITE_MARK_PREFIX, type ModelSchema } from '../schema/model-schema.js';
 
 /** The per-call opt-out of version checks. */
 export interface VersionOptions {

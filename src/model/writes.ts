@@ -16,7 +16,7 @@ import { updateItem, updateParams } from '../operations/update.js';
 import { saveWithNextId } from './autoincrement.js';
 import { diffItems, refreshInstance, sameStored, touchedAttributes } from './changes.js';
 import { fillComputed, instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
-import type { ModelSchema } from './schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
 import { allOf, markActions, markedItem, planVersion, writeMark, type VersionOptions, type VersionPlan, type WriteMark } from './versioning.js';
 import { settleFailedWrite } from './lost-answers.js';

@@ -3,7 +3,7 @@
  * the physical table name of a model, and the observers of the calling scope.
  */
 import type { Connection, RequestObserver } from '../client.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import type { RetryPolicy } from './retry.js';
 
 /** The runtime view of a model class an operation needs: its schema and how to construct it. */

@@ -15,7 +15,7 @@ import { ExpressionAttributes } from '../expressions/placeholders.js';
 import type { ReadOptions } from './read-stream.js';
 import type { Path } from '../expressions/path.js';
 import { ExpressionError, ValidationError, type FieldIssue } from '../errors.js';
-import { isWriteMark, type ModelSchema } from '../model/schema.js';
+import { isWriteMark, type ModelSchema } from '../schema/model-schema.js';
 
 /** The attribute declared at a path, or `undefined` when the path enters free-form data. */
 export function attributeAt(schema: ModelSchema, path: Path): Attribute | undefined {

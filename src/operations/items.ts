@@ -14,7 +14,7 @@ import { path as literalPath } from '../expressions/path.js';
 import { ConditionFailedError, EntityMismatchError, ItemExistsError } from '../errors.js';
 import { wrapNumber } from '../client.js';
 import { expressionHooks } from './expression-hooks.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import type { Database } from './context.js';
 
 /** Guards of a conditional write. */

@@ -12,7 +12,7 @@ import { OutcomeUnknownError, sdkErrorName, TransactionCanceledError, Transactio
 import { outcomeWasUnknown } from '../client.js';
 import { compileProjection } from '../expressions/projection.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import type { Database } from './context.js';
 import { expressionHooks } from './expression-hooks.js';
 import { keyId } from './key-id.js';

@@ -8,7 +8,7 @@ import type { Condition } from '../expressions/condition-ast.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { compileUpdate, set, type UpdateAction } from '../expressions/update.js';
 import { path as literalPath } from '../expressions/path.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import type { Database } from './context.js';
 import { expressionHooks } from './expression-hooks.js';
 import { conditionError, withExpressionAttributes, writeCondition, type WriteConditions } from './items.js';

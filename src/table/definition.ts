@@ -5,8 +5,8 @@
  */
 import type { AttributeDefinition, CreateTableCommandInput, GlobalSecondaryIndex, LocalSecondaryIndex, Projection as SdkProjection } from '@aws-sdk/client-dynamodb';
 import { SchemaError } from '../errors.js';
-import type { IndexSchema, ModelSchema } from '../model/schema.js';
-import type { Projection } from './indexes.js';
+import type { IndexSchema, ModelSchema } from '../schema/model-schema.js';
+import type { Projection } from '../schema/indexes.js';
 
 /** Billing of a new table: on-demand, or provisioned capacity units. */
 export type Billing = 'on-demand' | { read: number; write: number };

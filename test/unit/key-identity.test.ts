@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { NumberValue, SchemaError, ValidationError, template } from '../../src/index.js';
 import { keyId } from '../../src/operations/batch-get.js';
 import { checkTransaction, type TransactAction } from '../../src/operations/transactions.js';
-import type { ModelSchema } from '../../src/model/schema.js';
+import type { ModelSchema } from '../../src/schema/model-schema.js';
 
 const SEED = 20261211;
 const opts = (numRuns: number) => ({ numRuns, seed: SEED });

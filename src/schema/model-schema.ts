@@ -2,11 +2,11 @@
  * The compiled form of one `Model({...})` declaration: checks the declaration once
  * (SchemaError at declaration time) and turns values into stored items and back.
  */
-import { Attribute } from '../schema/attribute.js';
-import { TemplateAttribute } from '../schema/template.js';
-import { itemSize, MAX_ITEM_BYTES } from '../schema/size.js';
-import type { AttributeMap } from '../schema/types.js';
-import type { IndexDeclaration, Projection } from '../table/indexes.js';
+import { Attribute } from './attribute.js';
+import { TemplateAttribute } from './template.js';
+import { itemSize, MAX_ITEM_BYTES } from './size.js';
+import type { AttributeMap } from './types.js';
+import type { IndexDeclaration, Projection } from './indexes.js';
 import { SchemaError, ValidationError, type FieldIssue } from '../errors.js';
 
 /** Stream view types DynamoDB supports. */
