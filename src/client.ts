@@ -21,14 +21,36 @@ export interface LogEntry {
   items?: number;
   consumedCapacity?: number;
   message?: string;
+  /**
+   * `debug` for a request answered at the first attempt and for model events; `warn` for one
+   * the SDK had to retry, one dynagraph retries (leftover keys, conflicts), and a failure the
+   * caller gets as an expected, typed outcome (throttled, a condition that did not hold, a
+   * cancelled transaction); `error` for every other failed request.
+   */
+  level?: LogLevel;
+  /**
+   * A failed request: dynagraph's error code (`THROTTLED`, `OUTCOME_UNKNOWN`, `TABLE_NOT_FOUND`,
+   * `CONDITION_FAILED`, `TRANSACTION_CANCELED`, …; see ErrorCode).
+   */
+  code?: string;
+  /** A failed request: the SDK's error name, e.g. `ProvisionedThroughputExceededException`. */
+  error?: string;
+  /** HTTP attempts the SDK made for the request, its own retries included (`$metadata.attempts`). */
+  attempts?: number;
 }
 
+/** Levels of log entries. */
+export type LogLevel = 'debug' | 'warn' | 'error';
+
 /**
- * A console-like (`debug(message, data)`) or pino-like (`debug(data, message)`) logger,
- * or a function receiving each entry.
+ * A console-like (`debug(message, data)`) or pino-like (`debug(data, message)`, recognised
+ * by its `child()` and `level`) logger, or a function receiving each entry. Each entry goes
+ * to the method of its level (`debug`, `warn`, `error`; `debug` when the logger has no such
+ * method); a pino-like logger's `isLevelEnabled()` is asked first, so disabled levels cost
+ * nothing.
  */
 export type Logger =
-  | { debug(...args: any[]): void; child?: unknown; level?: unknown }
+  | { debug(...args: any[]): void; warn?(...args: any[]): void; error?(...args: any[]): void; child?: unknown; level?: unknown; isLevelEnabled?: unknown }
   | ((entry: LogEntry) => void);
 
 /** Something that watches requests: session stats, request budgets. */
@@ -37,16 +59,16 @@ export interface RequestObserver {
   before?(command: string, table: string | undefined): void;
   /** Called after a successful response. */
   after?(entry: LogEntry, output: Record<string, unknown>): void;
-  /** Called when a request failed (after the SDK's own retries). */
-  failed?(command: string, error: unknown): void;
+  /** Called when a request failed (after the SDK's own retries); `entry` is what is logged. */
+  failed?(command: string, error: unknown, entry: LogEntry): void;
   /** Called when a request is retried by dynagraph (not the SDK). */
   retried?(command: string): void;
 }
 
-/** Commands that accept `ReturnConsumedCapacity`. */
+/** Commands that accept `ReturnConsumedCapacity`, by DynamoDB API name (see {@link apiName}). */
 const CAPACITY_COMMANDS = new Set([
-  'GetCommand', 'PutCommand', 'UpdateCommand', 'DeleteCommand', 'QueryCommand', 'ScanCommand',
-  'BatchGetCommand', 'BatchWriteCommand', 'TransactWriteCommand', 'TransactGetCommand',
+  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan',
+  'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems',
 ]);
 
 /**
@@ -59,6 +81,25 @@ export function wrapNumber(text: string): number | NumberValue {
 
 /** A logger with no `info()`: the SDK then skips masking every response for a log line. */
 const quietSdkLogger = { debug() {}, warn() {}, error() {}, trace() {} } as unknown as Console;
+
+const NODE_NOTICE = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+/**
+ * Builds an SDK client without the SDK's once-per-process notice that its releases after
+ * January 2027 will need Node 22: dynagraph supports Node 20, and the notice asks nothing of
+ * its users today. Setting `AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED` yourself (to
+ * anything but `true`) keeps the notice.
+ * @internal
+ */
+export function withoutNodeVersionNotice<T>(build: () => T): T {
+  if (process.env[NODE_NOTICE] !== undefined) return build();
+  process.env[NODE_NOTICE] = 'true';
+  try {
+    return build();
+  } finally {
+    delete process.env[NODE_NOTICE];
+  }
+}
 
 /** Options for a {@link Connection}. */
 export interface ConnectionOptions {
@@ -84,18 +125,19 @@ export class Connection {
   private readonly observers = new Set<RequestObserver>();
 
   constructor(options: ConnectionOptions = {}) {
-    this.client = options.client ?? new DynamoDBClient({
+    this.client = options.client ?? withoutNodeVersionNotice(() => new DynamoDBClient({
       endpoint: options.endpoint,
       region: options.region ?? process.env.AWS_REGION ?? (options.endpoint ? 'local' : undefined),
       logger: quietSdkLogger,
       ...(options.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    });
+    }));
     this.doc = DynamoDBDocumentClient.from(this.client, {
       marshallOptions: { removeUndefinedValues: true },
       unmarshallOptions: { wrapNumbers: wrapNumber },
     });
     this.logger = options.logger;
-    watchOutcomes(this.client);
+    // On the stack the document client really sends through (its client's, unless it had to substitute one).
+    watchOutcomes(this.doc);
   }
 
   /** Registers a watcher of every request; returns a function that removes it. */
@@ -107,16 +149,17 @@ export class Connection {
   /**
    * Sends one command. `scope` observers (a session's) see it in addition to the
    * connection-wide ones.
+   * @internal
    */
   async send<O>(
     command: SendableCommand,
     meta: { channel: LogChannel; table?: string; scope?: readonly RequestObserver[] },
   ): Promise<O> {
-    const commandName = apiName(command.constructor.name);
+    const commandName = apiName(command);
     const observers = meta.scope ? [...this.observers, ...meta.scope] : this.observers;
     for (const o of observers) o.before?.(commandName, meta.table);
     const input = command.input as Record<string, unknown>;
-    if (CAPACITY_COMMANDS.has(command.constructor.name) && input.ReturnConsumedCapacity === undefined) {
+    if (CAPACITY_COMMANDS.has(commandName) && input.ReturnConsumedCapacity === undefined) {
       input.ReturnConsumedCapacity = 'TOTAL';
     }
     const started = performance.now();
@@ -124,9 +167,13 @@ export class Connection {
     try {
       output = (await this.doc.send(command as never)) as Record<string, unknown>;
     } catch (err) {
-      for (const o of observers) o.failed?.(commandName, err);
-      throw wrapSdkError(err, commandName, meta.table, input);
+      const wrapped = wrapSdkError(err, commandName, meta.table, input);
+      const failure = failureEntry(meta.channel, commandName, meta.table, performance.now() - started, err, wrapped);
+      for (const o of observers) o.failed?.(commandName, err, failure);
+      this.log(failure);
+      throw wrapped;
     }
+    const attempts = (output.$metadata as { attempts?: number } | undefined)?.attempts;
     const entry: LogEntry = {
       channel: meta.channel,
       command: commandName,
@@ -134,6 +181,8 @@ export class Connection {
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       items: countItems(output),
       consumedCapacity: sumCapacity(output.ConsumedCapacity),
+      level: attempts !== undefined && attempts > 1 ? 'warn' : 'debug',
+      ...(attempts !== undefined && attempts > 1 ? { attempts, message: `after ${attempts} attempts` } : {}),
     };
     for (const o of observers) o.after?.(entry, output);
     this.log(entry);
@@ -144,6 +193,7 @@ export class Connection {
   retried(command: string, scope?: readonly RequestObserver[]): void {
     for (const o of this.observers) o.retried?.(command);
     for (const o of scope ?? []) o.retried?.(command);
+    this.log({ channel: command.startsWith('Transact') ? 'transactions' : 'database-access', command, level: 'warn', message: 'retried by dynagraph' });
   }
 
   /** Logs an entry on its channel. */
@@ -151,10 +201,15 @@ export class Connection {
     const logger = this.logger;
     if (!logger) return;
     if (typeof logger === 'function') return logger(entry);
+    const level = entry.level ?? 'debug';
+    const pinoLike = typeof logger.child === 'function' && logger.level !== undefined;
+    if (pinoLike && typeof logger.isLevelEnabled === 'function' && !(logger.isLevelEnabled as (l: string) => boolean)(level)) return;
     const text = `[dynagraph:${entry.channel}] ${entry.command}${entry.table ? ` ${entry.table}` : ''}${entry.durationMs !== undefined ? ` ${entry.durationMs}ms` : ''}${entry.message ? ` ${entry.message}` : ''}`;
+    // Called as a method: pino's methods need their `this`.
+    const method = typeof logger[level] === 'function' ? level : 'debug';
     // pino-like loggers take the data object first; console-like ones the message first.
-    if (typeof logger.child === 'function' && logger.level !== undefined) logger.debug(entry, text);
-    else logger.debug(text, entry);
+    if (pinoLike) logger[method]!(entry, text);
+    else logger[method]!(text, entry);
   }
 }
 
@@ -163,10 +218,44 @@ const API_NAMES: Record<string, string> = {
   BatchWrite: 'BatchWriteItem', TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems',
 };
 
-/** DynamoDB's API name of a command class: `GetCommand` → `GetItem`, `CreateTableCommand` → `CreateTable`. */
-function apiName(className: string): string {
-  const base = className.replace(/Command$/, '');
+/** What the SDK knows of a command: its operation schema, `[9, namespace, operation, …]` or `{ name }`. */
+type CommandMetadata = { schema?: unknown; clientCommand?: { schema?: unknown } };
+
+/**
+ * DynamoDB's API name of a command: `GetCommand` → `GetItem`, `CreateTableCommand` → `CreateTable`.
+ * Read from the SDK's own operation metadata (a DocumentClient command's wrapped client
+ * command), never from the class name alone: bundlers that minify rename classes, and
+ * stats, logs and consumed capacity are keyed by this name.
+ */
+function apiName(command: SendableCommand): string {
+  const c = command as unknown as CommandMetadata;
+  const schema = (c.clientCommand ?? c).schema;
+  const operation = Array.isArray(schema) ? schema[2] : (schema as { name?: unknown } | undefined)?.name;
+  if (typeof operation === 'string' && operation) return operation;
+  // SDK builds without operation schemas: the class name (exact unless a minifier renamed it).
+  const base = command.constructor.name.replace(/Command$/, '');
   return API_NAMES[base] ?? base;
+}
+
+/** Failures the caller gets as expected, typed outcomes: logged as warnings. */
+const EXPECTED_FAILURES = new Set(['THROTTLED', 'CONDITION_FAILED', 'TRANSACTION_CANCELED']);
+const MAPPED_CODES: Record<string, string> = { ConditionalCheckFailedException: 'CONDITION_FAILED', TransactionCanceledException: 'TRANSACTION_CANCELED' };
+
+/** The log entry of a failed request: code, SDK error name, attempts (from the SDK's `$metadata`). */
+function failureEntry(channel: LogChannel, command: string, table: string | undefined, ms: number, err: unknown, wrapped: unknown): LogEntry {
+  const raw = err as Raw & { message?: string; $metadata?: { attempts?: number } };
+  const name = raw?.name ?? 'Error';
+  const code = wrapped instanceof DynagraphError ? wrapped.code : (MAPPED_CODES[name] ?? name);
+  const attempts = raw?.$metadata?.attempts;
+  const detail = raw?.message && raw.message !== name ? `: ${raw.message}` : '';
+  return {
+    channel, command, table,
+    durationMs: Math.round(ms * 100) / 100,
+    level: EXPECTED_FAILURES.has(code) ? 'warn' : 'error',
+    code, error: name,
+    ...(attempts !== undefined ? { attempts } : {}),
+    message: `failed: ${code}${code !== name ? ` (${name})` : ''}${attempts !== undefined ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'}` : ''}${detail}`,
+  };
 }
 
 function countItems(output: Record<string, unknown>): number | undefined {
@@ -205,15 +294,19 @@ const MAPPED_BY_OPERATIONS = new Set(['ConditionalCheckFailedException', 'Transa
 
 type Raw = { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; [RESENT]?: boolean };
 
-/** Whether a failed attempt may nevertheless have been applied by DynamoDB. */
+/**
+ * Whether a failed attempt may nevertheless have been applied by DynamoDB: no answer (a
+ * dropped or timed-out connection), a 5xx, or a 2xx whose body was lost while being read.
+ * Only a 4xx says the request was not applied.
+ */
 function attemptOutcomeUnknown(err: Raw): boolean {
   const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
-  if (typeof status === 'number') return status >= 500;
+  if (typeof status === 'number') return status >= 500 || (status >= 200 && status < 300);
   return !NOT_SENT.has(err?.code ?? '') && !NOT_SENT.has(err?.name ?? '');
 }
 
 /** Installs the two outcome middlewares on a client (once; clients may be shared). */
-function watchOutcomes(client: DynamoDBClient): void {
+function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack'>): void {
   const stack = client.middlewareStack;
   if (stack.identify().some((m) => m.startsWith(WATCH))) return;
   stack.add((next, context) => async (args) => {
@@ -253,7 +346,8 @@ function wrapSdkError(err: unknown, command: string, table: string | undefined, 
   const raw = err as Raw;
   const name = raw?.name ?? '';
   if (MAPPED_BY_OPERATIONS.has(name)) return err;
-  if (WRITES.has(command) && (raw?.[RESENT] || attemptOutcomeUnknown(raw))) {
+  // Only what an HTTP attempt saw counts: errors raised before any attempt (credentials, marshalling) were never sent.
+  if (WRITES.has(command) && raw?.[RESENT]) {
     return new OutcomeUnknownError(command, table, input.Key as Record<string, unknown> | undefined, err);
   }
   return new DynamoDBError(errorCode(raw), command, table, err);

@@ -47,13 +47,16 @@ export type ErrorCode =
 
 /** Base class of every error dynagraph raises. */
 export class DynagraphError extends Error {
+  static { this.prototype.name = 'DynagraphError'; }
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
+    // Each class of ours names itself on its prototype (a string survives minifiers, a class name
+    // does not); a subclass that does not, such as an application's own, keeps its class name.
+    this.name = Object.hasOwn(new.target.prototype, 'name') ? new.target.prototype.name : new.target.name;
   }
 }
 
@@ -67,6 +70,7 @@ export interface FieldIssue {
 
 /** Input failed validation; raised before any request is sent. Lists every bad field. */
 export class ValidationError extends DynagraphError {
+  static { this.prototype.name = 'ValidationError'; }
   /** Every problem found, one per field. */
   readonly issues: FieldIssue[];
 
@@ -78,6 +82,7 @@ export class ValidationError extends DynagraphError {
 
 /** A model, attribute, index or relationship declaration is invalid. Raised at declaration time. */
 export class SchemaError extends DynagraphError {
+  static { this.prototype.name = 'SchemaError'; }
   constructor(message: string) {
     super('SCHEMA', message);
   }
@@ -85,6 +90,7 @@ export class SchemaError extends DynagraphError {
 
 /** An expression (condition, filter, update, projection) is malformed or names an unknown attribute. */
 export class ExpressionError extends DynagraphError {
+  static { this.prototype.name = 'ExpressionError'; }
   constructor(message: string) {
     super('INVALID_EXPRESSION', message);
   }
@@ -92,6 +98,7 @@ export class ExpressionError extends DynagraphError {
 
 /** No {@link Dynagraph} is bound to the model and none was given. */
 export class NoDatabaseError extends DynagraphError {
+  static { this.prototype.name = 'NoDatabaseError'; }
   constructor(model: string) {
     super('NO_DATABASE', `${model}: no database; pass { db }, call db.bind(${model}) or create a Dynagraph first`);
   }
@@ -102,6 +109,7 @@ export class NoDatabaseError extends DynagraphError {
  * checked (DynamoDB's `ReturnValuesOnConditionCheckFailure`), or `undefined` when there was none.
  */
 export class ConditionFailedError extends DynagraphError {
+  static { this.prototype.name = 'ConditionFailedError'; }
   /** The stored item, decoded into the model's values (or the raw item when no model applies). */
   readonly item: Record<string, unknown> | undefined;
   /** The stored item as a model instance, when the failing write had a model. */
@@ -121,6 +129,7 @@ export class ConditionFailedError extends DynagraphError {
  * (not decoded: it is not this model's); `current` is `undefined`.
  */
 export class EntityMismatchError extends ConditionFailedError {
+  static { this.prototype.name = 'EntityMismatchError'; }
   /** The model written through (its class name). */
   readonly model: string;
   /** The stored primary key. */
@@ -142,6 +151,7 @@ export class EntityMismatchError extends ConditionFailedError {
 
 /** `save({ overwrite: false })` (or a first versioned save) found an item with the same key. */
 export class ItemExistsError extends ConditionFailedError {
+  static { this.prototype.name = 'ItemExistsError'; }
   constructor(message: string, item?: Record<string, unknown>, current?: unknown, cause?: unknown) {
     super(message, item, current, 'ITEM_EXISTS', cause);
   }
@@ -149,6 +159,7 @@ export class ItemExistsError extends ConditionFailedError {
 
 /** A loaded instance's key attributes changed and `save()` was not told what to do about it. */
 export class KeyChangedError extends DynagraphError {
+  static { this.prototype.name = 'KeyChangedError'; }
   constructor(model: string, fields: string[]) {
     super('KEY_CHANGED', `${model}: key attribute${fields.length > 1 ? 's' : ''} ${fields.map((f) => `"${f}"`).join(', ')} changed since the item was loaded; DynamoDB cannot rename a key. Pass save({ onKeyChange: 'move' }) to move the item atomically, or 'copy' to write a new item and keep the old one.`);
   }
@@ -156,6 +167,7 @@ export class KeyChangedError extends DynagraphError {
 
 /** A live table differs from what the model declares. */
 export class TableMismatchError extends DynagraphError {
+  static { this.prototype.name = 'TableMismatchError'; }
   /** Every difference found. */
   readonly differences: string[];
   constructor(table: string, differences: string[]) {
@@ -166,6 +178,7 @@ export class TableMismatchError extends DynagraphError {
 
 /** A cursor could not be used: malformed, tampered, unsigned, or from another table, index or partition. */
 export class InvalidCursorError extends DynagraphError {
+  static { this.prototype.name = 'InvalidCursorError'; }
   constructor(reason: string) {
     super('INVALID_CURSOR', `invalid cursor: ${reason}`);
   }
@@ -210,6 +223,7 @@ const someKeys = (list: readonly BatchEntry[]): string => list.slice(0, 3).map(k
  * request was answered and only the retry bound was hit.
  */
 export class BatchIncompleteError extends DynagraphError {
+  static { this.prototype.name = 'BatchIncompleteError'; }
   /** `batch write` or `batch get`. */
   readonly operation: string;
   /** Entries written (acknowledged by DynamoDB) or read. */
@@ -239,6 +253,7 @@ export class BatchIncompleteError extends DynagraphError {
  * (the `notDone` entries); everything else was done.
  */
 export class UnprocessedError extends BatchIncompleteError {
+  static { this.prototype.name = 'UnprocessedError'; }
   /** The keys (stored form) not processed, with their physical table. */
   readonly unprocessed: { table: string; key: Record<string, unknown> }[];
   /** Attempts made per request, the first included. */
@@ -253,6 +268,7 @@ export class UnprocessedError extends BatchIncompleteError {
 
 /** The same key appears twice in one batch write; DynamoDB would reject the whole batch. */
 export class DuplicateKeyError extends DynagraphError {
+  static { this.prototype.name = 'DuplicateKeyError'; }
   constructor(table: string, key: Record<string, unknown>) {
     super('DUPLICATE_KEY', `batch write: key ${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))} appears more than once for table "${table}"`);
   }
@@ -264,6 +280,7 @@ export class DuplicateKeyError extends DynagraphError {
  * use `current`) and redo the change. `item` / `current` are the item as stored at the check.
  */
 export class VersionConflictError extends ConditionFailedError {
+  static { this.prototype.name = 'VersionConflictError'; }
   /** The version the write expected to find (`undefined`: expected no item). */
   readonly expected: number | undefined;
   /** The version found stored (`undefined`: no item, or an item without a version). */
@@ -305,6 +322,7 @@ export interface CancellationReason {
  * failed (actions that did not fail are left out), mapped to the action and instance.
  */
 export class TransactionCanceledError extends DynagraphError {
+  static { this.prototype.name = 'TransactionCanceledError'; }
   /** The failed actions. */
   readonly reasons: CancellationReason[];
   /** The idempotency token the transaction was sent with. */
@@ -325,6 +343,7 @@ export class TransactionCanceledError extends DynagraphError {
 
 /** A transaction holds more actions than DynamoDB accepts (100); raised before sending, never split silently. */
 export class TransactionTooLargeError extends DynagraphError {
+  static { this.prototype.name = 'TransactionTooLargeError'; }
   /** How many actions were given. */
   readonly actions: number;
   constructor(actions: number, limit: number) {
@@ -335,6 +354,7 @@ export class TransactionTooLargeError extends DynagraphError {
 
 /** A getter of the transaction engine found no target (the original's TargetNotFoundError). */
 export class TargetNotFoundError extends DynagraphError {
+  static { this.prototype.name = 'TargetNotFoundError'; }
   /** Position of the transactor whose getter returned nothing. */
   readonly transactor: number;
   constructor(transaction: string, transactor: number) {
@@ -345,6 +365,7 @@ export class TargetNotFoundError extends DynagraphError {
 
 /** The transaction engine gave up after its bound of attempts, every one lost to a conflict. */
 export class MaxRetriesExceededError extends DynagraphError {
+  static { this.prototype.name = 'MaxRetriesExceededError'; }
   /** Attempts made. */
   readonly attempts: number;
   constructor(transaction: string, attempts: number, cause?: unknown) {
@@ -355,6 +376,7 @@ export class MaxRetriesExceededError extends DynagraphError {
 
 /** A lease lock could not be acquired within the wait allowed. */
 export class LockNotAcquiredError extends DynagraphError {
+  static { this.prototype.name = 'LockNotAcquiredError'; }
   /** The lock's name. */
   readonly lock: string;
   /** Owner of the lock when we gave up, if known. */
@@ -371,6 +393,7 @@ export class LockNotAcquiredError extends DynagraphError {
  * released by someone else). Raised by heartbeats and by `release()` from a non-owner.
  */
 export class LockLostError extends DynagraphError {
+  static { this.prototype.name = 'LockLostError'; }
   /** The lock's name. */
   readonly lock: string;
   constructor(lock: string, what: string, cause?: unknown) {
@@ -397,6 +420,7 @@ export function rawSdkError(err: unknown): unknown {
  * (`NETWORK`), anything else (`DYNAMODB_ERROR`). `cause` is the SDK's error.
  */
 export class DynamoDBError extends DynagraphError {
+  static { this.prototype.name = 'DynamoDBError'; }
   /** DynamoDB's API name of the command, e.g. `Query`. */
   readonly command: string;
   /** The physical table(s) the request was for, if known. */
@@ -419,6 +443,7 @@ export class DynamoDBError extends DynagraphError {
  * retry could apply the write twice. `cause` is the last error seen.
  */
 export class OutcomeUnknownError extends DynagraphError {
+  static { this.prototype.name = 'OutcomeUnknownError'; }
   /** DynamoDB's API name of the command, e.g. `PutItem`. */
   readonly command: string;
   /** The physical table, if known. */

@@ -1,15 +1,16 @@
 /**
  * dynagraph: a TypeScript object mapper for Amazon DynamoDB whose models know their
  * relationships. This file holds the public exports only.
+ * @module dynagraph
  */
 export { Dynagraph, type DynagraphOptions } from './dynagraph.js';
 export {
   Model, PersistentModel, type AnyModel, type KeyOf, type InputOfModel, type ValuesOfModel, type ModelClass,
   type ModelInstance, type SaveOptions, type DeleteOptions, type KeyChangePolicy,
 } from './model/model.js';
-export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema } from './schema/model-schema.js';
+export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema, type TimestampsOptions, type TimestampNames, type WithTimestamps } from './schema/model-schema.js';
 export type { AttributeMap, InputOf, KeyInput, ValueOf, ValuesOf } from './schema/types.js';
-export { Attribute, NumberValue, type AttributeKind, type Validator } from './schema/attribute.js';
+export { Attribute, NumberValue, type AttributeKind, type Validator, type ScalarType } from './schema/attribute.js';
 export {
   string, number, bigint, decimal, boolean, date, binary, literal, json,
   StringAttribute, NumberAttribute, BigIntAttribute, DecimalAttribute, BooleanAttribute, DateAttribute,
@@ -23,11 +24,16 @@ export type { Billing, TableDefinition } from './table/definition.js';
 export type { CreateTableOptions } from './table/admin.js';
 export type { GetOptions, WriteConditions } from './operations/items.js';
 export type { Database } from './operations/context.js';
-export type { Logger, LogEntry, LogChannel, RequestObserver } from './client.js';
+export type { ModelBase, ModelClassRuntime } from './model/instance.js';
+export type { GraphDatabase } from './graph/graph-context.js';
+export type { Logger, LogEntry, LogChannel, LogLevel, RequestObserver, Connection, ConnectionOptions } from './client.js';
 export {
   absent, and, or, not, attr, path,
   type Condition, type ConditionObject, type Absent, type Path,
 } from './expressions/index.js';
+export type { AttributeBuilder, SizeBuilder } from './expressions/condition-ast.js';
+export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
+export type { PathInput } from './expressions/path.js';
 export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
 export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
 export { RequestBudgetExceededError, type SessionStats } from './graph/stats.js';
@@ -47,11 +53,12 @@ export * from './errors.js';
 export type { InstanceUpdateOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
 export type { UpdateSpec, AnyUpdateSpec } from './model/update-spec.js';
 export type { Change } from './model/changes.js';
+export type { ValuesOfInstance } from './model/write-types.js';
 export type { VersionOptions } from './model/versioning.js';
 export type { ReturnValues } from './operations/update.js';
 export {
   TransactionWriter, type TransactPutOptions, type TransactItemOptions, type TransactWriteOptions, type TransactWriteResult,
-  type TransactGetTargets, type TransactGetResult,
+  type TransactGetTargets, type TransactGetResult, type CheckedTargets,
 } from './model/transact.js';
 export { MAX_TRANSACTION_ACTIONS } from './operations/transactions.js';
 export { Transaction, transactor, type Transactor, type CommitOptions } from './transactions/engine.js';

@@ -8,31 +8,49 @@ import { startDynamoDBLocal, type LocalDynamoDB } from '../../src/testing/index.
 import { forumModels, Forum } from './models.js';
 import { forumPage, naiveForumPage, renderPage } from './page.js';
 import { seedForum } from './seed.js';
+import { COMMON_ENV, COMMON_FLAGS, helpText, parseFlags, runCommand } from './cli.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** How a forum command connects and seeds. */
+export interface OpenForumOptions {
+  /** Real AWS (standard credential chain) instead of DynamoDB Local. */
+  aws?: boolean;
+  /** Seed a small forum when the tables are empty. */
+  small?: boolean;
+}
+
 /** Connects (starting DynamoDB Local when needed), ensures and seeds the tables. */
-export async function openForum(args: string[] = process.argv.slice(2)): Promise<{ db: Dynagraph; local?: LocalDynamoDB }> {
+export async function openForum(options: OpenForumOptions = {}): Promise<{ db: Dynagraph; local?: LocalDynamoDB }> {
   let local: LocalDynamoDB | undefined;
   let db: Dynagraph;
   const prefix = process.env.FORUM_TABLE_PREFIX ?? 'forum-';
-  if (args.includes('--aws')) db = new Dynagraph({ tablePrefix: prefix });
+  if (options.aws) db = new Dynagraph({ tablePrefix: prefix });
   else {
     let endpoint = process.env.DYNAMODB_ENDPOINT;
     if (!endpoint) {
       local = await startDynamoDBLocal();
       endpoint = local.endpoint;
+      console.log(`DynamoDB Local (in memory) on ${endpoint}, pid ${local.pid}`);
     }
     db = new Dynagraph({ endpoint, tablePrefix: prefix });
   }
+  try {
+    await seedIfEmpty(db, options.small === true);
+  } catch (err) {
+    await local?.stop();
+    throw err;
+  }
+  return { db, local };
+}
+
+async function seedIfEmpty(db: Dynagraph, small: boolean): Promise<void> {
   await db.ensureTables([...forumModels]);
   const existing = await db.scan(Forum).first();
   if (!existing) {
-    const small = args.includes('--small');
     const counts = await seedForum(db, small ? { forums: 2, users: 10, threads: 20, replies: 100 } : {});
     console.log(`seeded ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
   }
-  return { db, local };
 }
 
 function costTable(rows: [string, { requests: Record<string, number>; total: number; rounds: number }][]): string {
@@ -43,8 +61,16 @@ function costTable(rows: [string, { requests: Record<string, number>; total: num
   return [head, sep, ...body].join('\n');
 }
 
+const HELP = helpText(
+  'npm run forum -- [flags]',
+  'Starts DynamoDB Local (Java 17+), creates and seeds the forum tables when empty, prints a forum page\nand what it cost against a naive one-item-at-a-time resolution.',
+  COMMON_FLAGS, COMMON_ENV,
+);
+
 async function main(): Promise<void> {
-  const { db, local } = await openForum();
+  const flags = parseFlags(COMMON_FLAGS, process.argv.slice(2));
+  if (flags.help) return void console.log(HELP);
+  const { db, local } = await openForum(flags);
   try {
     const forum = (await db.scan(Forum).all()).map((f) => f.name).sort()[0];
     const { page, cost } = await forumPage(db, forum);
@@ -60,4 +86,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await runCommand('forum', main);

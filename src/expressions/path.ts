@@ -13,8 +13,8 @@ import { ExpressionError } from '../errors.js';
 export type Path = readonly (string | number)[];
 
 /**
- * A path as callers write it: a dotted string such as `'a.b[2].c'` (parsed by
- * {@link parsePath}) or a {@link Path} of literal segments (see {@link path}).
+ * A path as callers write it: a dotted string such as `'a.b[2].c'` (names and list
+ * indexes) or a {@link Path} of literal segments (see {@link path}).
  */
 export type PathInput = string | Path;
 

@@ -12,6 +12,7 @@ import { SchemaError } from '../errors.js';
 
 /** A database that owns graph loaders (a session). */
 export interface GraphDatabase extends Database {
+  /** @internal Its loaders and identity map. */
   readonly graph: GraphLoader;
 }
 

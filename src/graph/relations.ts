@@ -69,6 +69,7 @@ function owner(kind: string): ModelBase {
 
 /** Thrown by `get()` on an edge that has not been loaded. */
 export class EdgeNotLoadedError extends SchemaError {
+  static { this.prototype.name = 'EdgeNotLoadedError'; }
   constructor(name: string) {
     super(`relationship ${name} is not loaded; await .load() or include it first`);
   }

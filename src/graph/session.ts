@@ -48,7 +48,7 @@ export class Session implements GraphDatabase {
   readonly concurrency: number;
   readonly cursorSecret?: string | Uint8Array;
   readonly scope: readonly RequestObserver[];
-  /** The session's loaders and identity map. */
+  /** @internal The session's loaders and identity map. */
   readonly graph: GraphLoader;
   private readonly recorder: StatsRecorder;
 

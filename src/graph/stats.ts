@@ -8,6 +8,7 @@ import { DynagraphError } from '../errors.js';
 
 /** A session's request budget was about to be exceeded; raised before the request is sent. */
 export class RequestBudgetExceededError extends DynagraphError {
+  static { this.prototype.name = 'RequestBudgetExceededError'; }
   constructor(limit: number, command: string) {
     super('REQUEST_BUDGET_EXCEEDED', `request budget of ${limit} exceeded: refusing to send ${command} #${limit + 1}`);
   }

@@ -6,6 +6,7 @@ import { ValidationError, type FieldIssue } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { batchWriteItems, type BatchWriteOptions, type WriteRequest, type WriteState } from '../operations/batch-write.js';
 import { ModelBase, STATE, type ModelClassRuntime } from './instance.js';
+import { stampedValues, takeTimestamps } from './timestamps.js';
 
 /** One write of a mixed batch: an instance to put, or a model and key to delete. */
 export type BatchWrite =
@@ -20,6 +21,7 @@ export function prepareWrites(db: Database, writes: readonly BatchWrite[]): { re
   const issues: FieldIssue[] = [];
   const requests: WriteRequest[] = [];
   const puts: [ModelBase, Record<string, unknown>][] = [];
+  const now = new Date();
   writes.forEach((w, i) => {
     try {
       if ('put' in w) {
@@ -29,7 +31,7 @@ export function prepareWrites(db: Database, writes: readonly BatchWrite[]): { re
           issues.push({ path: `[${i}]`, message: `${schema.name} is versioned ("${schema.version}"); batch writes cannot be conditional — use save() or db.transactWrite()` });
           return;
         }
-        const item = schema.encode(w.put as unknown as Record<string, unknown>);
+        const item = schema.encode(stampedValues(schema, w.put as unknown as Record<string, unknown>, w.put[STATE].stored, now));
         requests.push({ table: db.tableName(schema), keyNames: schema.keyNames, put: item });
         puts.push([w.put, item]);
       } else {
@@ -70,6 +72,7 @@ function recordWrites(db: Database, writes: readonly BatchWrite[], requests: rea
     if ('put' in r && 'put' in w) {
       const schema = (w.put.constructor as ModelClassRuntime).schema;
       if (state === 'unknown') return void db.afterWrite?.(schema, schema.keyOfItem(r.put));
+      takeTimestamps(schema, w.put as unknown as Record<string, unknown>, r.put);
       w.put[STATE].stored = r.put;
       w.put[STATE].db = db;
       db.afterPut?.(schema, r.put, w.put);

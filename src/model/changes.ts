@@ -8,8 +8,11 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { add, append, deleteFromSet, remove, set, type UpdateAction } from '../expressions/update.js';
 import { formatPath, type Path } from '../expressions/path.js';
-import type { ModelSchema } from '../schema/model-schema.js';
+import { isWriteMark, WRITE_MARK_PREFIX, type ModelSchema } from '../schema/model-schema.js';
 import { TemplateAttribute } from '../schema/template.js';
+
+/** The lineage attribute of versioned items (see versioning.ts). */
+const LINEAGE_ATTRIBUTE = `${WRITE_MARK_PREFIX}l`;
 
 /** One change of an instance against its snapshot, as `changes()` reports it. */
 export interface Change {
@@ -203,7 +206,9 @@ export function absorbItem(schema: ModelSchema, values: Record<string, unknown>,
   if (item === stored) return { outcome: 'same', snapshot: stored };
   const had = versionOf(schema, stored);
   const has = versionOf(schema, item);
-  if (had !== undefined && has !== undefined && has < had) return { outcome: 'older', snapshot: stored };
+  // Another lineage is another item (deleted and created again), never an older read of this one.
+  const sameItem = stored?.[LINEAGE_ATTRIBUTE] === item[LINEAGE_ATTRIBUTE];
+  if (sameItem && had !== undefined && has !== undefined && has < had) return { outcome: 'older', snapshot: stored };
   const base = stored ?? {};
   const edited = stored ? editedAttributes(schema, values, stored) : [...schema.names];
   if (edited.length === 0) {
@@ -214,6 +219,8 @@ export function absorbItem(schema: ModelSchema, values: Record<string, unknown>,
   if (!changed) return { outcome: 'same', snapshot: stored };
   const kept = new Set(edited);
   if (schema.version !== undefined) kept.add(schema.version);
+  // A versioned instance stays based on the item it was loaded from: its version, write marks and lineage.
+  if (schema.version !== undefined) for (const k of new Set([...Object.keys(base), ...Object.keys(item)])) if (isWriteMark(k)) kept.add(k);
   const snapshot: Record<string, unknown> = { ...item };
   for (const name of kept) {
     if (base[name] === undefined) delete snapshot[name];
@@ -225,6 +232,6 @@ export function absorbItem(schema: ModelSchema, values: Record<string, unknown>,
     if (v === undefined) delete values[name];
     else values[name] = v;
   }
-  const conflict = [...kept].some((name) => !sameStored(base[name], item[name]));
+  const conflict = !sameItem || [...kept].some((name) => !isWriteMark(name) && !sameStored(base[name], item[name]));
   return { outcome: conflict ? 'stale' : 'merged', snapshot };
 }

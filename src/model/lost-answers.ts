@@ -8,12 +8,12 @@
  * never with a conflict that a caller's retry would apply a second time.
  */
 import { outcomeWasUnknown } from '../client.js';
-import { ConditionFailedError, DynamoDBError, ItemExistsError, OutcomeUnknownError, VersionConflictError } from '../errors.js';
+import { ConditionFailedError, ItemExistsError, OutcomeUnknownError, VersionConflictError } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { getItem } from '../operations/items.js';
 import { sameStored } from './changes.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import { failedItem, judgeWrite, storedVersion, versionError, type Outcome, type VersionPlan, type WriteMark } from './versioning.js';
+import { failedItem, judgeWrite, LINEAGE, storedVersion, versionError, type Outcome, type VersionPlan, type WriteMark } from './versioning.js';
 
 /** A failed write to decide. */
 export interface FailedWrite {
@@ -74,11 +74,14 @@ export async function settleFailedWrite(db: Database, write: FailedWrite, err: u
     throw new ItemExistsError(`${write.schema.name}: put: an item with this key already exists`, write.schema.decode(found), undefined, err);
   }
   const stored = storedVersion(write.schema, found);
-  if (write.mark && stored !== write.mark.expected) {
-    throw new VersionConflictError(`${write.schema.name}: version conflict: expected version ${write.mark.expected ?? '(none)'} but ${found ? `version ${stored ?? '(none)'} is stored` : 'the item no longer exists'}; reload and retry`,
+  // Still the version it expected: the request may yet be in flight at DynamoDB, so nobody can say.
+  if (write.mark && (stored ?? 0) === write.mark.expected) throw err;
+  if (write.mark) {
+    throw new VersionConflictError(`${write.schema.name}: version conflict: expected version ${write.mark.expected} but ${found ? `version ${stored ?? '(none)'} is stored` : 'the item no longer exists'}; reload and retry`,
       write.mark.expected, stored, found ? write.schema.decode(found) : undefined, undefined, err);
   }
-  throw new DynamoDBError('NETWORK', commandOf(write.kind), db.tableName(write.schema), (err as Error).cause ?? err);
+  // Not applied yet, but a request that timed out may still be in flight: the outcome stays unknown.
+  throw err;
 }
 
 function commandOf(kind: FailedWrite['kind']): string {
@@ -92,6 +95,8 @@ function decide(write: FailedWrite, found: Record<string, unknown> | undefined, 
   if (write.kind === 'delete') return found === undefined ? 'landed' : write.conditional ? 'unknown' : 'not-applied';
   if (write.kind !== 'put') return 'unknown';
   if (write.item && found && sameStored(found, write.item)) return 'landed';
+  // A create's own lineage on the item (an autoincrement save): it landed, and was changed since.
+  if (write.create && write.item?.[LINEAGE] !== undefined && found?.[LINEAGE] === write.item[LINEAGE]) return 'landed';
   // A create that finds another item: that item is not ours.
   if (write.create && !write.conditional && found) return 'not-applied';
   return 'unknown';

@@ -21,7 +21,7 @@ import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type 
 import type { AnyUpdateSpec } from './update-spec.js';
 import { deleteByKey, updateByKey } from './writes-by-key.js';
 import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
-import { ModelSchema, type ModelDefinition } from '../schema/model-schema.js';
+import { ModelSchema, type ModelDefinition, type TimestampsOptions, type WithTimestamps } from '../schema/model-schema.js';
 
 /** Phantom key carrying a model's declaration types. */
 export declare const MODEL_TYPES: unique symbol;
@@ -266,10 +266,11 @@ export function Model<
   const I extends Record<string, IndexDeclaration<keyof A & string>> = {},
   const V extends keyof A & string = never,
   const AI extends boolean = false,
->(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R }; indexes?: I; version?: V; autoincrement?: AI }): ModelClass<A, H, R, I, V, V | (AI extends true ? H : never)> {
+  const TS extends boolean | TimestampsOptions = false,
+>(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R }; indexes?: I; version?: V; autoincrement?: AI; timestamps?: TS }): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
   const schema = new ModelSchema(definition as unknown as ModelDefinition);
   const base = class extends PersistentModel {
     static readonly schema = schema;
   };
-  return base as unknown as ModelClass<A, H, R, I, V, V | (AI extends true ? H : never)>;
+  return base as unknown as ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)>;
 }

@@ -14,9 +14,11 @@ import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './in
 import type { AnyModel, KeyOf, PersistentModel, ValuesOfModel } from './model.js';
 import { isOf } from './reads.js';
 import { applyActions, specActions, type AnyUpdateSpec } from './update-spec.js';
+import { timestampActions } from './timestamps.js';
 import { allOf, planByKey, planVersion, type VersionOptions } from './versioning.js';
 import type { UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
 import { applyWrite, prepareInstanceUpdate, prepareSave, versionActions, type SaveOptions } from './writes.js';
+import { markedAfterUpdate, type WriteMark } from './versioning.js';
 
 /** Options of `tx.put(instance)`: those of `save()` that make sense in a transaction. */
 export type TransactPutOptions = Pick<SaveOptions, 'overwrite' | 'expect' | 'condition' | 'ignoreVersion' | 'partial' | 'expectUnchanged'>;
@@ -99,10 +101,10 @@ export class TransactionWriter {
     if (isInstance(target)) {
       const cls = target.constructor as ModelClassRuntime;
       const schema = cls.schema;
-      const { params, plan, actions, key } = prepareInstanceUpdate(db, target, spec, options);
+      const { params, plan, actions, key, mark } = prepareInstanceUpdate(db, target, spec, options);
       return this.#push(
         { kind: 'update', schema, name: cls.name, key, body: params as Record<string, unknown>, instance: target, toInstance: (i) => instanceFromItem(cls, i, db), expectedVersion: plan?.guard ? plan.expected : undefined },
-        () => afterLocalUpdate(db, target, actions, plan?.increment ? undefined : plan?.next),
+        () => afterLocalUpdate(db, target, actions, plan?.increment ? undefined : plan?.next, mark),
       );
     }
     const [model, keyInput] = target as unknown as [ModelClassRuntime, Record<string, unknown>];
@@ -110,7 +112,7 @@ export class TransactionWriter {
     const key = schema.key(keyInput);
     const plan = planByKey(schema, options.ignoreVersion ? undefined : options.expectVersion);
     const params = updateParams(schema, db.tableName(schema), {
-      key, actions: specActions(schema, spec), storedActions: versionActions(plan),
+      key, actions: [...specActions(schema, spec), ...timestampActions(schema, new Date(), { spec })], storedActions: versionActions(plan),
       guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, mustExist: true,
     });
     return this.#push(
@@ -176,7 +178,7 @@ export class TransactionWriter {
  * is applied to the instance and to its snapshot in memory — exact for a versioned
  * instance, whose version check proved the snapshot was the stored item.
  */
-function afterLocalUpdate(db: Database, instance: ModelBase, actions: Parameters<typeof applyActions>[2], version: number | undefined): void {
+function afterLocalUpdate(db: Database, instance: ModelBase, actions: Parameters<typeof applyActions>[2], version: number | undefined, mark?: WriteMark): void {
   const schema = (instance.constructor as ModelClassRuntime).schema;
   const self = instance as unknown as Record<string, unknown>;
   const stored = instance[STATE].stored;
@@ -185,7 +187,8 @@ function afterLocalUpdate(db: Database, instance: ModelBase, actions: Parameters
   applyActions(schema, self, actions);
   if (schema.version !== undefined && version !== undefined) next[schema.version] = self[schema.version] = version;
   try {
-    applyWrite(db, instance, schema.encode(next), stored);
+    // The write marks and lineage stay in the snapshot: the next write carries and checks them.
+    applyWrite(db, instance, markedAfterUpdate(schema.encode(next), mark, stored), stored);
   } catch {
     // The local picture cannot be rebuilt (an update of free-form data): forget the snapshot's copy.
     db.afterWrite?.(schema, schema.keyOfItem(stored ?? schema.key(self)));

@@ -10,7 +10,7 @@ import { ConditionFailedError, EntityMismatchError, rawSdkError, VersionConflict
 import { randomBytes } from 'node:crypto';
 import { numberText } from '../schema/attribute.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { set, type UpdateAction } from '../expressions/update.js';
+import { set, setIfNotExists, type UpdateAction } from '../expressions/update.js';
 import { wrapNumber } from '../client.js';
 import { WRITE_MARK_PREFIX, type ModelSchema } from '../schema/model-schema.js';
 
@@ -132,46 +132,89 @@ export interface WriteMark {
   value: string;
   /** The version it writes. */
   next: number;
-  /** The version it expects stored (`undefined`: a new item). */
-  expected: number | undefined;
-  /** The lineage of the item aimed at: the snapshot's, a new one for a new item, `undefined` when not known (a write by key). */
+  /** The version it expects stored (`0` for an item stored before it had a version). */
+  expected: number;
+  /** The write creates the item (a first save, a moved or copied key): it must not exist. */
+  create: boolean;
+  /** The lineage the write stores: the snapshot's, or a fresh one for a new item or one that had none. */
   lineage: string | undefined;
-  /** Whether `lineage` is known (from a snapshot or a new item). */
+  /** The lineage of the item as loaded (`undefined`: none yet). */
+  baseLineage: string | undefined;
+  /** Whether the item's lineage is known (from a snapshot or a new item; not for a write by key). */
   lineageKnown: boolean;
 }
 
-/** The mark of a checked versioned write under `plan`; `undefined` for unchecked or unversioned writes. */
-export function writeMark(schema: ModelSchema, plan: VersionPlan | undefined, stored: Record<string, unknown> | undefined, byKey = false): WriteMark | undefined {
+const freshId = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * The mark of a checked versioned write under `plan`; `undefined` for unchecked or unversioned
+ * writes. `create`: the write makes a new item (first save, moved or copied key).
+ */
+export function writeMark(schema: ModelSchema, plan: VersionPlan | undefined, stored: Record<string, unknown> | undefined, options: { byKey?: boolean; create?: boolean } = {}): WriteMark | undefined {
   if (!plan || plan.increment) return undefined;
-  const id = randomBytes(12).toString('base64url');
-  const lineage = plan.mustNotExist || !stored ? (byKey ? undefined : randomBytes(9).toString('base64url')) : (stored[LINEAGE] as string | undefined);
+  const create = options.create === true || plan.mustNotExist || (!stored && !options.byKey);
+  const baseLineage = create || !stored ? undefined : (stored[LINEAGE] as string | undefined);
+  // A new item gets a lineage; so does a loaded item that has none yet (the write is guarded on its absence).
+  const lineage = options.byKey ? undefined : baseLineage ?? freshId(9);
   return {
     slot: `${WRITE_MARK_PREFIX}${plan.next % schema.writeHistory}`,
-    value: `${plan.next}:${id}`,
+    value: `${plan.next}:${freshId(12)}`,
     next: plan.next,
-    expected: plan.expected,
+    expected: plan.expected ?? 0,
+    create,
     lineage,
-    lineageKnown: !byKey,
+    baseLineage,
+    lineageKnown: !options.byKey,
   };
 }
 
 /**
  * The item a checked put stores: the new values, the snapshot's slots carried over (a put
- * replaces the whole item), this write's slot, and the lineage.
+ * replaces the whole item; a new item starts with none), this write's slot, and the lineage.
  */
 export function markedItem(item: Record<string, unknown>, mark: WriteMark | undefined, stored: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!mark) return item;
   const out = { ...item };
-  const fresh = mark.expected === undefined;
-  if (stored && !fresh) for (const [k, v] of Object.entries(stored)) if (WRITE_SLOT.test(k)) out[k] = v;
+  if (stored && !mark.create) for (const [k, v] of Object.entries(stored)) if (WRITE_SLOT.test(k)) out[k] = v;
   out[mark.slot] = mark.value;
   if (mark.lineage !== undefined) out[LINEAGE] = mark.lineage;
   return out;
 }
 
-/** The update action that records a write's mark (an update keeps the other slots and the lineage). */
+/**
+ * The snapshot after a checked update (a partial save, an `update()`) whose new item is only
+ * known locally (in a transaction): the values, the stored marks, this write's mark.
+ */
+export function markedAfterUpdate(item: Record<string, unknown>, mark: WriteMark | undefined, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out = { ...item };
+  if (stored) for (const [k, v] of Object.entries(stored)) if (WRITE_SLOT.test(k) || k === LINEAGE) out[k] = v;
+  if (mark) {
+    out[mark.slot] = mark.value;
+    if (mark.lineage !== undefined) out[LINEAGE] = mark.lineage;
+  }
+  return out;
+}
+
+/** The update actions that record a write's mark (an update keeps the other slots), and a new lineage where it gives one. */
 export function markActions(mark: WriteMark | undefined): UpdateAction[] {
-  return mark === undefined ? [] : [set(literalPath(mark.slot), mark.value)];
+  if (mark === undefined) return [];
+  const actions = [set(literalPath(mark.slot), mark.value)];
+  if (mark.lineage !== undefined && mark.lineage !== mark.baseLineage) actions.push(set(literalPath(LINEAGE), mark.lineage));
+  return actions;
+}
+
+/**
+ * The action an unchecked write that may create an item adds, so that every versioned item
+ * has a lineage however it was created (a resend aimed at an earlier item then cannot pass
+ * for a write to this one).
+ */
+/** A fresh lineage attribute for a new item's stored form. */
+export function freshLineage(): Record<string, string> {
+  return { [LINEAGE]: freshId(9) };
+}
+
+export function lineageIfMissing(): UpdateAction {
+  return setIfNotExists(literalPath(LINEAGE), freshId(9));
 }
 
 /** What is known of a write whose answer was lost. */
@@ -186,12 +229,14 @@ export function judgeWrite(schema: ModelSchema, mark: WriteMark, found: Record<s
   if (!deleting && found?.[mark.slot] === mark.value) return 'landed';
   if (!resent) return 'not-applied';
   if (!found) return deleting ? 'landed' : 'unknown';
-  // A new item: another item took the key (ours, created and deleted since, cannot be told apart: it is gone either way).
-  if (mark.expected === undefined) return 'not-applied';
-  if (mark.lineageKnown && found[LINEAGE] !== mark.lineage) return 'unknown';
+  const foundLineage = found[LINEAGE];
+  // Our own fresh lineage on the item: our write made it (its slot may have been reused since).
+  if (!deleting && mark.lineage !== undefined && mark.lineage !== mark.baseLineage && foundLineage === mark.lineage) return 'landed';
+  // A create that finds another item: that item is not ours.
+  if (mark.create) return 'not-applied';
+  if (mark.lineageKnown && foundLineage !== mark.baseLineage) return 'unknown';
   if (deleting) return mark.lineageKnown ? 'not-applied' : 'unknown';
-  const version = storedVersion(schema, found);
-  if (version === undefined) return 'unknown';
+  const version = storedVersion(schema, found) ?? 0;
   if (version <= mark.expected) return mark.lineageKnown ? 'not-applied' : 'unknown';
   const slot = typeof found[mark.slot] === 'string' ? (found[mark.slot] as string) : '';
   const slotVersion = Number(slot.slice(0, slot.indexOf(':')));

@@ -10,8 +10,9 @@ import { EntityMismatchError } from '../errors.js';
 import { instanceFromItem, STATE, type ModelClassRuntime } from './instance.js';
 import { materialize } from './reads.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
-import { allOf, markActions, planByKey, versionError, writeMark, type VersionPlan } from './versioning.js';
+import { allOf, lineageIfMissing, markActions, planByKey, versionError, writeMark, type VersionPlan } from './versioning.js';
 import { settleFailedWrite } from './lost-answers.js';
+import { timestampActions } from './timestamps.js';
 import type { ModelUpdateOptions } from './write-types.js';
 import { logWrite, versionActions, type DeleteOptions } from './writes.js';
 
@@ -37,11 +38,12 @@ export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput
   const schema = cls.schema;
   const key = schema.key(keyInput);
   const plan = planFor(cls, options);
-  const mark = writeMark(schema, plan, undefined, true);
+  const mark = writeMark(schema, plan, undefined, { byKey: true });
   const params = updateParams(schema, db.tableName(schema), {
     key,
-    actions: specActions(schema, spec),
-    storedActions: [...versionActions(plan), ...markActions(mark)],
+    actions: [...specActions(schema, spec), ...timestampActions(schema, new Date(), { spec, create: options.upsert === true })],
+    // An upsert may create the item: a versioned item always gets a lineage.
+    storedActions: [...versionActions(plan), ...markActions(mark), ...(options.upsert && schema.version !== undefined ? [lineageIfMissing()] : [])],
     guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) },
     mustExist: !options.upsert,
   });
@@ -55,9 +57,14 @@ export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput
     if (err instanceof EntityMismatchError) throw err;
     // A lost answer: decide whether this update landed before reporting anything.
     const conditional = options.expect !== undefined || options.condition !== undefined;
-    out = (await settleFailedWrite(db, { schema, key, kind: 'update', plan, mark, conditional }, err)).found;
-    // The old values went with the lost answer: only the item as stored now is known.
-    if (sent !== 'allNew') out = undefined;
+    const found = (await settleFailedWrite(db, { schema, key, kind: 'update', plan, mark, conditional }, err)).found;
+    // It landed. The old values went with the lost answer: `allOld` / `updatedOld` resolve to
+    // `undefined` (not `null`, which says no item existed); new values come from the item as stored now.
+    if (sent === 'allOld' || sent === 'updatedOld') {
+      db.afterWrite?.(schema, key);
+      return undefined;
+    }
+    out = sent === 'updatedNew' && found ? pick(found, updatedAttributes(params.UpdateExpression, params.ExpressionAttributeNames)) : found;
   }
   logWrite(db, 'update', schema, plan?.guard ? `v${plan.next}` : 'by key');
   if (sent === 'allNew') {
@@ -86,8 +93,19 @@ export async function deleteByKey(db: Database, cls: ModelClassRuntime, keyInput
   } catch (err) {
     if (err instanceof EntityMismatchError) throw err;
     const conditional = options.expect !== undefined || options.condition !== undefined;
-    await settleFailedWrite(db, { schema, key, kind: 'delete', plan, mark: writeMark(schema, plan, undefined, true), conditional }, err);
+    await settleFailedWrite(db, { schema, key, kind: 'delete', plan, mark: writeMark(schema, plan, undefined, { byKey: true }), conditional }, err);
   }
   db.afterDelete?.(schema, key);
   logWrite(db, 'delete', schema, 'by key');
+}
+
+/** The top-level attributes an update expression writes (`#n0` placeholders resolved). */
+function updatedAttributes(expression: string | undefined, names: Record<string, string> | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const m of (expression ?? '').matchAll(/(?:^|[,\s])(#n\d+)(?=[\s.[=,]|$)/g)) out.add(names?.[m[1]] ?? m[1]);
+  return out;
+}
+
+function pick(item: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => names.has(k)));
 }

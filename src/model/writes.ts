@@ -7,7 +7,7 @@
 import { PutCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
-import { increment, remove, set, type UpdateAction } from '../expressions/update.js';
+import { increment, remove, set, setIfNotExists, type UpdateAction } from '../expressions/update.js';
 import { KeyChangedError } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { conditionError, deleteItem, deleteParams, putParams, type WriteConditions } from '../operations/items.js';
@@ -18,8 +18,9 @@ import { diffItems, refreshInstance, sameStored, touchedAttributes } from './cha
 import { fillComputed, instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
-import { allOf, markActions, markedItem, planVersion, writeMark, type VersionOptions, type VersionPlan, type WriteMark } from './versioning.js';
+import { allOf, freshLineage, lineageIfMissing, markActions, markedAfterUpdate, markedItem, planVersion, writeMark, type VersionOptions, type VersionPlan, type WriteMark } from './versioning.js';
 import { settleFailedWrite } from './lost-answers.js';
+import { stampedValues, takeTimestamps, timestampActions } from './timestamps.js';
 
 /** What `save()` does when a loaded instance's key attributes were changed. */
 export type KeyChangePolicy = 'error' | 'copy' | 'move';
@@ -120,31 +121,35 @@ function expectedValues(schema: ModelSchema, stored: Record<string, unknown>, na
 }
 
 /** Validates and compiles the save of an instance; sends nothing. */
-export function prepareSave(db: Database, instance: ModelBase, options: SaveOptions = {}): PreparedWrite {
+export function prepareSave(db: Database, instance: ModelBase, options: SaveOptions = {}, internal: { lineage?: boolean } = {}): PreparedWrite {
   const schema = modelOf(instance).schema;
   const state = instance[STATE];
   const stored = state.stored;
   const table = db.tableName(schema);
   const plan = planVersion(schema, stored, options);
-  const self = valuesOf(instance);
+  // A partial save of a stored item leaves createdAt alone; a put carries it (see timestamps.ts).
+  const partial = options.partial === true && stored !== undefined;
+  const self = stampedValues(schema, valuesOf(instance), partial ? undefined : stored, new Date(), { created: !partial });
   const item = schema.encode(plan ? { ...self, [plan.attribute]: plan.next } : self);
   const key = schema.keyOfItem(item);
   const keyChanged = stored ? schema.keyNames.filter((k) => !sameStored(stored[k], item[k])) : [];
-  const mark = writeMark(schema, plan, stored);
+  const mark = writeMark(schema, plan, stored, { create: keyChanged.length > 0 });
   const conditional = options.expect !== undefined || options.condition !== undefined || options.expectUnchanged === true;
   const base = { schema, table, key, item, plan, keyChanged, mustNotExist: false, mark, conditional };
   if (keyChanged.length && (options.onKeyChange ?? 'error') === 'error') throw new KeyChangedError(modelOf(instance).name || schema.name, keyChanged);
   if (options.partial && stored && !keyChanged.length) {
-    const diff = diffItems(schema, stored, item, plan ? [plan.attribute] : []);
+    const updatedAt = schema.timestamps.updatedAt;
+    const diff = diffItems(schema, stored, item, [...(plan ? [plan.attribute] : []), ...(updatedAt ? [updatedAt] : [])]);
     if (diff.length === 0) return { ...base, kind: 'none', item: stored };
+    const stamp = updatedAt ? [set(literalPath(updatedAt), item[updatedAt])] : [];
     const params = updateParams(schema, table, {
       key,
-      storedActions: [...diff, ...versionActions(plan), ...markActions(mark)],
+      storedActions: [...diff, ...stamp, ...versionActions(plan), ...markActions(mark)],
       guards: { overwrite: options.overwrite, expect: options.expect, condition: allOf(options.condition, plan?.guard) },
       storedCondition: options.expectUnchanged ? expectedValues(schema, stored, touchedAttributes(diff)) : undefined,
       mustExist: true,
     });
-    return { ...base, kind: 'update', params };
+    return { ...base, kind: 'update', item: markedAfterUpdate(item, mark, stored), params };
   }
   // A new item (first versioned save, a moved or copied key, an unchanged-guarded new item) must not exist yet.
   const fresh = plan?.mustNotExist || (plan && keyChanged.length > 0) || (options.expectUnchanged && !stored);
@@ -155,16 +160,20 @@ export function prepareSave(db: Database, instance: ModelBase, options: SaveOpti
   if (plan?.increment && !keyChanged.length) {
     // Unchecked versioned save: a PutItem cannot advance a version it has not read, so the
     // whole item is written as an UpdateItem that sets every attribute and increments it.
+    // A new instance may be creating the item, or replacing one whose createdAt stands.
+    const keepCreated = (n: string) => !stored && n === schema.timestamps.createdAt;
     const actions = schema.names.filter((n) => !schema.keyNames.includes(n) && n !== plan.attribute)
-      .map((n) => (item[n] === undefined ? remove(literalPath(n)) : set(literalPath(n), item[n])));
+      .map((n) => (item[n] === undefined ? remove(literalPath(n)) : keepCreated(n) ? setIfNotExists(literalPath(n), item[n]) : set(literalPath(n), item[n])));
     if (schema.entity !== undefined) actions.push(set(literalPath(schema.entityField), schema.entity));
     const params = updateParams(schema, table, {
-      key, storedActions: [...actions, ...versionActions(plan)],
+      key, storedActions: [...actions, ...versionActions(plan), lineageIfMissing()],
       guards: { overwrite, expect: options.expect, condition: allOf(options.condition, unchanged) },
     });
     return { ...base, kind: 'update', params, mustNotExist: overwrite === false };
   }
   const marked = markedItem(item, mark, stored);
+  // A new item that no mark covers (an unchecked copy, an autoincrement save) gets a lineage of its own.
+  if (!mark && ((plan && fresh) || internal.lineage)) Object.assign(marked, freshLineage());
   const params = putParams(schema, table, marked, {
     overwrite,
     expect: options.expect,
@@ -183,6 +192,7 @@ export function applyWrite(db: Database, instance: ModelBase, item: Record<strin
   refreshInstance(schema, self, item, basis);
   // The version is dynagraph's to advance: the instance always takes the stored one.
   if (schema.version !== undefined) self[schema.version] = schema.attributes[schema.version].decode(item[schema.version]);
+  takeTimestamps(schema, self, item);
   fillComputed(schema, self);
   instance[STATE].stored = item;
   instance[STATE].db = db;
@@ -200,7 +210,8 @@ export async function saveInstance(db: Database, instance: ModelBase, options: S
     prepareSave(db, instanceWith(instance, { [schema.hash]: 1 }), options);
     let prepared: PreparedWrite | undefined;
     await saveWithNextId(db, schema, self, async () => {
-      prepared = prepareSave(db, instance, { ...options, overwrite: false });
+      // Its lineage recognises the item as this save's even if it was changed before a resend.
+      prepared = prepareSave(db, instance, { ...options, overwrite: false }, { lineage: true });
       await send(db, prepared, toInstance);
     });
     applyWrite(db, instance, prepared!.item, prepared!.item);
@@ -289,7 +300,7 @@ export function versionActions(plan: VersionPlan | undefined): UpdateAction[] {
 export function prepareInstanceUpdate(db: Database, instance: ModelBase, spec: AnyUpdateSpec, options: InstanceUpdateOptions = {}): { params: UpdateCommandInput; plan: VersionPlan | undefined; actions: UpdateAction[]; key: Record<string, unknown>; mark?: WriteMark } {
   const schema = modelOf(instance).schema;
   const stored = instance[STATE].stored;
-  const actions = specActions(schema, spec);
+  const actions = [...specActions(schema, spec), ...timestampActions(schema, new Date(), { spec })];
   // Never saved: nothing to check the version against, so it is advanced atomically.
   const plan = planVersion(schema, stored, stored ? options : { ignoreVersion: true });
   const key = stored ? schema.keyOfItem(stored) : schema.key(valuesOf(instance));

@@ -30,11 +30,13 @@ export interface Database {
   /**
    * Turns a stored item into an instance; a session returns the instance it already
    * holds for that key (its identity map). Defaults to a new instance.
+   * @internal
    */
   materialize?(model: ModelClass, item: Record<string, unknown>): object;
   /**
    * Reads items by stored key; a session routes these through its batching loader and
    * cache. Defaults to a plain batched get.
+   * @internal
    */
   loadItems?(requests: readonly { table: string; keyNames: readonly string[]; key: Record<string, unknown>; model: ModelClass }[]): Promise<(Record<string, unknown> | undefined)[]>;
   /** Told after an item was written through this database (a session primes its cache). */

@@ -7,6 +7,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../errors.js';
 import { wrapNumber } from '../client.js';
@@ -124,7 +125,8 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
     throw new InvalidCursorError('malformed key');
   }
   for (const [name, value] of Object.entries(key)) {
-    const ok = typeof value === 'string' || typeof value === 'number' || value instanceof Uint8Array || (value as object)?.constructor?.name === 'NumberValue';
+    // wrapNumber makes long numbers NumberValues of this very import: instanceof, not a class name bundlers rename.
+    const ok = typeof value === 'string' || typeof value === 'number' || value instanceof Uint8Array || value instanceof NumberValue;
     if (!ok || value === '') throw new InvalidCursorError(`key attribute "${name}" is not a scalar`);
   }
   // Exact comparison, type included: the number 1 is not the string "1", and binary compares by its bytes.

@@ -62,6 +62,7 @@ type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<st
 
 /** A lazy query or scan over items of type `T`. */
 export class ReadStream<T> implements AsyncIterable<T> {
+  /** @internal Built by the model layer: `Model.query`, `Model.scan` and the edges. */
   constructor(
     protected readonly db: Database,
     protected readonly spec: ReadSpec,

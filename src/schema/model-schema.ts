@@ -4,6 +4,7 @@
  */
 import { Attribute } from './attribute.js';
 import { TemplateAttribute } from './template.js';
+import { date } from './scalars.js';
 import { itemSize, MAX_ITEM_BYTES } from './size.js';
 import type { AttributeMap } from './types.js';
 import type { IndexDeclaration, Projection } from './indexes.js';
@@ -61,7 +62,38 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * in the item's size and write units.
    */
   writeHistory?: number;
+  /**
+   * Maintained timestamps, as dynamodb-toolbox, Dynamoose and OneTable keep them: `true`
+   * for `createdAt` and `updatedAt`, or `{ createdAt: 'created', updatedAt: false }` to
+   * rename or leave one out. Each is a `date()` attribute added to the model (declare it
+   * yourself, e.g. `date({ format: 'epoch' })`, to choose how it is stored), typed `Date` on
+   * instances and optional on construction. Every write sets `updatedAt` to the time of the
+   * write; `createdAt` is set when the item is created and kept afterwards: a full save
+   * carries the loaded value, a partial save or update leaves it alone, and an update that
+   * may create the item (`upsert`) sets it only where absent.
+   */
+  timestamps?: boolean | TimestampsOptions;
 }
+
+/** Names of the timestamp attributes (`false` leaves one out); see ModelDefinition.timestamps. */
+export interface TimestampsOptions {
+  /** Set when the item is created (default `createdAt`). */
+  createdAt?: string | false;
+  /** Set by every write (default `updatedAt`). */
+  updatedAt?: string | false;
+}
+
+type TimestampName<T, K extends string> = T extends { [P in K]: infer N } ? (N extends string ? N : N extends false ? never : K) : K;
+/** The attribute names a `timestamps` option maintains. */
+export type TimestampNames<T> = T extends true ? 'createdAt' | 'updatedAt'
+  : T extends false | undefined ? never
+    : T extends TimestampsOptions ? TimestampName<T, 'createdAt'> | TimestampName<T, 'updatedAt'> : never;
+/**
+ * The attributes of a model with the timestamps it did not declare: `Date` on instances,
+ * optional on construction.
+ */
+export type WithTimestamps<A extends AttributeMap, T> = [TimestampNames<T>] extends [never] ? A
+  : A & { [K in Exclude<TimestampNames<T>, keyof A>]: Attribute<Date, false, false> };
 
 /** A compiled index. */
 export interface IndexSchema {
@@ -88,6 +120,32 @@ export const DEFAULT_WRITE_HISTORY = 8;
 /** Names an instance uses for its own methods; attributes may not take them. */
 const RESERVED = new Set(['save', 'delete', 'toJSON', 'toItem', 'update', 'reload', 'constructor', 'isDirty', 'changes']);
 
+/** The timestamp attribute names a `timestamps` option asks for. */
+function timestampNames(option: ModelDefinition['timestamps']): { createdAt?: string; updatedAt?: string } {
+  if (!option) return {};
+  const o = option === true ? {} : option;
+  const out: { createdAt?: string; updatedAt?: string } = {};
+  for (const which of ['createdAt', 'updatedAt'] as const) {
+    const name = o[which] === undefined ? which : o[which];
+    if (name === false) continue;
+    if (typeof name !== 'string' || !name) throw new SchemaError(`timestamps.${which} must be an attribute name or false`);
+    out[which] = name;
+  }
+  return out;
+}
+
+/**
+ * The attributes with the timestamps the user did not declare. They are optional at run
+ * time: an instance holds none before its first save, nor an item stored before the option.
+ */
+function withTimestamps(attributes: AttributeMap, names: { createdAt?: string; updatedAt?: string }): AttributeMap {
+  const missing = Object.values(names).filter((n) => !Object.hasOwn(attributes, n));
+  if (!missing.length) return attributes;
+  const out: AttributeMap = { ...attributes };
+  for (const n of missing) out[n] = date().optional();
+  return out;
+}
+
 /** The compiled declaration of one model. */
 export class ModelSchema {
   readonly table: string;
@@ -106,6 +164,8 @@ export class ModelSchema {
   readonly autoincrement: boolean;
   /** Versions whose writers a versioned item remembers (see ModelDefinition.writeHistory). */
   readonly writeHistory: number;
+  /** The maintained timestamp attributes (see ModelDefinition.timestamps); `{}` without. */
+  readonly timestamps: { readonly createdAt?: string; readonly updatedAt?: string };
   /** A readable name for messages; the class name once known. */
   name: string;
 
@@ -113,8 +173,9 @@ export class ModelSchema {
     this.table = def.table;
     this.name = def.entity ?? def.table;
     if (!def.table) throw new SchemaError('a model needs a table name');
-    this.attributes = def.attributes;
-    this.names = Object.keys(def.attributes);
+    this.timestamps = timestampNames(def.timestamps);
+    this.attributes = withTimestamps(def.attributes, this.timestamps);
+    this.names = Object.keys(this.attributes);
     this.hash = def.key?.hash;
     this.range = def.key?.range;
     this.entity = def.entity;
@@ -144,6 +205,13 @@ export class ModelSchema {
     }
     if (this.version !== undefined && (this.version === this.hash || this.version === this.range)) {
       throw new SchemaError(`${this.name}: version "${this.version}" cannot be a key attribute`);
+    }
+    for (const n of Object.values(this.timestamps)) {
+      if (this.attributes[n].kind !== 'date') throw new SchemaError(`${this.name}: timestamp "${n}" must be a date attribute`);
+      if (this.keyNames.includes(n) || n === this.version) throw new SchemaError(`${this.name}: timestamp "${n}" cannot be a key or the version attribute`);
+    }
+    if (this.timestamps.createdAt !== undefined && this.timestamps.createdAt === this.timestamps.updatedAt) {
+      throw new SchemaError(`${this.name}: createdAt and updatedAt cannot be the same attribute "${this.timestamps.createdAt}"`);
     }
     if (this.autoincrement) {
       if (this.range !== undefined) throw new SchemaError(`${this.name}: autoincrement needs a hash-only table; "${this.range}" is a range key`);

@@ -61,7 +61,7 @@ function separatorsOf(pieces: readonly Piece[]): (string | undefined)[] {
  */
 export class TemplateAttribute<S extends string = string> extends Attribute<string, false, false> {
   readonly kind = 'template' as const;
-  /** The parsed template. */
+  /** @internal The parsed template. */
   readonly pieces: readonly Piece[];
   /**
    * Per field, in order: the character escaped (with a backslash, as is the backslash

@@ -15,7 +15,7 @@
  * const client = new DynamoDBClient({ ...localClientConfig(local.endpoint), retryStrategy: fastRetryStrategy() });
  * const faults = injectFaults(client, { rate: 0.3, seed: 7 });
  * ```
- * @module
+ * @module dynagraph/testing
  */
 export { startDynamoDBLocal, localClientConfig } from './local.js';
 export type { LocalDynamoDB, StartDynamoDBLocalOptions } from './local.js';

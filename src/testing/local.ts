@@ -2,6 +2,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynagraphError } from '../errors.js';
+import { withoutNodeVersionNotice } from '../client.js';
 
 /** A running DynamoDB Local (in-memory) started by {@link startDynamoDBLocal}. */
 export interface LocalDynamoDB {
@@ -102,7 +103,7 @@ export async function startDynamoDBLocal(options: StartDynamoDBLocalOptions = {}
     await exited;
   };
 
-  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
+  const client = withoutNodeVersionNotice(() => new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 }));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let early = false;
   void exited.then(() => (early = true));

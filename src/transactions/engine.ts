@@ -49,6 +49,13 @@ type Attempt = { targets: Target[]; records: [Transaction, TransactionRecord][];
  * `setup()`, sub-transactions, `transient = true`), then `await new MyTx(userId).commit()`.
  */
 export abstract class Transaction {
+  /**
+   * The name stored in this class's status records (and used in log lines and errors). When
+   * unset, the class name — which minifying bundlers rename (esbuild without `keepNames`,
+   * terser), so a bundled application that reads its records back should set it:
+   * `static override transactionName = 'BundlePurchase'`.
+   */
+  static readonly transactionName?: string;
   /** Transient transactions store no status record (the original's write-only transactions). */
   transient = false;
   /** Attempts before MaxRetriesExceededError (the original's MAX_RETRIES). */
@@ -85,9 +92,13 @@ export abstract class Transaction {
     return TransactionRecord;
   }
 
-  /** The name stored in the status record. */
+  /**
+   * The name stored in the status record: the class's static `transactionName`, else its
+   * class name (renamed by minifiers; see {@link Transaction.transactionName}). Override for
+   * a name that depends on the instance.
+   */
   protected get transactionName(): string {
-    return this.constructor.name;
+    return (this.constructor as typeof Transaction).transactionName ?? this.constructor.name;
   }
 
   /**

@@ -20,7 +20,7 @@ export class TransactionRecord extends Model({
     datetime: date(),
     /** Always `done` once stored: the record commits with the writes or not at all. */
     status: literal('pending', 'running', 'done'),
-    /** The transaction's class name. */
+    /** The transaction's name: its class's static `transactionName`, else its class name. */
     name: string(),
     /** Attempts it took (1 when no conflict was met). */
     attempts: number(),

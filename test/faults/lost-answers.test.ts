@@ -176,6 +176,72 @@ describe('lost answers on every write path (DynamoDB Local, answers dropped afte
     });
   });
 
+  describe('what an independent review found', () => {
+    it('a 200 whose body is lost is a lost answer too: one autoincrement save is one item', async () => {
+      const before = (await Ticket.scan({ db, consistent: true }).all()).length;
+      const loser = loseAnswers(db.connection.client, { operation: 'PutItem', when: 'body' });
+      const t = new Ticket({ label: 'body lost' });
+      await t.save({ db }).finally(() => loser.remove());
+      expect(loser.lost()).to.equal(1);
+      const after = await Ticket.scan({ db, consistent: true }).all();
+      expect(after.length - before).to.equal(1);
+      expect(after.filter((x) => x.label === 'body lost').map((x) => x.id)).to.deep.equal([t.id]);
+    });
+
+    it('an autoincrement item changed by another writer before the resend is still recognised (its lineage)', async () => {
+      const before = (await Ticket.scan({ db, consistent: true }).all()).length;
+      const t = new Ticket({ label: 'changed meanwhile' });
+      const loser = loseAnswers(db.connection.client, {
+        operation: 'PutItem',
+        between: async () => {
+          const mine = (await Ticket.scan({ db: other, consistent: true }).all()).find((x) => x.label === 'changed meanwhile')!;
+          await Ticket.update({ id: mine.id }, { set: { label: 'changed meanwhile!' } }, { db: other });
+        },
+      });
+      await t.save({ db }).finally(() => loser.remove());
+      expect((await Ticket.scan({ db, consistent: true }).all()).length - before).to.equal(1);
+    });
+
+    it('a versioned create whose mark was overwritten before the resend is recognised by its lineage', async () => {
+      const c = new ShortMemory({ id: 'create-overtaken', n: 1 });
+      const loser = loseAnswers(db.connection.client, {
+        operation: 'PutItem',
+        between: async () => { for (let i = 0; i < 2; i++) await otherAdds(ShortMemory, c.id, 10); },
+      });
+      await c.save({ db }).finally(() => loser.remove());
+      expect(await stored(ShortMemory, c.id)).to.deep.include({ n: 21, version: 3 });
+    });
+
+    it('an item created by an upsert has a lineage: a resend never writes into the item created after a delete', async () => {
+      await Counter.update({ id: 'upserted' }, { set: { n: 0 } }, { db, upsert: true });
+      const c = (await Counter.get({ id: 'upserted' }, { db, consistent: true }))!;
+      const loser = loseAnswers(db.connection.client, {
+        operation: 'PutItem',
+        between: async () => {
+          await Counter.delete({ id: 'upserted' }, { db: other });
+          await Counter.update({ id: 'upserted' }, { set: { n: 100 } }, { db: other, upsert: true });
+        },
+      });
+      c.n += 1;
+      const err = await caught<OutcomeUnknownError>(c.save({ db }).finally(() => loser.remove()));
+      expect(err).to.be.instanceOf(OutcomeUnknownError);
+      expect(await stored(Counter, 'upserted')).to.deep.include({ n: 100 });
+    });
+
+    it('after a transaction, the instance keeps its marks: its next save is not mistaken for a conflict', async () => {
+      const c = await fresh();
+      await db.transactWrite((tx) => void tx.update(c, { add: { n: 1 } }));
+      c.n += 1;
+      await c.save({ db });
+      await db.transactWrite((tx) => {
+        c.n += 1;
+        tx.put(c, { partial: true });
+      });
+      await c.save({ db });
+      expect(await stored(Counter, c.id)).to.deep.include({ n: 3 });
+    });
+  });
+
   describe('writes without versions', () => {
     it('save({ overwrite: false }) whose answer was lost finds its own item: success', async () => {
       const loser = loseAnswers(db.connection.client, { operation: 'PutItem' });

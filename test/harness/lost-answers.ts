@@ -4,6 +4,7 @@
  * write) — the connection is "reset", so the SDK's retry loop resends it exactly as it
  * would after a real dropped connection.
  */
+import { Readable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { connectionReset, isRequest, operationOf, readBody, type HttpResponseLike } from '../../src/testing/http.js';
 
@@ -15,8 +16,12 @@ export interface LoseAnswersOptions {
   operation: string;
   /** How many answers to lose (default 1): the first `times` attempts of that operation. */
   times?: number;
-  /** `'after'` (default): applied, then the answer lost. `'before'`: the connection drops before the request is sent. */
-  when?: 'after' | 'before';
+  /**
+   * `'after'` (default): applied, then the connection reset before the answer. `'body'`:
+   * applied and answered 200, then the connection reset while the body is read. `'before'`:
+   * the connection drops before the request is sent.
+   */
+  when?: 'after' | 'body' | 'before';
   /** Runs after the request was applied and before the SDK sees the reset (another writer's write). */
   between?: (lost: number) => Promise<void> | void;
 }
@@ -43,6 +48,10 @@ export function loseAnswers(client: Pick<DynamoDBClient, 'middlewareStack'>, opt
       const out = await next(args);
       await readBody((out.response as HttpResponseLike | undefined)?.body).catch(() => undefined);
       await options.between?.(lost);
+      if (options.when === 'body') {
+        (out.response as { body: unknown }).body = new Readable({ read() { this.destroy(connectionReset()); } });
+        return out;
+      }
       throw connectionReset();
     }) as never,
     { step: 'deserialize', priority: 'low', name },
