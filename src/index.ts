@@ -50,6 +50,7 @@ export type { BatchWrite } from './model/batches.js';
 export type { RetryPolicy } from './operations/retry.js';
 export type { BatchGetRequest, BatchGetResult } from './dynagraph.js';
 export * from './errors.js';
+export * from './operations/batch-errors.js';
 export type { InstanceUpdateOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
 export type { UpdateSpec, AnyUpdateSpec } from './model/update-spec.js';
 export type { Change } from './model/changes.js';

@@ -6,7 +6,7 @@
  * their items) and which were not.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { UnprocessedError, type BatchOutcome } from '../errors.js';
+import { UnprocessedError, type BatchOutcome } from './batch-errors.js';
 import type { Database } from './context.js';
 import { FirstFailure, backoff, incompleteError, mapConcurrent } from './retry.js';
 import { keyId } from './key-id.js';

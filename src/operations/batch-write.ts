@@ -5,7 +5,8 @@
  * finish, the error says of every write whether it is done, not done or unknown.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { DuplicateKeyError, DynagraphError, UnprocessedError, type BatchEntry, type BatchOutcome } from '../errors.js';
+import { DuplicateKeyError, DynagraphError } from '../errors.js';
+import { UnprocessedError, type BatchEntry, type BatchOutcome } from './batch-errors.js';
 import { keyId } from './batch-get.js';
 import type { Database } from './context.js';
 import { FirstFailure, backoff, incompleteError, mapConcurrent } from './retry.js';

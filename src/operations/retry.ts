@@ -2,7 +2,8 @@
  * Retrying leftovers (UnprocessedKeys / UnprocessedItems): exponential backoff with
  * full jitter (AWS's recommended scheme), up to a bound, then a typed error.
  */
-import { BatchIncompleteError, DynagraphError, type BatchOutcome } from '../errors.js';
+import { DynagraphError } from '../errors.js';
+import { BatchIncompleteError, type BatchOutcome } from './batch-errors.js';
 
 /** How leftovers are retried. */
 export interface RetryPolicy {
