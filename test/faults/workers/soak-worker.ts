@@ -35,6 +35,8 @@ const report = {
   errors: [] as string[],
   faults: {} as Record<string, number>,
   operations: 0,
+  /** Milliseconds spent per kind of operation, summed over instances. */
+  ms: {} as Record<string, number>,
 };
 
 const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'];
@@ -150,16 +152,19 @@ async function run(i: number): Promise<void> {
     while (Date.now() < until) {
       const id = `${worker}-${i}-${++seq}`;
       const pick = random();
+      const kind = pick < 0.4 ? 'increment' : pick < 0.55 ? 'ticket' : pick < 0.7 ? 'delete' : pick < 0.9 ? 'transfer' : 'section';
+      const started = performance.now();
       try {
-        if (pick < 0.4) await increment(db, random);
-        else if (pick < 0.55) await ticket(db, id);
-        else if (pick < 0.7) await createAndDelete(db, id);
-        else if (pick < 0.9) await transfer(db, id, random);
+        if (kind === 'increment') await increment(db, random);
+        else if (kind === 'ticket') await ticket(db, id);
+        else if (kind === 'delete') await createAndDelete(db, id);
+        else if (kind === 'transfer') await transfer(db, id, random);
         else await section(db);
         report.operations++;
       } catch (err) {
         note(err);
       }
+      report.ms[kind] = (report.ms[kind] ?? 0) + performance.now() - started;
     }
   } finally {
     const counts = faults.counts as unknown as FaultCounts & Record<string, number>;
