@@ -70,7 +70,7 @@ export async function startDynamoDBLocal(options: StartDynamoDBLocalOptions = {}
     throw fail(
       'DynamoDB Local needs Java 17+ on PATH, and `java -version` could not be run. Install it ' +
         '(Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`), ' +
-        'or set DYNAMODB_ENDPOINT to the URL of a running DynamoDB (Local).',
+        'or run DynamoDB Local yourself (e.g. its Docker image) and pass its URL as `new Dynagraph({ endpoint })` instead of starting one here.',
       java.error,
     );
   }
