@@ -55,10 +55,10 @@ export type Logger =
 
 /** Something that watches requests: session stats, request budgets. */
 export interface RequestObserver {
-  /** Called before a request is sent; may throw to refuse it (a budget). */
-  before?(command: string, table: string | undefined): void;
-  /** Called after a successful response. */
-  after?(entry: LogEntry, output: Record<string, unknown>): void;
+  /** Called before a request is sent; may throw to refuse it (a budget). `input` is the command's input. */
+  before?(command: string, table: string | undefined, input: Record<string, unknown>): void;
+  /** Called after a successful response; `input` is the object `before` saw. */
+  after?(entry: LogEntry, output: Record<string, unknown>, input: Record<string, unknown>): void;
   /** Called when a request failed (after the SDK's own retries); `entry` is what is logged. */
   failed?(command: string, error: unknown, entry: LogEntry): void;
   /** Called when a request is retried by dynagraph (not the SDK). */
@@ -157,8 +157,8 @@ export class Connection {
   ): Promise<O> {
     const commandName = apiName(command);
     const observers = meta.scope ? [...this.observers, ...meta.scope] : this.observers;
-    for (const o of observers) o.before?.(commandName, meta.table);
     const input = command.input as Record<string, unknown>;
+    for (const o of observers) o.before?.(commandName, meta.table, input);
     if (CAPACITY_COMMANDS.has(commandName) && input.ReturnConsumedCapacity === undefined) {
       input.ReturnConsumedCapacity = 'TOTAL';
     }
@@ -184,7 +184,7 @@ export class Connection {
       level: attempts !== undefined && attempts > 1 ? 'warn' : 'debug',
       ...(attempts !== undefined && attempts > 1 ? { attempts, message: `after ${attempts} attempts` } : {}),
     };
-    for (const o of observers) o.after?.(entry, output);
+    for (const o of observers) o.after?.(entry, output, input);
     this.log(entry);
     return output as O;
   }

@@ -9,6 +9,8 @@ import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding
 import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
+import { batchGetParams, writeManyParams } from './model/dry-runs.js';
+import type { DryRunRequest } from './operations/dry-run.js';
 import type { ModelClassRuntime } from './model/instance.js';
 import { batchGetItems, type BatchGetOptions } from './operations/batch-get.js';
 import type { BatchWriteOptions } from './operations/batch-write.js';
@@ -16,10 +18,12 @@ import { Session, type SessionOptions } from './graph/session.js';
 import type { ModelSchema } from './schema/model-schema.js';
 import type { Database } from './operations/context.js';
 import { createTable, deleteTable, ensureTable, type CreateTableOptions } from './table/admin.js';
+import { applyPlan, planTables, type ApplyTablesOptions } from './table/evolve.js';
+import type { PlanTablesOptions, TablePlan } from './table/plan.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './operations/retry.js';
 import { tableDefinition, type TableDefinition } from './table/definition.js';
 import {
-  transactGet, transactWrite, type CheckedTargets, type TransactGetResult, type TransactGetTargets, type TransactionWriter,
+  transactGet, transactGetRequests, transactWrite, transactWriteRequests, type CheckedTargets, type TransactGetResult, type TransactGetTargets, type TransactionWriter,
   type TransactWriteOptions, type TransactWriteResult,
 } from './model/transact.js';
 import { acquireLock, withLock, type LockHandle, type LockOptions } from './locks/lock.js';
@@ -56,6 +60,12 @@ const DEFAULT_CONCURRENCY = 50;
 
 /** How many CreateTable requests run at once; DynamoDB limits concurrent table operations. */
 const CREATE_CONCURRENCY = 10;
+
+/** Options of `ensureTables`. */
+export interface EnsureTablesOptions extends CreateTableOptions, PlanTablesOptions, ApplyTablesOptions {
+  /** Apply the changes live tables need (see `planTables`) instead of reporting them as a TableMismatchError. */
+  apply?: boolean;
+}
 
 /** One DynamoDB database as seen by dynagraph. */
 export class Dynagraph implements Database {
@@ -132,12 +142,29 @@ export class Dynagraph implements Database {
   }
 
   /**
-   * Idempotent: creates missing tables, and throws TableMismatchError when a live table's
-   * keys, indexes or TTL differ from the models. Binds the models.
+   * The changes each live table needs to match the models — GSIs added or removed, billing
+   * and throughput, streams, TTL — as the exact CreateTable / UpdateTable / UpdateTimeToLive
+   * inputs in the order they must be sent, and the changes no request can make. Sends only
+   * DescribeTable and DescribeTimeToLive.
    */
-  async ensureTables(models: readonly AnyModel[], options: CreateTableOptions = {}): Promise<void> {
+  planTables(models: readonly AnyModel[], options: PlanTablesOptions = {}): Promise<TablePlan> {
+    return planTables(this.connection, this.tables(models), options);
+  }
+
+  /**
+   * Idempotent: creates missing tables, and throws TableMismatchError when a live table's
+   * keys, indexes or TTL differ from the models. With `apply: true` it instead applies
+   * `planTables` one step at a time (waiting for ACTIVE and index backfills between steps),
+   * or throws TableChangeRefusedError before any change when a change cannot be made.
+   * Binds the models.
+   */
+  async ensureTables(models: readonly AnyModel[], options: EnsureTablesOptions = {}): Promise<void> {
     const defs = this.tables(models);
-    await inBatches(defs, CREATE_CONCURRENCY, (def) => ensureTable(this.connection, def, options));
+    if (options.apply) {
+      await applyPlan(this.connection, await planTables(this.connection, defs, options), options);
+    } else {
+      await inBatches(defs, CREATE_CONCURRENCY, (def) => ensureTable(this.connection, def, options));
+    }
     this.bind(...models);
   }
 
@@ -235,6 +262,26 @@ export class Dynagraph implements Database {
    */
   transactWrite(build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<TransactWriteResult> {
     return transactWrite(this, build, options);
+  }
+
+  /** Dry run of {@link batchGet}: the BatchGetItem inputs it would send (one per chunk of 100 keys); nothing is sent. */
+  batchGetParams(requests: BatchGetRequest, options: BatchGetOptions = {}): DryRunRequest[] {
+    return batchGetParams(this, requests as never, options);
+  }
+
+  /** Dry run of {@link writeMany} (and of `putMany` / `deleteMany`): the BatchWriteItem inputs, one per chunk of 25; nothing is sent. */
+  writeManyParams(writes: readonly BatchWrite[]): DryRunRequest[] {
+    return writeManyParams(this, writes);
+  }
+
+  /** Dry run of {@link transactWrite}: the TransactWriteItems input (pass `token` to get the very input a run with it sends). */
+  transactWriteParams(build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<DryRunRequest[]> {
+    return transactWriteRequests(this, build, options);
+  }
+
+  /** Dry run of {@link transactGet}: the TransactGetItems input; nothing is sent. */
+  transactGetParams<const T extends TransactGetTargets>(targets: T & CheckedTargets<T>): DryRunRequest[] {
+    return transactGetRequests(this, targets);
   }
 
   /** Reads up to 100 items of any models in one consistent snapshot: `db.transactGet([[User, key], [Thread, key]])`. */

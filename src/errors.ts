@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'VERSION_CONFLICT'
   | 'NOT_FOUND'
   | 'TABLE_MISMATCH'
+  /** A live table needs changes no UpdateTable can make (key schema, LSIs, a GSI's key or projection). */
+  | 'TABLE_CHANGE_REFUSED'
   | 'NO_DATABASE'
   | 'INVALID_CURSOR'
   | 'INVALID_EXPRESSION'
@@ -173,6 +175,17 @@ export class TableMismatchError extends DynagraphError {
   constructor(table: string, differences: string[]) {
     super('TABLE_MISMATCH', `table "${table}" differs from its models: ${differences.join('; ')}`);
     this.differences = differences;
+  }
+}
+
+/** Changes a live table needs that cannot be applied in place; nothing was sent. */
+export class TableChangeRefusedError extends DynagraphError {
+  static { this.prototype.name = 'TableChangeRefusedError'; }
+  /** Each refused change and its table. */
+  readonly refused: { table: string; change: string }[];
+  constructor(refused: readonly { table: string; change: string }[]) {
+    super('TABLE_CHANGE_REFUSED', `cannot apply table changes: ${refused.map((r) => `${r.table}: ${r.change}`).join('; ')}`);
+    this.refused = [...refused];
   }
 }
 

@@ -82,7 +82,9 @@ export async function runCommand(name: string, main: () => Promise<void>): Promi
     await main();
   } catch (err) {
     if (!(err instanceof CliError) && !(err instanceof DynagraphError)) throw err;
-    console.error(`${name}: ${oneLine(err)}`);
+    // The forum can use a DynamoDB of your own: say how, in the forum's own terms.
+    const hint = (err as { code?: string }).code === 'DYNAMODB_LOCAL' ? ' (here: set DYNAMODB_ENDPOINT=<url>)' : '';
+    console.error(`${name}: ${oneLine(err)}${hint}`);
     process.exit(err instanceof CliError ? err.exitCode : 1);
   }
 }

@@ -73,8 +73,9 @@ async function main(): Promise<void> {
   const { db, local } = await openForum(flags);
   try {
     const forum = (await db.scan(Forum).all()).map((f) => f.name).sort()[0];
-    const { page, cost } = await forumPage(db, forum);
+    const { page, cost, trace } = await forumPage(db, forum);
     console.log(renderPage(page));
+    console.log(`\nThe trace of this page (session.trace):\n\n${trace.text}`);
     const naive = await naiveForumPage(db, forum);
     const same = JSON.stringify(naive.page) === JSON.stringify(page);
     console.log('\nWhat this page cost:\n');

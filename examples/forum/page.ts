@@ -5,7 +5,7 @@
  * does). Both return the same page and what it cost.
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Dynagraph, ModelSchema, SessionStats } from '../../src/index.js';
+import type { Dynagraph, GraphTrace, ModelSchema, SessionStats } from '../../src/index.js';
 import { Forum, Reply, Thread, threadId, User } from './models.js';
 
 /** A rendered forum page. */
@@ -33,7 +33,7 @@ export interface PageOptions {
 }
 
 /** Resolves the page with dynagraph: a session, one include, counts in the same round. */
-export async function forumPage(db: Dynagraph, forumName: string, options: PageOptions = {}): Promise<{ page: ForumPage; cost: PageCost; stats: SessionStats }> {
+export async function forumPage(db: Dynagraph, forumName: string, options: PageOptions = {}): Promise<{ page: ForumPage; cost: PageCost; stats: SessionStats; trace: GraphTrace }> {
   const { threads: threadCount = 20, latest = 3 } = options;
   const s = db.session();
   const forum = await s.get(Forum, { name: forumName });
@@ -53,7 +53,8 @@ export async function forumPage(db: Dynagraph, forumName: string, options: PageO
       latest: t.replies.get().map((r) => ({ author: r.user.get()?.name ?? null, message: r.message, posted: r.posted.toISOString() })),
     })),
   };
-  return { page, cost: { requests: { ...s.stats.requests }, total: s.stats.totalRequests, rounds: s.stats.rounds }, stats: s.stats };
+  // The trace: per include round and edge, what was sent and what it cost (counts are `direct`, outside the include).
+  return { page, cost: { requests: { ...s.stats.requests }, total: s.stats.totalRequests, rounds: s.stats.rounds }, stats: s.stats, trace: s.trace };
 }
 
 /**

@@ -19,7 +19,9 @@ export function forumServer(db: Dynagraph): Server {
     execute: async (args: ExecutionArgs) => {
       const result = await execute(args);
       const { session } = args.contextValue as ForumContext;
-      return { ...result, extensions: { ...result.extensions, dynagraph: { ...session.stats } } };
+      // The trace's rows: per round and edge, requests, keys, items, capacity and milliseconds.
+      const { rows, rounds, totals } = session.trace;
+      return { ...result, extensions: { ...result.extensions, dynagraph: { ...session.stats, trace: { rows, rounds, totals } } } };
     },
   });
   return createServer((req, res) => {

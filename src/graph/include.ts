@@ -6,6 +6,8 @@
 import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/instance.js';
 import { ToMany, ToOne } from './relations.js';
+import { roundExpectation } from './explain.js';
+import type { TraceRecorder } from './trace.js';
 
 type EdgeKeys<T> = { [K in keyof T]: T[K] extends ToOne<any> | ToMany<any> ? K : never }[keyof T] & string;
 type TargetOf<E> = E extends ToOne<infer U> ? U : E extends ToMany<infer U> ? U : never;
@@ -44,9 +46,10 @@ export type Loaded<T, S> = Omit<T, keyof S & keyof T> & {
 type Spec = Record<string, unknown>;
 
 /** Loads `spec` below `roots`, one level per round. */
-export async function loadIncludes(roots: readonly ModelBase[], spec: Spec): Promise<void> {
+export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trace?: TraceRecorder): Promise<void> {
   let frontier: [readonly ModelBase[], Spec][] = [[roots, spec]];
-  while (frontier.length) {
+  for (let round = 1; frontier.length; round++) {
+    const end = trace?.startRound(roundExpectation(round, frontier));
     const next: [ModelBase[], Spec][] = [];
     const loads: Promise<unknown>[] = [];
     for (const [instances, level] of frontier) {
@@ -72,7 +75,11 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec): Pro
         if (nested && Object.keys(nested).some((k) => !k.startsWith('$'))) next.push([children, nested]);
       }
     }
-    await Promise.all(loads);
+    try {
+      await Promise.all(loads);
+    } finally {
+      end?.();
+    }
     frontier = next.map(([instances, s]): [ModelBase[], Spec] => [[...new Set(instances)], s]).filter(([instances]) => instances.length > 0);
   }
 }

@@ -10,10 +10,10 @@ import { batchGetItems, keyId } from '../operations/batch-get.js';
 import { keyPartId } from '../operations/key-id.js';
 import { NumberValue } from '../schema/attribute.js';
 import type { Database } from '../operations/context.js';
-import type { Page } from '../operations/read-stream.js';
+import type { Page, ReadSpec } from '../operations/read-stream.js';
 import { mapConcurrent } from '../operations/retry.js';
 import { absorb, instanceFromItem, resetTo, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
-import { isOf, Query, querySpec } from '../model/reads.js';
+import { hydrateItems, isOf, Query, querySpec, type Hydration } from '../model/reads.js';
 import { rangeMatcher } from './range-match.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { Relation } from './relations.js';
@@ -61,7 +61,7 @@ function stableJson(v: unknown): string {
  * The identity-map id of a key of an entity: two entities' items at one key of a shared
  * table are two ids (JSON never holds a raw NUL, so the entity part ends at the first one).
  */
-function identityId(table: string, schema: ModelSchema, key: Record<string, unknown>): string {
+export function identityId(table: string, schema: ModelSchema, key: Record<string, unknown>): string {
   return `${JSON.stringify(schema.entity ?? null)}\u0000${keyId(table, schema.keyNames, key)}`;
 }
 
@@ -135,6 +135,9 @@ export class GraphLoader {
     else if (this.identity.get(id) === instance) this.identity.delete(id);
     return own ? instance : null;
   }
+
+  /** Keys-only hydration through this loader: its batching, cache and identity map. */
+  private readonly hydration: Hydration = { load: (requests) => this.loadItems(requests), make: (model, item) => this.materialize(model, item) };
 
   /** Reads stored items by key through the batching loader (cached in a session). */
   loadItems(requests: readonly { key: Record<string, unknown>; model: ModelClassRuntime }[]): Promise<(Record<string, unknown> | undefined)[]> {
@@ -222,59 +225,22 @@ export class GraphLoader {
 
   /** Runs the distinct queries of one tick, coalescing item-collection edges of a shared table. */
   private async runQueries(keys: readonly QueryKey[]): Promise<(ModelBase[] | Page<ModelBase>)[]> {
-    const db = this.db;
     // Without a cache (outside a session) DataLoader hands duplicate keys to the batch: run each once.
     const ids = keys.map((k) => this.queryId(k));
     const firstOf = new Map<string, number>();
     ids.forEach((id, i) => firstOf.has(id) || firstOf.set(id, i));
     const distinct = [...firstOf.values()];
-    const specs = keys.map((k) => querySpec(db, [k.model], k.condition, { index: k.index }));
+    const specs = keys.map((k) => querySpec(this.db, [k.model], k.condition, { index: k.index }));
     const results = new Array<ModelBase[] | Page<ModelBase>>(keys.length);
-    // Whole-partition loads of models sharing a table (an item collection) share one Query.
-    const groups = new Map<string, number[]>();
-    distinct.forEach((i) => {
-      const k = keys[i];
-      if (k.page || k.index || k.model.schema.entity === undefined) return;
-      const id = stableJson([specs[i].table, specs[i].partition?.value]);
-      groups.set(id, [...(groups.get(id) ?? []), i]);
-    });
-    const tasks: (() => Promise<void>)[] = [];
-    const grouped = new Set<number>();
-    for (const members of groups.values()) {
-      if (members.length < 2) continue;
-      members.forEach((i) => grouped.add(i));
-      tasks.push(async () => {
-        const models = [...new Set(members.map((i) => keys[i].model))];
-        const hash = models[0].schema.hash;
-        const all = (await new Query(db, querySpec(db, models, { [hash]: specs[members[0]].partition!.value }, {}), {}).all()) as ModelBase[];
-        for (const i of members) {
-          const matches = rangeMatcher(keys[i].model.schema, keys[i].condition);
-          results[i] = all.filter((x) => x.constructor === keys[i].model && matches(x[STATE].stored ?? {}));
-        }
-      });
-    }
+    const groups = collectionGroups(keys, distinct, specs);
+    const grouped = new Set(groups.flat());
     const hydrating: number[] = [];
-    distinct.forEach((i) => {
-      if (grouped.has(i)) return;
-      const k = keys[i];
-      // A keys-only (or include) index: read the entries here, hydrate them below with every other such query.
-      const partial = k.index !== undefined && k.model.schema.indexes[k.index]?.projection !== 'all';
-      tasks.push(async () => {
-        const q = new Query<ModelBase>(db, partial ? { ...specs[i], decode: (items) => items } : specs[i], { reverse: k.page?.reverse });
-        results[i] = k.page ? await q.page(k.page) : await q.all();
-        if (partial) hydrating.push(i);
-      });
-    });
-    await mapConcurrent(tasks, db.concurrency, (t) => t());
-    // The sparse-index pattern once for the whole batch: every entry's full item in shared BatchGetItems, index order kept.
-    await Promise.all(hydrating.map(async (i) => {
-      const model = keys[i].model;
-      const r = results[i];
-      const entries = (Array.isArray(r) ? r : r.items) as unknown as Record<string, unknown>[];
-      const full = await this.loadItems(entries.map((e) => ({ model, key: model.schema.keyOfItem(e) })));
-      const items = full.flatMap((item) => (item && isOf(model, item) ? [this.materialize(model, item)] : []));
-      results[i] = Array.isArray(r) ? items : { items, cursor: r.cursor };
-    }));
+    const tasks: (() => Promise<void>)[] = [
+      ...groups.map((members) => () => this.runCollection(keys, specs, members, results)),
+      ...distinct.filter((i) => !grouped.has(i)).map((i) => () => this.runOne(keys[i], specs[i], i, results, hydrating)),
+    ];
+    await mapConcurrent(tasks, this.db.concurrency, (t) => t());
+    await this.hydrateEntries(keys, results, hydrating);
     // Each duplicate gets its own array, so one edge's add() never shows up on another's.
     return keys.map((_, i) => {
       const r = results[firstOf.get(ids[i])!];
@@ -282,4 +248,45 @@ export class GraphLoader {
       return Array.isArray(r) ? [...r] : { ...r, items: [...r.items] };
     });
   }
+
+  /** One Query of a shared partition serves every item-collection edge of the tick that reads it. */
+  private async runCollection(keys: readonly QueryKey[], specs: readonly ReadSpec[], members: readonly number[], results: (ModelBase[] | Page<ModelBase>)[]): Promise<void> {
+    const models = [...new Set(members.map((i) => keys[i].model))];
+    const hash = models[0].schema.hash;
+    const all = (await new Query(this.db, querySpec(this.db, models, { [hash]: specs[members[0]].partition!.value }, {}), {}).all()) as ModelBase[];
+    for (const i of members) {
+      const matches = rangeMatcher(keys[i].model.schema, keys[i].condition);
+      results[i] = all.filter((x) => x.constructor === keys[i].model && matches(x[STATE].stored ?? {}));
+    }
+  }
+
+  /** One distinct query; a keys-only (or include) index's entries are left for {@link hydrateEntries}. */
+  private async runOne(k: QueryKey, spec: ReadSpec, i: number, results: (ModelBase[] | Page<ModelBase>)[], hydrating: number[]): Promise<void> {
+    const partial = k.index !== undefined && k.model.schema.indexes[k.index]?.projection !== 'all';
+    const q = new Query<ModelBase>(this.db, partial ? { ...spec, decode: (items) => items } : spec, { reverse: k.page?.reverse });
+    results[i] = k.page ? await q.page(k.page) : await q.all();
+    if (partial) hydrating.push(i);
+  }
+
+  /** The sparse-index pattern once for the whole batch: every entry's full item in shared BatchGetItems, index order kept. */
+  private async hydrateEntries(keys: readonly QueryKey[], results: (ModelBase[] | Page<ModelBase>)[], hydrating: readonly number[]): Promise<void> {
+    await Promise.all(hydrating.map(async (i) => {
+      const r = results[i];
+      const entries = (Array.isArray(r) ? r : r.items) as unknown as Record<string, unknown>[];
+      const items = (await hydrateItems(this.db, [keys[i].model], entries, this.hydration)) as ModelBase[];
+      results[i] = Array.isArray(r) ? items : { items, cursor: r.cursor };
+    }));
+  }
+}
+
+/** Whole-partition loads of models sharing a table (an item collection), grouped by partition: groups of two or more. */
+function collectionGroups(keys: readonly QueryKey[], distinct: readonly number[], specs: readonly ReadSpec[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const i of distinct) {
+    const k = keys[i];
+    if (k.page || k.index || k.model.schema.entity === undefined) continue;
+    const id = stableJson([specs[i].table, specs[i].partition?.value]);
+    groups.set(id, [...(groups.get(id) ?? []), i]);
+  }
+  return [...groups.values()].filter((members) => members.length >= 2);
 }

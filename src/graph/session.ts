@@ -18,12 +18,17 @@ import { loadIncludes, type ExactInclude, type IncludeSpec, type Loaded } from '
 import { GraphLoader } from './loader.js';
 import { transactWrite, type TransactionWriter, type TransactWriteOptions, type TransactWriteResult } from '../model/transact.js';
 import { StatsRecorder, type SessionStats } from './stats.js';
+import { holdsIn, planInclude, type GraphPlan } from './explain.js';
+import { TraceRecorder, type GraphTrace } from './trace.js';
 
 /** Options of a session. */
 export interface SessionOptions {
   /** Refuse (with RequestBudgetExceededError, before sending) any request beyond this many. */
   maxRequests?: number;
 }
+
+/** The model of each query a session made, for `explain`. */
+const queryModels = new WeakMap<object, ModelClassRuntime>();
 
 /** A query whose results can eagerly load relationships. */
 export class SessionQuery<T> extends Query<T> {
@@ -34,10 +39,15 @@ export class SessionQuery<T> extends Query<T> {
       ...spec0,
       decode: async (items) => {
         const out = await spec0.decode(items);
-        await loadIncludes(out as ModelBase[], spec as Record<string, unknown>);
+        await loadIncludes(out as ModelBase[], spec as Record<string, unknown>, (this.db as Partial<Session>).tracer);
         return out;
       },
     }, this.options);
+  }
+
+  /** @internal What `Session.explain` needs of a query root. */
+  planRoot(): { model?: ModelClassRuntime; table: string; index?: string } {
+    return { model: queryModels.get(this.spec), table: this.spec.table, index: this.spec.index };
   }
 }
 
@@ -51,6 +61,8 @@ export class Session implements GraphDatabase {
   /** @internal The session's loaders and identity map. */
   readonly graph: GraphLoader;
   private readonly recorder: StatsRecorder;
+  /** @internal Records every request of the session for {@link Session.trace}. */
+  readonly tracer = new TraceRecorder();
 
   constructor(private readonly parent: Database, options: SessionOptions = {}) {
     this.connection = parent.connection;
@@ -58,13 +70,40 @@ export class Session implements GraphDatabase {
     this.concurrency = parent.concurrency;
     this.cursorSecret = parent.cursorSecret;
     this.recorder = new StatsRecorder(options.maxRequests);
-    this.scope = [...(parent.scope ?? []), this.recorder];
+    this.scope = [...(parent.scope ?? []), this.recorder, this.tracer];
     this.graph = new GraphLoader(this, { cache: true });
   }
 
   /** What this session has cost so far: requests by command, items, capacity, retries, rounds. */
   get stats(): SessionStats {
     return this.recorder.stats;
+  }
+
+  /**
+   * What every request of this session cost so far, per include round and edge: requests,
+   * keys asked and found, items, pages, retries, RCU/WCU and milliseconds. `.text` (or
+   * `String(trace)`) renders it as a table.
+   */
+  get trace(): GraphTrace {
+    return this.tracer.trace();
+  }
+
+  /**
+   * The plan of `load(roots, spec)` (or of `query.include(spec)`), without sending anything:
+   * one round per include level, and per round the requests its edges coalesce into. For
+   * given instances the first round's counts are exact; later rounds, and every round below
+   * a query whose items are not loaded yet, give bounds or say they depend on data.
+   * `.text` renders it as a tree.
+   */
+  explain<T extends ModelBase, S extends IncludeSpec<T>>(roots: T | readonly T[] | SessionQuery<T>, spec: S & ExactInclude<T, S>): GraphPlan {
+    const holds = holdsIn(this, this.graph.identity);
+    if (roots instanceof SessionQuery) {
+      const root = roots.planRoot();
+      const model = root.model;
+      if (!model) throw new TypeError('explain: pass a query made by this session (session.query or session.scan), without include()');
+      return planInclude(this, { model, table: root.table, index: root.index }, spec as Record<string, unknown>, holds);
+    }
+    return planInclude(this, { instances: (Array.isArray(roots) ? roots : [roots]) as ModelBase[] }, spec as Record<string, unknown>, holds);
   }
 
   /** Physical table name (the parent database's). */
@@ -155,13 +194,17 @@ export class Session implements GraphDatabase {
   ): SessionQuery<QueryResult<M, O>> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     const opts = (options ?? {}) as ModelReadOptions;
-    return new SessionQuery(this, querySpec(this, models, key as Record<string, unknown>, opts), opts);
+    const spec = querySpec(this, models, key as Record<string, unknown>, opts);
+    queryModels.set(spec, models[0]);
+    return new SessionQuery(this, spec, opts);
   }
 
   /** A lazy scan whose instances come from this session. */
   scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M, options?: O): SessionQuery<QueryResult<M, O>> {
     const opts = (options ?? {}) as ModelReadOptions;
-    return new SessionQuery(this, scanSpec(this, [model as unknown as ModelClassRuntime], opts), opts);
+    const spec = scanSpec(this, [model as unknown as ModelClassRuntime], opts);
+    queryModels.set(spec, model as unknown as ModelClassRuntime);
+    return new SessionQuery(this, spec, opts);
   }
 
   /**
@@ -170,7 +213,7 @@ export class Session implements GraphDatabase {
    */
   async load<T extends ModelBase, S extends IncludeSpec<T>>(roots: T | readonly T[], spec: S & ExactInclude<T, S>): Promise<Loaded<T, S>[]> {
     const list = (Array.isArray(roots) ? roots : [roots]) as T[];
-    await loadIncludes(list, spec as Record<string, unknown>);
+    await loadIncludes(list, spec as Record<string, unknown>, this.tracer);
     return list as unknown as Loaded<T, S>[];
   }
 }

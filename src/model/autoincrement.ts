@@ -6,7 +6,7 @@
  * under one id. See `ModelDefinition.autoincrement`
  * for the cost and when not to use it.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ItemExistsError, OutcomeUnknownError } from '../errors.js';
 import { backoff } from '../operations/retry.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
@@ -22,24 +22,24 @@ export const COUNTER_ATTRIBUTE = '_lastId';
 /** Ids tried before giving up when explicitly written items keep taking the next id. */
 const MAX_ATTEMPTS = 20;
 
+/** Params of the UpdateItem that advances the table's counter (an atomic ADD of 1). */
+export function counterParams(db: Database, schema: ModelSchema): UpdateCommandInput {
+  const attrs = new ExpressionAttributes();
+  const update = compileUpdate([add(path(COUNTER_ATTRIBUTE), 1)], attrs);
+  return { TableName: db.tableName(schema), Key: { [schema.hash]: COUNTER_KEY }, UpdateExpression: update, ReturnValues: 'UPDATED_NEW', ...attrs.toParams() };
+}
+
 /**
  * Advances the table's counter atomically and returns the new id. A lost answer may apply
  * the ADD twice, or leave its outcome unknown; either way an id is only skipped, never
  * handed out twice, so an unknown outcome is simply asked again.
  */
 export async function nextId(db: Database, schema: ModelSchema): Promise<number> {
-  const table = db.tableName(schema);
-  const attrs = new ExpressionAttributes();
-  const update = compileUpdate([add(path(COUNTER_ATTRIBUTE), 1)], attrs);
+  const params = counterParams(db, schema);
+  const table = params.TableName!;
   for (let attempt = 1; ; attempt++) {
     try {
-      const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand({
-        TableName: table,
-        Key: { [schema.hash]: COUNTER_KEY },
-        UpdateExpression: update,
-        ReturnValues: 'UPDATED_NEW',
-        ...attrs.toParams(),
-      }), { channel: 'database-access', table, scope: db.scope });
+      const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand({ ...params }), { channel: 'database-access', table, scope: db.scope });
       return Number(out.Attributes![COUNTER_ATTRIBUTE]);
     } catch (err) {
       if (!(err instanceof OutcomeUnknownError) || attempt >= db.retry.attempts) throw err;

@@ -21,6 +21,11 @@ import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type 
 import type { AnyUpdateSpec } from './update-spec.js';
 import { deleteByKey, updateByKey } from './writes-by-key.js';
 import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
+import type { DryRunRequest } from '../operations/dry-run.js';
+import {
+  batchGetRequests, deleteByKeyRequests, getProjection, getRequests, instanceDeleteRequests, instanceUpdateRequests,
+  keyRequests, nextIdRequests, saveRequests, updateByKeyRequests, writeManyRequests, type SaveParamsOptions,
+} from './dry-runs.js';
 import { ModelSchema, type ModelDefinition, type TimestampsOptions, type WithTimestamps } from '../schema/model-schema.js';
 
 /** Phantom key carrying a model's declaration types. */
@@ -116,6 +121,26 @@ export class PersistentModel extends ModelBase {
     return this;
   }
 
+  /**
+   * Dry run of `save(options)`: the requests it would send, nothing sent (see DryRunRequest).
+   * An autoincrement model's new instance: the counter's UpdateItem, then the PutItem under
+   * `nextId` (default 1; the real id comes from the counter). A moved key's transaction token
+   * is random unless `token` is given.
+   */
+  saveParams(options: SaveParamsOptions = {}): DryRunRequest[] {
+    return saveRequests(this.databaseFor(options.db), this, options);
+  }
+
+  /** Dry run of `update(spec, options)`: its UpdateItem, nothing sent. */
+  updateParams<T extends PersistentModel>(this: T, spec: UpdateSpecOf<T>, options: InstanceUpdateOptions<ValuesOfInstance<T>> = {}): DryRunRequest[] {
+    return instanceUpdateRequests(this.databaseFor(options.db), this, spec as AnyUpdateSpec, options);
+  }
+
+  /** Dry run of `delete(options)`: its DeleteItem, nothing sent. */
+  deleteParams(options: DeleteOptions = {}): DryRunRequest[] {
+    return instanceDeleteRequests(this.databaseFor(options.db), this, options);
+  }
+
   /** `true` when the instance differs from the item as last read or written (deeply), or was never saved. */
   isDirty(): boolean {
     const stored = this[STATE].stored;
@@ -147,12 +172,59 @@ export class PersistentModel extends ModelBase {
   static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<unknown> {
     const db = options.db ?? databaseOf(this, this.name);
     const schema = this.schema;
-    const projection = options.projection && schema.entity !== undefined ? [...options.projection, schema.entityField] : options.projection;
+    const projection = getProjection(schema, options.projection);
     const item = await getItem(db, schema, schema.key(key as Record<string, unknown>), { ...options, projection });
     // In a shared table the key may hold another model's item: that is not ours.
     if (!item || (schema.entity !== undefined && item[schema.entityField] !== schema.entity)) return null;
     if (options.projection) return decodePartial(schema, item, options.projection);
     return materialize(db, this as unknown as ModelClassRuntime, item);
+  }
+
+  /** Dry run of `get(key, options)`: its GetItem, nothing sent. */
+  static getParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { projection?: readonly (keyof ValuesOfModel<M> & string)[]; db?: Database } = {}): DryRunRequest[] {
+    return getRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+  }
+
+  /** Dry run of `put(values, options)`: validates, then returns what the save would send (see `saveParams`). */
+  static putParams<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveParamsOptions = {}): DryRunRequest[] {
+    return (new this(values) as InstanceType<M>).saveParams(options);
+  }
+
+  /** Dry run of `delete(key, options)`: its DeleteItem, nothing sent. */
+  static deleteParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): DryRunRequest[] {
+    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+  }
+
+  /**
+   * Dry run of `update(key, spec, options)`: its UpdateItem (with the ReturnValues it asks
+   * for; through a session `'none'` is asked as `ALL_NEW`), nothing sent.
+   */
+  static updateParams<M extends AnyModel>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options: ModelUpdateOptions<M> = {}): DryRunRequest[] {
+    return updateByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, options);
+  }
+
+  /** Dry run of `getMany(keys, options)`: one BatchGetItem per chunk of at most 100 distinct keys. */
+  static getManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database } = {}): DryRunRequest[] {
+    const db = options.db ?? databaseOf(this, this.name);
+    return batchGetRequests(db, keyRequests(db, this as unknown as ModelClassRuntime, keys), options);
+  }
+
+  /** Dry run of `putMany(items)`: validates every item, then one BatchWriteItem per chunk of at most 25. */
+  static putManyParams<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database } = {}): DryRunRequest[] {
+    const db = options.db ?? databaseOf(this, this.name);
+    return writeManyRequests(db, items.map((i) => ({ put: (i instanceof this ? i : new this(i)) as InstanceType<M> })));
+  }
+
+  /** Dry run of `deleteMany(keys)`: one BatchWriteItem per chunk of at most 25. */
+  static deleteManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: { db?: Database } = {}): DryRunRequest[] {
+    const db = options.db ?? databaseOf(this, this.name);
+    const model = this as unknown as ModelClassRuntime;
+    return writeManyRequests(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })));
+  }
+
+  /** Dry run of an autoincrement model's counter: the UpdateItem that hands out its next id. */
+  static nextIdParams<M extends AnyModel>(this: M, options: { db?: Database } = {}): DryRunRequest[] {
+    return nextIdRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime);
   }
 
   /** Validates a raw document and writes it; returns the saved instance. Unknown attributes are rejected. */

@@ -207,17 +207,27 @@ export function decodePartial(schema: ModelSchema, item: Record<string, unknown>
   return out;
 }
 
-/** The sparse-index pattern: fetch full items for index entries, in index order; entries deleted since are skipped. */
-async function hydrateItems(db: Database, models: readonly ModelClassRuntime[], items: Record<string, unknown>[]): Promise<unknown[]> {
+/** How {@link hydrateItems} reads full items and turns them into instances. */
+export interface Hydration {
+  load(requests: readonly { table: string; keyNames: readonly string[]; key: Record<string, unknown>; model: ModelClassRuntime }[]): Promise<(Record<string, unknown> | undefined)[]>;
+  make(model: ModelClassRuntime, item: Record<string, unknown>): unknown;
+}
+
+/**
+ * The sparse-index pattern (the one implementation: model queries and graph loads): fetch
+ * full items for index entries, in index order; entries deleted since, or now of another
+ * entity, are skipped. By default through the database (a session serves these from its
+ * cache and batches them with every other load of the tick).
+ */
+export async function hydrateItems(db: Database, models: readonly ModelClassRuntime[], items: readonly Record<string, unknown>[], via?: Hydration): Promise<unknown[]> {
   // Index entries may not carry the entity field: the full item tells the model (models of one table share its key).
   const schema = models[0].schema;
   const table = db.tableName(schema);
   const requests = items.map((item) => ({ table, keyNames: schema.keyNames, key: schema.keyOfItem(item), model: models[0] }));
-  // A session serves these from its cache and batches them with every other load of the tick.
-  const full = db.loadItems ? await db.loadItems(requests) : await batchGetItems(db, requests);
+  const full = via ? await via.load(requests) : db.loadItems ? await db.loadItems(requests) : await batchGetItems(db, requests);
   return full.flatMap((item) => {
     const model = item && models.find((m) => isOf(m, item));
-    return model ? [materialize(db, model, item!)] : [];
+    return model ? [via ? via.make(model, item!) : materialize(db, model, item!)] : [];
   });
 }
 

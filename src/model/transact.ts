@@ -5,10 +5,11 @@
  * `db.transactGet([[Model, key], ...])` reads a consistent snapshot as instances.
  */
 import type { Condition } from '../expressions/condition-ast.js';
-import { ValidationError } from '../errors.js';
+import { TransactionTooLargeError, ValidationError } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { deleteParams } from '../operations/items.js';
-import { checkParams, sendTransactGet, sendTransactWrite, type TransactAction } from '../operations/transactions.js';
+import { checkedTransactWriteParams, checkParams, MAX_TRANSACTION_ACTIONS, sendTransactGet, sendTransactWrite, transactGetParams, type TransactAction, type TransactGet } from '../operations/transactions.js';
+import { dryRun, type DryRunRequest } from '../operations/dry-run.js';
 import { updateParams } from '../operations/update.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import type { AnyModel, KeyOf, PersistentModel, ValuesOfModel } from './model.js';
@@ -205,6 +206,18 @@ export async function transactWrite(db: Database, build: (tx: TransactionWriter)
   return { token, actions: tx.size };
 }
 
+/**
+ * Dry run of `db.transactWrite()`: runs `build`, checks the actions and returns the
+ * TransactWriteItems it would send; nothing is sent and no instance changes. The
+ * idempotency token is random unless `options.token` is given (a real run then sends the
+ * same input). Asynchronous only because `build` may be.
+ */
+export async function transactWriteRequests(db: Database, build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<DryRunRequest[]> {
+  const tx = new TransactionWriter(db);
+  await build(tx);
+  return [dryRun('TransactWriteItems', checkedTransactWriteParams(tx.actions, options.token))];
+}
+
 /** Targets of `db.transactGet()`: `[Model, key]` pairs. */
 export type TransactGetTargets = readonly (readonly [AnyModel, object])[];
 
@@ -214,9 +227,20 @@ export type TransactGetResult<T extends TransactGetTargets> = { -readonly [I in 
 /** Checks each target's key against its model. */
 export type CheckedTargets<T extends TransactGetTargets> = { [I in keyof T]: T[I] extends readonly [infer M extends AnyModel, any] ? readonly [M, KeyOf<M>] : T[I] };
 
+function transactGets(targets: TransactGetTargets): TransactGet[] {
+  return targets.map(([m, k]) => ({ schema: m.schema, key: m.schema.key(k as Record<string, unknown>) }));
+}
+
+/** Dry run of `db.transactGet()`: the TransactGetItems it would send (none for no targets). */
+export function transactGetRequests(db: Database, targets: TransactGetTargets): DryRunRequest[] {
+  const gets = transactGets(targets);
+  if (gets.length > MAX_TRANSACTION_ACTIONS) throw new TransactionTooLargeError(gets.length, MAX_TRANSACTION_ACTIONS);
+  return gets.length ? [dryRun('TransactGetItems', transactGetParams(db, gets))] : [];
+}
+
 /** Reads up to 100 items of any models in one serializable snapshot; `null` where missing or of another entity. */
 export async function transactGet<T extends TransactGetTargets>(db: Database, targets: T): Promise<TransactGetResult<T>> {
   const models = targets.map(([m]) => m as unknown as ModelClassRuntime);
-  const items = await sendTransactGet(db, targets.map(([m, k]) => ({ schema: m.schema, key: m.schema.key(k as Record<string, unknown>) })));
+  const items = await sendTransactGet(db, transactGets(targets));
   return items.map((item, i) => (item && isOf(models[i], item) ? instanceFromItem(models[i], item, db) : null)) as TransactGetResult<T>;
 }

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../operations/context.js';
 import { deleteItem } from '../operations/items.js';
-import { updateItem, updateParams } from '../operations/update.js';
+import { updateItem, updateParams, withReturnValues, type ReturnValues } from '../operations/update.js';
 import { EntityMismatchError } from '../errors.js';
 import { instanceFromItem, STATE, type ModelClassRuntime } from './instance.js';
 import { materialize } from './reads.js';
@@ -26,15 +26,10 @@ function writeError(schema: Parameters<typeof versionError>[0], plan: VersionPla
 }
 
 /**
- * `Model.update(key, spec, options)`; returns what `returnValues` asks for (see UpdateResult).
- * Through a session (a database with an identity map), `'none'` is sent as `ALL_NEW` (it
- * costs no capacity) so the instance the session holds for the key is refreshed at once;
- * `'allNew'` returns that held instance, refreshed in place — or, when it has unsaved
- * changes, a separate instance of the stored item while the held one keeps its edits (see
- * `Session.isStale`). After the other return values the session reads the item again on
- * its next read of the key.
+ * Validates and compiles `Model.update(key, spec, options)`; sends nothing. `sent` is the
+ * return value asked of DynamoDB (see updateByKey); `params` carries it.
  */
-export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: AnyUpdateSpec, options: ModelUpdateOptions): Promise<unknown> {
+export function prepareUpdateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: AnyUpdateSpec, options: ModelUpdateOptions) {
   const schema = cls.schema;
   const key = schema.key(keyInput);
   const plan = planFor(cls, options);
@@ -49,7 +44,30 @@ export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput
   });
   const returnValues = options.returnValues ?? 'allNew';
   const identityMap = db.materialize !== undefined;
-  const sent = returnValues === 'none' && identityMap ? 'allNew' : returnValues;
+  const sent: ReturnValues = returnValues === 'none' && identityMap ? 'allNew' : returnValues;
+  return { key, plan, mark, params: withReturnValues(params, sent), sent };
+}
+
+/** What `Model.delete(key, options)` targets: the stored key and its guards. */
+export function prepareDeleteByKey(cls: ModelClassRuntime, keyInput: Record<string, unknown>, options: DeleteOptions & { expectVersion?: number }) {
+  const key = cls.schema.key(keyInput);
+  const plan = options.expectVersion === undefined || options.ignoreVersion ? undefined : planFor(cls, options);
+  return { key, plan, guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) } };
+}
+
+/**
+ * `Model.update(key, spec, options)`; returns what `returnValues` asks for (see UpdateResult).
+ * Through a session (a database with an identity map), `'none'` is sent as `ALL_NEW` (it
+ * costs no capacity) so the instance the session holds for the key is refreshed at once;
+ * `'allNew'` returns that held instance, refreshed in place — or, when it has unsaved
+ * changes, a separate instance of the stored item while the held one keeps its edits (see
+ * `Session.isStale`). After the other return values the session reads the item again on
+ * its next read of the key.
+ */
+export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: AnyUpdateSpec, options: ModelUpdateOptions): Promise<unknown> {
+  const schema = cls.schema;
+  const { key, plan, mark, params, sent } = prepareUpdateByKey(db, cls, keyInput, spec, options);
+  const returnValues = options.returnValues ?? 'allNew';
   let out: Record<string, unknown> | undefined;
   try {
     out = await updateItem(db, schema, params, sent, (item) => instanceFromItem(cls, item, db));
@@ -86,10 +104,9 @@ export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput
 /** `Model.delete(key, options)`, conditional on `expectVersion` when given. */
 export async function deleteByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, options: DeleteOptions & { expectVersion?: number }): Promise<void> {
   const schema = cls.schema;
-  const key = schema.key(keyInput);
-  const plan = options.expectVersion === undefined || options.ignoreVersion ? undefined : planFor(cls, options);
+  const { key, plan, guards } = prepareDeleteByKey(cls, keyInput, options);
   try {
-    await deleteItem(db, schema, key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, (item) => instanceFromItem(cls, item, db));
+    await deleteItem(db, schema, key, guards, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
     if (err instanceof EntityMismatchError) throw err;
     const conditional = options.expect !== undefined || options.condition !== undefined;

@@ -4,14 +4,14 @@
  * *prepared* (validated, compiled into request params, nothing sent) so a transaction can
  * carry the very same request; then sent, then *applied* to the instance's state.
  */
-import { PutCommand, type PutCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
 import { increment, remove, set, setIfNotExists, type UpdateAction } from '../expressions/update.js';
 import { KeyChangedError } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { conditionError, deleteItem, deleteParams, putParams, type WriteConditions } from '../operations/items.js';
-import { sendTransactWrite } from '../operations/transactions.js';
+import { deleteItem, deleteParams, putParams, sendPut, type WriteConditions } from '../operations/items.js';
+import { sendTransactWrite, type TransactAction } from '../operations/transactions.js';
 import { updateItem, updateParams } from '../operations/update.js';
 import { saveWithNextId } from './autoincrement.js';
 import { diffItems, refreshInstance, sameStored, touchedAttributes } from './changes.js';
@@ -231,8 +231,8 @@ export async function saveInstance(db: Database, instance: ModelBase, options: S
   logWrite(db, 'save', schema, prepared.plan ? `v${prepared.plan.next}` : 'put');
 }
 
-/** A view of an instance with some values replaced, for validating without touching it. */
-function instanceWith(instance: ModelBase, values: Record<string, unknown>): ModelBase {
+/** A view of an instance with some values replaced, for validating (or a dry run) without touching it. */
+export function instanceWith(instance: ModelBase, values: Record<string, unknown>): ModelBase {
   const copy = Object.create(Object.getPrototypeOf(instance)) as ModelBase;
   Object.assign(copy, instance, values);
   copy[STATE] = { ...instance[STATE] };
@@ -241,14 +241,10 @@ function instanceWith(instance: ModelBase, values: Record<string, unknown>): Mod
 
 /** Sends a prepared put or update; returns the stored item after an update. */
 async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Record<string, unknown>) => unknown): Promise<Record<string, unknown> | undefined> {
-  const { schema, plan, table } = prepared;
+  const { schema, plan } = prepared;
   try {
     if (prepared.kind === 'update') return await updateItem(db, schema, prepared.params as UpdateCommandInput, 'allNew', toInstance, prepared.mustNotExist);
-    try {
-      await db.connection.send(new PutCommand(prepared.params as PutCommandInput), { channel: 'database-access', table, scope: db.scope });
-    } catch (err) {
-      throw conditionError(err, schema, 'put', prepared.mustNotExist, toInstance);
-    }
+    await sendPut(db, schema, prepared.params as PutCommandInput, prepared.mustNotExist, toInstance);
     return undefined;
   } catch (err) {
     // The answer may have been lost after DynamoDB applied the write: decide before reporting.
@@ -263,12 +259,26 @@ async function send(db: Database, prepared: PreparedWrite, toInstance: (item: Re
 
 /** `onKeyChange: 'move'`: the new item and the deletion of the old one in one transaction. */
 async function moveItem(db: Database, prepared: PreparedWrite, old: Record<string, unknown>, toInstance: (item: Record<string, unknown>) => unknown): Promise<void> {
+  await sendTransactWrite(db, moveActions(prepared, old, toInstance));
+}
+
+/** The actions of a move: put the new item, delete the old one (on its version). */
+export function moveActions(prepared: PreparedWrite, old: Record<string, unknown>, toInstance?: (item: Record<string, unknown>) => unknown): TransactAction[] {
   const { schema, table, plan } = prepared;
   const oldKey = schema.keyOfItem(old);
-  await sendTransactWrite(db, [
+  return [
     { kind: 'put', schema, key: prepared.key, body: prepared.params as Record<string, unknown>, toInstance },
     { kind: 'delete', schema, key: oldKey, body: deleteParams(schema, table, oldKey, { condition: plan?.guard }) as Record<string, unknown>, toInstance, expectedVersion: plan?.expected },
-  ]);
+  ];
+}
+
+/** What an instance's `delete()` targets: its key as last stored (else as now) and its guards. */
+export function prepareInstanceDelete(instance: ModelBase, options: DeleteOptions = {}): { key: Record<string, unknown>; plan: VersionPlan | undefined; guards: WriteConditions } {
+  const schema = modelOf(instance).schema;
+  const stored = instance[STATE].stored;
+  const key = stored ? schema.keyOfItem(stored) : schema.key(valuesOf(instance));
+  const plan = stored ? planVersion(schema, stored, options) : undefined;
+  return { key, plan, guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) } };
 }
 
 /** `delete()` of an instance: by its key as last stored, conditional on its version. */
@@ -276,10 +286,9 @@ export async function deleteInstance(db: Database, instance: ModelBase, options:
   const cls = modelOf(instance);
   const schema = cls.schema;
   const state = instance[STATE];
-  const key = state.stored ? schema.keyOfItem(state.stored) : schema.key(valuesOf(instance));
-  const plan = state.stored ? planVersion(schema, state.stored, options) : undefined;
+  const { key, plan, guards } = prepareInstanceDelete(instance, options);
   try {
-    await deleteItem(db, schema, key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, (item) => instanceFromItem(cls, item, db));
+    await deleteItem(db, schema, key, guards, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
     // A resend after a lost answer that finds the item gone: this very delete removed it.
     const conditional = options.expect !== undefined || options.condition !== undefined;

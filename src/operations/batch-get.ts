@@ -5,10 +5,10 @@
  * or the bound is hit. When it cannot finish, the error says which keys were read (with
  * their items) and which were not.
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
 import { UnprocessedError, type BatchOutcome } from './batch-errors.js';
 import type { Database } from './context.js';
-import { FirstFailure, backoff, incompleteError, mapConcurrent } from './retry.js';
+import { FirstFailure, incompleteError, mapConcurrent, untilProcessed } from './retry.js';
 import { keyId } from './key-id.js';
 
 /** DynamoDB's limit of keys per BatchGetItem. */
@@ -39,16 +39,8 @@ export { keyId };
  * `BATCH_INCOMPLETE` one when a request failed (no further request is started).
  */
 export async function batchGetItems(db: Database, requests: readonly KeyRequest[], options: BatchGetOptions = {}): Promise<(Record<string, unknown> | undefined)[]> {
-  const unique = new Map<string, number>();
-  const all: KeyRequest[] = [];
-  const ids = requests.map((r) => {
-    const id = keyId(r.table, r.keyNames, r.key);
-    if (!unique.has(id)) unique.set(id, all.push(r) - 1);
-    return id;
-  });
+  const { all, ids, unique, chunks } = distinctChunks(requests);
   const run: ReadRun = { db, all, options, read: all.map(() => false), found: new Map(), failure: new FirstFailure(), exhausted: false };
-  const chunks: number[][] = [];
-  for (let i = 0; i < all.length; i += MAX_BATCH_GET) chunks.push(all.slice(i, i + MAX_BATCH_GET).map((_, k) => i + k));
   await mapConcurrent(chunks, db.concurrency, (chunk) => readChunk(run, chunk));
   if (run.failure.failed || run.exhausted) {
     const outcome: BatchOutcome = { done: [], notDone: [], unknown: [] };
@@ -61,6 +53,36 @@ export async function batchGetItems(db: Database, requests: readonly KeyRequest[
     throw new UnprocessedError('batch get', outcome, db.retry.attempts);
   }
   return ids.map((id) => run.found.get(unique.get(id)!));
+}
+
+/** The distinct keys of `requests`, each request's key id, and chunks of at most 100 (indexes into `all`). */
+function distinctChunks(requests: readonly KeyRequest[]): { all: KeyRequest[]; ids: string[]; unique: Map<string, number>; chunks: number[][] } {
+  const unique = new Map<string, number>();
+  const all: KeyRequest[] = [];
+  const ids = requests.map((r) => {
+    const id = keyId(r.table, r.keyNames, r.key);
+    if (!unique.has(id)) unique.set(id, all.push(r) - 1);
+    return id;
+  });
+  const chunks: number[][] = [];
+  for (let i = 0; i < all.length; i += MAX_BATCH_GET) chunks.push(all.slice(i, i + MAX_BATCH_GET).map((_, k) => i + k));
+  return { all, ids, unique, chunks };
+}
+
+/** The input of one BatchGetItem for the keys `indexes` of `all`, grouped by table in first-seen order. */
+function batchGetInput(all: readonly KeyRequest[], indexes: readonly number[], options: BatchGetOptions): BatchGetCommandInput {
+  const items: Record<string, KeysAndAttributes & { Keys: Record<string, unknown>[] }> = {};
+  for (const i of indexes) (items[all[i].table] ??= { Keys: [], ...(options.consistent ? { ConsistentRead: true } : {}) }).Keys.push(all[i].key);
+  return { RequestItems: items };
+}
+
+/**
+ * The BatchGetItem inputs a batch read sends first: one per chunk of at most 100 distinct
+ * keys (leftovers DynamoDB does not answer are asked again with the same shape).
+ */
+export function batchGetParams(requests: readonly KeyRequest[], options: BatchGetOptions = {}): BatchGetCommandInput[] {
+  const { all, chunks } = distinctChunks(requests);
+  return chunks.map((chunk) => batchGetInput(all, chunk, options));
 }
 
 /** The shared state of one batch read call; keys are indexes into `all` (the distinct keys). */
@@ -89,35 +111,23 @@ async function readChunk(run: ReadRun, chunk: number[]): Promise<void> {
     if (i === undefined) throw new Error(`BatchGetItem answered a key it was not asked for, in table "${table}"`);
     return i;
   };
-  let pending = chunk;
-  for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) {
-      db.connection.retried('BatchGetItem', db.scope);
-      await backoff(db.retry, attempt, failure.signal);
-    }
-    // Never start a request after the call's first failure: what is left stays not read.
-    if (failure.failed) return;
-    const items: Record<string, KeysAndAttributes & { Keys: Record<string, unknown>[] }> = {};
-    for (const i of pending) (items[all[i].table] ??= { Keys: [], ...(run.options.consistent ? { ConsistentRead: true } : {}) }).Keys.push(all[i].key);
+  const exhausted = await untilProcessed(db.retry, failure, () => db.connection.retried('BatchGetItem', db.scope), chunk, async (pending) => {
+    const input = batchGetInput(all, pending, run.options);
     let rest: Set<number>;
     try {
       const out = await db.connection.send<{ Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, KeysAndAttributes> }>(
-        new BatchGetCommand({ RequestItems: items }),
-        { channel: 'database-access', table: Object.keys(items).join(','), scope: db.scope },
+        new BatchGetCommand(input),
+        { channel: 'database-access', table: Object.keys(input.RequestItems!).join(','), scope: db.scope },
       );
       rest = new Set(Object.entries(out.UnprocessedKeys ?? {}).flatMap(([table, r]) => (r.Keys ?? []).map((k) => indexOf(table, k))));
       const got = Object.entries(out.Responses ?? {}).flatMap(([table, list]) => list.map((item) => [indexOf(table, item), item] as const));
       for (const [i, item] of got) run.found.set(i, item);
     } catch (err) {
       failure.fail(err);
-      return;
+      return undefined;
     }
     for (const i of pending) if (!rest.has(i)) run.read[i] = true;
-    if (rest.size === 0) return;
-    if (attempt + 1 >= db.retry.attempts) {
-      run.exhausted = true;
-      return;
-    }
-    pending = [...rest];
-  }
+    return [...rest];
+  });
+  if (exhausted) run.exhausted = true;
 }

@@ -4,12 +4,12 @@
  * `UnprocessedItems` retried with backoff until done or the bound is hit. When it cannot
  * finish, the error says of every write whether it is done, not done or unknown.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DuplicateKeyError, DynagraphError } from '../errors.js';
 import { UnprocessedError, type BatchEntry, type BatchOutcome } from './batch-errors.js';
 import { keyId } from './batch-get.js';
 import type { Database } from './context.js';
-import { FirstFailure, backoff, incompleteError, mapConcurrent } from './retry.js';
+import { FirstFailure, incompleteError, mapConcurrent, untilProcessed } from './retry.js';
 
 /** DynamoDB's limit of writes per BatchWriteItem. */
 export const MAX_BATCH_WRITE = 25;
@@ -57,15 +57,8 @@ export async function batchWriteItems(
   /** Told where each request stands (by index) before the call throws after sending. */
   settled?: (state: readonly WriteState[]) => void,
 ): Promise<void> {
-  const seen = new Set<string>();
-  for (const r of requests) {
-    const id = keyId(r.table, r.keyNames, keyOf(r));
-    if (seen.has(id)) throw new DuplicateKeyError(r.table, keyOf(r));
-    seen.add(id);
-  }
+  const chunks = checkedChunks(requests);
   const run: WriteRun = { db, requests, state: requests.map(() => 'notDone'), failure: new FirstFailure(), exhausted: false, progress: { done: 0, total: requests.length }, options };
-  const chunks: number[][] = [];
-  for (let i = 0; i < requests.length; i += MAX_BATCH_WRITE) chunks.push(requests.slice(i, i + MAX_BATCH_WRITE).map((_, k) => i + k));
   await mapConcurrent(chunks, db.concurrency, (chunk) => writeChunk(run, chunk));
   if (!run.failure.failed && !run.exhausted) return;
   settled?.(run.state);
@@ -73,6 +66,34 @@ export async function batchWriteItems(
   requests.forEach((r, i) => outcome[run.state[i]].push(entryOf(r)));
   if (run.failure.failed) throw incompleteError('batch write', outcome, run.failure.cause);
   throw new UnprocessedError('batch write', outcome, db.retry.attempts);
+}
+
+/** Refuses a key written twice; returns chunks of at most 25 (indexes into `requests`). */
+function checkedChunks(requests: readonly WriteRequest[]): number[][] {
+  const seen = new Set<string>();
+  for (const r of requests) {
+    const id = keyId(r.table, r.keyNames, keyOf(r));
+    if (seen.has(id)) throw new DuplicateKeyError(r.table, keyOf(r));
+    seen.add(id);
+  }
+  const chunks: number[][] = [];
+  for (let i = 0; i < requests.length; i += MAX_BATCH_WRITE) chunks.push(requests.slice(i, i + MAX_BATCH_WRITE).map((_, k) => i + k));
+  return chunks;
+}
+
+/** The input of one BatchWriteItem for the writes `indexes` of `requests`, grouped by table. */
+function batchWriteInput(requests: readonly WriteRequest[], indexes: readonly number[]): BatchWriteCommandInput {
+  const items: Record<string, SdkWrite[]> = {};
+  for (const i of indexes) (items[requests[i].table] ??= []).push(sdkWrite(requests[i]));
+  return { RequestItems: items as BatchWriteCommandInput['RequestItems'] };
+}
+
+/**
+ * The BatchWriteItem inputs a batch write sends first: one per chunk of at most 25 writes
+ * (leftovers are sent again with the same shape). Refuses a key written twice.
+ */
+export function batchWriteParams(requests: readonly WriteRequest[]): BatchWriteCommandInput[] {
+  return checkedChunks(requests).map((chunk) => batchWriteInput(requests, chunk));
 }
 
 /** Where one write of a batch stands. */
@@ -116,21 +137,13 @@ async function writeChunk(run: WriteRun, chunk: number[]): Promise<void> {
   const { db, requests, state, failure } = run;
   const byId = new Map(chunk.map((i) => [keyId(requests[i].table, requests[i].keyNames, keyOf(requests[i])), i]));
   const keyNamesOf = new Map(chunk.map((i) => [requests[i].table, requests[i].keyNames]));
-  let pending = chunk;
-  for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) {
-      db.connection.retried('BatchWriteItem', db.scope);
-      await backoff(db.retry, attempt, failure.signal);
-    }
-    // Never start a request after the call's first failure: what is left stays not done.
-    if (failure.failed) return;
-    const items: Record<string, SdkWrite[]> = {};
-    for (const i of pending) (items[requests[i].table] ??= []).push(sdkWrite(requests[i]));
+  const exhausted = await untilProcessed(db.retry, failure, () => db.connection.retried('BatchWriteItem', db.scope), chunk, async (pending) => {
+    const input = batchWriteInput(requests, pending);
     let rest: number[];
     try {
       const out = await db.connection.send<{ UnprocessedItems?: Record<string, SdkWrite[]> }>(
-        new BatchWriteCommand({ RequestItems: items as never }),
-        { channel: 'database-access', table: Object.keys(items).join(','), scope: db.scope },
+        new BatchWriteCommand(input),
+        { channel: 'database-access', table: Object.keys(input.RequestItems!).join(','), scope: db.scope },
       );
       rest = Object.entries(out.UnprocessedItems ?? {}).flatMap(([table, list]) => list.map((w) => {
         const source = 'PutRequest' in w ? w.PutRequest.Item : w.DeleteRequest.Key;
@@ -142,7 +155,7 @@ async function writeChunk(run: WriteRun, chunk: number[]): Promise<void> {
     } catch (err) {
       if (!surelyNotApplied(err)) for (const i of pending) state[i] = 'unknown';
       failure.fail(err);
-      return;
+      return undefined;
     }
     const left = new Set(rest);
     for (const i of pending) if (!left.has(i)) state[i] = 'done';
@@ -151,15 +164,11 @@ async function writeChunk(run: WriteRun, chunk: number[]): Promise<void> {
       run.options.onProgress?.({ ...run.progress });
     } catch (err) {
       failure.fail(err);
-      return;
+      return undefined;
     }
-    if (rest.length === 0) return;
-    if (attempt + 1 >= db.retry.attempts) {
-      run.exhausted = true;
-      return;
-    }
-    pending = rest;
-  }
+    return rest;
+  });
+  if (exhausted) run.exhausted = true;
 }
 
 function pick(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {

@@ -159,11 +159,25 @@ export async function putItem(
   guards: WriteConditions = {},
   toInstance?: (item: Record<string, unknown>) => unknown,
 ): Promise<void> {
-  const table = db.tableName(schema);
+  await sendPut(db, schema, putParams(schema, db.tableName(schema), item, guards), guards.overwrite === false, toInstance);
+}
+
+/**
+ * Sends a PutItem built by {@link putParams}; conditional failures become typed errors
+ * (ItemExistsError when `itemExists`: the put required that no item exists).
+ */
+export async function sendPut(
+  db: Database,
+  schema: ModelSchema,
+  params: PutCommandInput,
+  itemExists: boolean,
+  toInstance?: (item: Record<string, unknown>) => unknown,
+): Promise<void> {
+  const table = params.TableName!;
   try {
-    await db.connection.send(new PutCommand(putParams(schema, table, item, guards)), { channel: 'database-access', table, scope: db.scope });
+    await db.connection.send(new PutCommand(params), { channel: 'database-access', table, scope: db.scope });
   } catch (err) {
-    throw conditionError(err, schema, 'put', guards.overwrite === false, toInstance);
+    throw conditionError(err, schema, 'put', itemExists, toInstance);
   }
 }
 

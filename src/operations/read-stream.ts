@@ -10,6 +10,7 @@ import { and, type Condition } from '../expressions/condition-ast.js';
 import type { Database } from './context.js';
 import { decodeCursor, encodeCursor, type CursorScope } from './cursor.js';
 import type { RangeBound } from '../expressions/key-condition.js';
+import { dryRun, type DryRunRequest } from './dry-run.js';
 
 /** One page of results and the cursor of the next one (`undefined` at the end). */
 export interface Page<T> {
@@ -56,6 +57,16 @@ export interface ReadOptions {
   /** Read only this segment of `totalSegments` (scans only). */
   segment?: number;
   totalSegments?: number;
+}
+
+/** Options of a read's dry run (`query.params()`). */
+export interface ReadParamsOptions {
+  /** Which requests: the first of `page()` (default), of an iteration, or of `count()`. */
+  read?: 'page' | 'all' | 'count';
+  /** The `limit` of the `page()` call (default 100, as there). */
+  limit?: number;
+  /** The `cursor` of the `page()` call: its key becomes `ExclusiveStartKey`. */
+  cursor?: string;
 }
 
 type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; Count?: number; segment?: [number, number] };
@@ -128,13 +139,27 @@ export class ReadStream<T> implements AsyncIterable<T> {
     return params;
   }
 
-  /** Raw pages of one segment (or of the whole query/scan), starting after `start`. */
-  private async *rawPages(count: boolean, start?: Record<string, unknown>, segment?: [number, number]): AsyncGenerator<RawPage> {
+  /** The params of every request of one segment (or of the whole query/scan), before ExclusiveStartKey. */
+  private segmentParams(count: boolean, segment?: [number, number]): Record<string, unknown> {
     const base = this.baseParams(count);
     if (segment) {
       base.Segment = segment[0];
       base.TotalSegments = segment[1];
     }
+    return base;
+  }
+
+  /** The segments an iteration reads: `undefined` for one unsegmented stream. */
+  private segmentsRead(): ([number, number] | undefined)[] {
+    const { segments, segment, totalSegments } = this.options;
+    if (segment !== undefined) return [[segment, totalSegments!]];
+    if (!segments || segments === 1) return [undefined];
+    return Array.from({ length: segments }, (_, i) => [i, segments] as [number, number]);
+  }
+
+  /** Raw pages of one segment (or of the whole query/scan), starting after `start`. */
+  private async *rawPages(count: boolean, start?: Record<string, unknown>, segment?: [number, number]): AsyncGenerator<RawPage> {
+    const base = this.segmentParams(count, segment);
     let next = start;
     do {
       const page = await this.request(next ? { ...base, ExclusiveStartKey: next } : base);
@@ -145,10 +170,47 @@ export class ReadStream<T> implements AsyncIterable<T> {
 
   /** Raw pages of every segment, merged as they arrive. */
   private rawStream(count: boolean): AsyncIterable<RawPage> {
-    const { segments, segment, totalSegments } = this.options;
-    if (segment !== undefined) return this.rawPages(count, undefined, [segment, totalSegments!]);
-    if (!segments || segments === 1) return this.rawPages(count);
-    return merge(Array.from({ length: segments }, (_, i) => this.rawPages(count, undefined, [i, segments])));
+    const segments = this.segmentsRead();
+    if (segments.length === 1) return this.rawPages(count, undefined, segments[0]);
+    return merge(segments.map((segment) => this.rawPages(count, undefined, segment)));
+  }
+
+  /**
+   * Dry run: the requests this read would send first, nothing sent. By default (`read:
+   * 'page'`) the first request of `page({ limit, cursor })`; `'all'` the first request of
+   * each segment when iterated (`for await`, `pages()`, `all()`); `'count'` those of
+   * `count()`. Later requests differ only in `ExclusiveStartKey` (and, for a page, a
+   * smaller `Limit`).
+   */
+  params(options: ReadParamsOptions = {}): DryRunRequest[] {
+    const command = this.spec.kind === 'query' ? 'Query' : 'Scan';
+    if ((options.read ?? 'page') === 'page') {
+      const { base, start, unfiltered, limit } = this.pageStart(options);
+      return [dryRun(command, this.pageRequest(base, start, unfiltered, limit) as never)];
+    }
+    return this.segmentsRead().map((segment) => dryRun(command, this.segmentParams(options.read === 'count', segment) as never));
+  }
+
+  /** What `page()` checks and computes before its first request. */
+  private pageStart(options: { limit?: number; cursor?: string }) {
+    const { limit = 100, cursor } = options;
+    if (!Number.isInteger(limit) || limit < 1) throw new ExpressionError(`page limit must be a whole number from 1, got ${limit}`);
+    if (this.options.segments && this.options.segments > 1) throw new ExpressionError('page() reads one segment at a time; use { segment, totalSegments } or stream with for await');
+    const { segment, totalSegments } = this.options;
+    const scope = this.cursorScope(segment === undefined ? undefined : [segment, totalSegments!]);
+    const start = cursor === undefined ? undefined : decodeCursor(cursor, { ...scope, range: this.spec.cursorRange?.() });
+    const base = this.segmentParams(false, segment === undefined ? undefined : [segment, totalSegments!]);
+    const unfiltered = !this.options.filter && !this.spec.filtered && !this.options.evaluationLimit;
+    return { limit, scope, start, base, unfiltered };
+  }
+
+  /** One request of a page that still needs `missing` items. */
+  private pageRequest(base: Record<string, unknown>, start: Record<string, unknown> | undefined, unfiltered: boolean, missing: number): Record<string, unknown> {
+    const params: Record<string, unknown> = { ...base };
+    if (start) params.ExclusiveStartKey = start;
+    // Without a filter every evaluated item is returned, so asking for exactly what is missing is exact.
+    if (unfiltered) params.Limit = Math.min(missing, 0x7fffffff);
+    return params;
   }
 
   /** Every page, lazily: `for await (const { items, cursor } of q.pages())`. */
@@ -170,22 +232,11 @@ export class ReadStream<T> implements AsyncIterable<T> {
    * filter drops items; the cursor resumes right after the last item returned.
    */
   async page(options: { limit?: number; cursor?: string } = {}): Promise<Page<T>> {
-    const { limit = 100, cursor } = options;
-    if (!Number.isInteger(limit) || limit < 1) throw new ExpressionError(`page limit must be a whole number from 1, got ${limit}`);
-    if (this.options.segments && this.options.segments > 1) throw new ExpressionError('page() reads one segment at a time; use { segment, totalSegments } or stream with for await');
-    const { segment, totalSegments } = this.options;
-    const scope = this.cursorScope(segment === undefined ? undefined : [segment, totalSegments!]);
-    let start = cursor === undefined ? undefined : decodeCursor(cursor, { ...scope, range: this.spec.cursorRange?.() });
+    const { limit, scope, base, unfiltered, start: first } = this.pageStart(options);
+    let start = first;
     const raw: Record<string, unknown>[] = [];
-    const base = this.baseParams();
-    if (segment !== undefined) Object.assign(base, { Segment: segment, TotalSegments: totalSegments });
-    const unfiltered = !this.options.filter && !this.spec.filtered && !this.options.evaluationLimit;
     for (;;) {
-      const params: Record<string, unknown> = { ...base };
-      if (start) params.ExclusiveStartKey = start;
-      // Without a filter every evaluated item is returned, so asking for exactly what is missing is exact.
-      if (unfiltered) params.Limit = Math.min(limit - raw.length, 0x7fffffff);
-      const page = await this.request(params);
+      const page = await this.request(this.pageRequest(base, start, unfiltered, limit - raw.length));
       const items = page.Items ?? [];
       const room = limit - raw.length;
       if (items.length > room) {

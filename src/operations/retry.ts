@@ -57,6 +57,31 @@ export class FirstFailure {
   }
 }
 
+/**
+ * The one leftover-retry loop of the batch operations: `send` sends `pending` and returns
+ * what DynamoDB left unprocessed (or `undefined` once it recorded a failure in `failure`);
+ * the leftovers are sent again after a backoff until none are left. Resolves `true` when the
+ * policy's bound was hit with leftovers.
+ */
+export async function untilProcessed<K>(
+  policy: RetryPolicy, failure: FirstFailure, retried: () => void,
+  first: readonly K[], send: (pending: readonly K[]) => Promise<readonly K[] | undefined>,
+): Promise<boolean> {
+  let pending = first;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) {
+      retried();
+      await backoff(policy, attempt, failure.signal);
+    }
+    // Never start a request after the call's first failure: what is left stays not done.
+    if (failure.failed) return false;
+    const rest = await send(pending);
+    if (rest === undefined || rest.length === 0) return false;
+    if (attempt + 1 >= policy.attempts) return true;
+    pending = rest;
+  }
+}
+
 /** Runs `tasks` with at most `limit` running at once; resolves with their results in order. */
 export async function mapConcurrent<T, R>(items: readonly T[], limit: number, run: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);

@@ -73,6 +73,18 @@ export function transactWriteParams(actions: readonly TransactAction[], token: s
   };
 }
 
+/**
+ * Checks a write transaction (see checkTransaction) and its token, then builds its params;
+ * the token is a random UUID when not given.
+ */
+export function checkedTransactWriteParams(actions: readonly TransactAction[], token: string = randomUUID()): TransactWriteCommandInput {
+  checkTransaction(actions);
+  if (typeof token !== 'string' || token.length < 1 || token.length > 36) {
+    throw new ValidationError('transaction', [{ path: 'token', message: 'an idempotency token is 1 to 36 characters' }]);
+  }
+  return transactWriteParams(actions, token);
+}
+
 /** Maps a TransactionCanceledException to a typed error naming each failed action; other errors pass. */
 export function cancellationError(err: unknown, actions: readonly TransactAction[], token: string | undefined): unknown {
   const e = err as { name?: string; CancellationReasons?: { Code?: string; Message?: string; Item?: Record<string, any> }[] };
@@ -135,16 +147,13 @@ function retryable(err: unknown): boolean {
  * cancellation that would invite a re-run under a new token.
  */
 export async function sendTransactWrite(db: Database, actions: readonly TransactAction[], options: TransactWriteOptions = {}): Promise<string> {
-  checkTransaction(actions);
-  const token = options.token ?? randomUUID();
-  if (typeof token !== 'string' || token.length < 1 || token.length > 36) {
-    throw new ValidationError('transaction', [{ path: 'token', message: 'an idempotency token is 1 to 36 characters' }]);
-  }
+  const params = checkedTransactWriteParams(actions, options.token);
+  const token = params.ClientRequestToken!;
   const table = actions.length ? String(actions[0].body.TableName) : undefined;
   let unknown: unknown;
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.connection.send(new TransactWriteCommand(transactWriteParams(actions, token)), { channel: 'transactions', table, scope: db.scope });
+      await db.connection.send(new TransactWriteCommand({ ...params }), { channel: 'transactions', table, scope: db.scope });
       return token;
     } catch (err) {
       if (outcomeWasUnknown(err)) unknown ??= err;

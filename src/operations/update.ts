@@ -20,6 +20,12 @@ const RETURN_VALUES: Record<ReturnValues, UpdateCommandInput['ReturnValues']> = 
   none: 'NONE', allNew: 'ALL_NEW', allOld: 'ALL_OLD', updatedNew: 'UPDATED_NEW', updatedOld: 'UPDATED_OLD',
 };
 
+/** `params` with the ReturnValues that `returnValues` sends (none for `'none'`). */
+export function withReturnValues(params: UpdateCommandInput, returnValues: ReturnValues): UpdateCommandInput {
+  if (returnValues !== 'none') params.ReturnValues = RETURN_VALUES[returnValues];
+  return params;
+}
+
 /** The parts of one update request. */
 export interface UpdateRequest {
   /** Stored primary key. */
@@ -110,7 +116,7 @@ export async function updateItem(
   itemExists = false,
 ): Promise<Record<string, unknown> | undefined> {
   const table = params.TableName!;
-  if (returnValues !== 'none') params.ReturnValues = RETURN_VALUES[returnValues];
+  withReturnValues(params, returnValues);
   try {
     const out = await db.connection.send<{ Attributes?: Record<string, unknown> }>(new UpdateCommand(params), { channel: 'database-access', table, scope: db.scope });
     return out.Attributes;

@@ -45,7 +45,11 @@ describe('forum example (DynamoDB Local)', function () {
   }
 
   it('prints a page with the right authors, counts and latest replies, and the naive resolver agrees', async () => {
-    const { page, cost } = await forumPage(db, forumName, { threads: 10, latest: 3 });
+    const { page, cost, trace } = await forumPage(db, forumName, { threads: 10, latest: 3 });
+    expect(trace.totals.requests).to.equal(cost.total);
+    // The include's two rounds: authors and latest replies, then the replies' authors; counts are outside it.
+    expect([...new Set(trace.rows.map((r) => r.round))].sort()).to.deep.equal([0, 1, 2]);
+    expect(trace.rows.filter((r) => r.round === 1).map((r) => r.command).sort()).to.deep.equal(['BatchGetItem', 'Query']);
     const naive = await naiveForumPage(db, forumName, { threads: 10, latest: 3 });
     expect(naive.page).to.deep.equal(page);
     const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 10);
@@ -81,6 +85,11 @@ describe('forum example (DynamoDB Local)', function () {
     expect(stats.requests.Query).to.equal(6);
     expect(stats.requests.BatchGetItem).to.be.within(2, 3);
     expect(stats.rounds).to.be.within(3, 4);
+    // The trace in `extensions` accounts for every request the stats counted.
+    const traced: Record<string, number> = {};
+    for (const row of stats.trace.rows) traced[row.command] = (traced[row.command] ?? 0) + row.requests;
+    expect(traced).to.deep.equal(stats.requests);
+    expect(stats.trace.totals.requests).to.equal(stats.totalRequests);
   });
 
   it('pages a connection with `after`, returning each reply exactly once', async () => {

@@ -1,0 +1,329 @@
+/**
+ * The plan of an include, computed without sending: the rounds `loadIncludes` will run
+ * (one per include level) and, per round, the requests its loaders will coalesce the
+ * edges into. Given root instances, the first round's counts are exact (distinct keys and
+ * partitions computed from the roots, keys the session already holds left out); counts
+ * that depend on items not loaded yet are bounds, or say so.
+ */
+import { SchemaError } from '../errors.js';
+import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import { querySpec } from '../model/reads.js';
+import type { Database } from '../operations/context.js';
+import { keyId } from '../operations/batch-get.js';
+import { identityId } from './loader.js';
+import { ToMany, ToOne, type Relation } from './relations.js';
+import { graphFor } from './graph-context.js';
+import type { RoundExpectation } from './trace.js';
+
+/** How an edge is loaded. */
+export type PlanEdgeKind = 'toOneByKey' | 'toOneByIndex' | 'toMany' | 'keysOnly' | 'itemCollection';
+
+/** A count: exact, bounded, or depending on data (then `note` says on what). */
+export interface PlanCount {
+  exact?: number;
+  max?: number;
+  note?: string;
+}
+
+/** One edge of one round. */
+export interface PlanEdge {
+  /** Path from the roots: `replies.user`. */
+  path: string;
+  /** `Thread.user`. */
+  edge: string;
+  target: string;
+  kind: PlanEdgeKind;
+  table: string;
+  index?: string;
+  /** Owners whose edge this round loads (already loaded edges left out). */
+  owners: PlanCount;
+  /** `$limit` of a to-many edge. */
+  limit?: number;
+}
+
+/** The requests of one step of a round. */
+export interface PlanStep {
+  command: 'BatchGetItem' | 'Query';
+  /** Physical table(s); a BatchGetItem reads every table of its round at once. */
+  table: string;
+  index?: string;
+  /** The edges served (`Thread.user`), or `hydrate Thread.byUser`. */
+  edges: string[];
+  /** How the requests arise. */
+  how: string;
+  /** Distinct keys (BatchGetItem) or partitions (Query). */
+  keys: PlanCount;
+  requests: PlanCount;
+  /** The second step of its round: hydration of keys-only index entries, after their Query. */
+  after?: boolean;
+}
+
+/** One round trip of the include (its steps overlap, except a hydration after its Query). */
+export interface PlanRound {
+  round: number;
+  edges: PlanEdge[];
+  steps: PlanStep[];
+}
+
+/** The plan of a graph load. */
+export interface GraphPlan {
+  /** The root query of a query root (round 0), absent for given instances. */
+  root?: PlanStep;
+  rounds: PlanRound[];
+  /** Every request, root query included. */
+  requests: PlanCount;
+  /** The plan as a readable tree. */
+  readonly text: string;
+  toString(): string;
+}
+
+type Spec = Record<string, unknown>;
+
+interface Frontier {
+  model: ModelClassRuntime;
+  path: string;
+  /** Known instances (exact counts), else the owners are only bounded. */
+  instances?: readonly ModelBase[];
+  owners: PlanCount;
+  spec: Spec;
+}
+
+const DATA = 'depends on data';
+const add = (a: PlanCount, b: PlanCount): PlanCount =>
+  a.exact === 0 ? b : b.exact === 0 ? a : a.exact !== undefined && b.exact !== undefined ? { exact: a.exact + b.exact }
+    : (a.exact ?? a.max) !== undefined && (b.exact ?? b.max) !== undefined ? { max: (a.exact ?? a.max)! + (b.exact ?? b.max)! }
+      : { note: DATA };
+const chunks = (c: PlanCount): PlanCount =>
+  c.exact !== undefined ? { exact: Math.ceil(c.exact / 100) } : c.max !== undefined ? { max: Math.ceil(c.max / 100) } : { note: `⌈keys / 100⌉, ${DATA}` };
+
+/** Renders a count: `3`, `≤ 3`, or its note. */
+export function showCount(c: PlanCount): string {
+  return c.exact !== undefined ? String(c.exact) : c.max !== undefined ? `≤ ${c.max}` : c.note ?? DATA;
+}
+
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? [...x] : x instanceof Set ? [...x] : x));
+}
+
+interface EdgeInfo {
+  relation: Relation;
+  target: ModelClassRuntime;
+  kind: PlanEdgeKind;
+  table: string;
+  limit?: number;
+  reverse: boolean;
+  nested?: Spec;
+}
+
+function edgeInfo(db: Database, model: ModelClassRuntime, probe: ModelBase, name: string, sub: unknown): EdgeInfo {
+  const edge = (probe as unknown as Record<string, unknown>)[name];
+  if (!(edge instanceof ToOne) && !(edge instanceof ToMany)) throw new SchemaError(`include: "${name}" is not a relationship of ${model.name}`);
+  const relation = edge.relation;
+  const target = relation.target() as unknown as ModelClassRuntime;
+  const keysOnly = relation.index !== undefined && target.schema.indexes[relation.index]?.projection !== 'all';
+  const kind: PlanEdgeKind = keysOnly ? 'keysOnly' : edge instanceof ToOne ? (relation.index ? 'toOneByIndex' : 'toOneByKey') : 'toMany';
+  const nested = typeof sub === 'object' && sub ? (sub as Spec) : undefined;
+  const limit = nested?.$limit as number | undefined;
+  return { relation, target, kind, table: db.tableName(target.schema), limit, reverse: nested?.$reverse === true, nested };
+}
+
+/** A query step being counted: its distinct query ids (exact) or its bounded owners. */
+interface QueryAcc { table: string; index?: string; edges: Set<string>; ids: Set<string>; bound: PlanCount; exact: boolean; merged: number }
+
+/** The plan of loading `spec` below `roots` (instances) or below the items of a query. */
+export function planInclude(db: Database, root: { instances: readonly ModelBase[] } | { model: ModelClassRuntime; table: string; index?: string; limit?: number }, spec: Spec, holds: (model: ModelClassRuntime, key: Record<string, unknown>) => boolean): GraphPlan {
+  let rootStep: PlanStep | undefined;
+  let frontier: Frontier[];
+  if ('instances' in root) {
+    const byModel = new Map<ModelClassRuntime, ModelBase[]>();
+    for (const i of root.instances) byModel.set(i.constructor as ModelClassRuntime, [...(byModel.get(i.constructor as ModelClassRuntime) ?? []), i]);
+    frontier = [...byModel].map(([model, instances]) => ({ model, path: '', instances, owners: { exact: instances.length }, spec }));
+  } else {
+    rootStep = {
+      command: 'Query', table: root.table, index: root.index, edges: [`${root.model.name} (root query)`], how: 'the root query: one request per page', keys: { exact: 1 },
+      requests: { note: root.limit !== undefined ? `≥ 1 page (limit ${root.limit})` : '≥ 1 page, depends on data' },
+    };
+    frontier = [{ model: root.model, path: '', owners: root.limit !== undefined ? { max: root.limit } : { note: DATA }, spec }];
+  }
+  const rounds: PlanRound[] = [];
+  while (frontier.length) {
+    const round = planRound(db, rounds.length + 1, frontier, holds);
+    rounds.push(round.plan);
+    frontier = round.next;
+  }
+  const requests = [rootStep, ...rounds.flatMap((r) => r.steps)].reduce<PlanCount>((sum, s) => (s ? add(sum, s.requests.exact !== undefined || s.requests.max !== undefined ? s.requests : { note: DATA }) : sum), { exact: 0 });
+  const plan: GraphPlan = { root: rootStep, rounds, requests, text: '', toString: () => plan.text };
+  Object.defineProperty(plan, 'text', { get: () => renderPlan(plan), enumerable: false });
+  return plan;
+}
+
+function planRound(db: Database, n: number, frontier: Frontier[], holds: (model: ModelClassRuntime, key: Record<string, unknown>) => boolean): { plan: PlanRound; next: Frontier[] } {
+  const edges: PlanEdge[] = [];
+  const next: Frontier[] = [];
+  const gets = { tables: new Set<string>(), edges: new Set<string>(), ids: new Set<string>(), bound: { exact: 0 } as PlanCount };
+  const queries = new Map<string, QueryAcc>();
+  const hydrate = { tables: new Set<string>(), edges: new Set<string>() };
+  // Whole-partition loads of entity models, by (table, partition): an item collection when ≥ 2 distinct.
+  const collections = new Map<string, { ids: Set<string>; step: string; edges: Set<string> }>();
+  for (const f of frontier) {
+    const probe = f.instances?.[0] ?? instanceFromItem(f.model, {}, db);
+    for (const [name, sub] of Object.entries(f.spec)) {
+      if (name.startsWith('$') || !sub) continue;
+      const info = edgeInfo(db, f.model, probe, name, sub);
+      const label = `${f.model.name}.${name}`;
+      const path = f.path ? `${f.path}.${name}` : name;
+      const pending = f.instances?.filter((i) => !isLoaded((i as unknown as Record<string, unknown>)[name], info));
+      const owners = pending ? { exact: pending.length } : f.owners;
+      edges.push({ path, edge: label, target: info.target.name, kind: info.kind, table: info.table, index: info.relation.index, owners, limit: info.limit });
+      let children: PlanCount;
+      if (info.kind === 'toOneByKey') {
+        gets.tables.add(info.table);
+        gets.edges.add(label);
+        if (pending) {
+          for (const i of pending) {
+            const input = info.relation.query(i);
+            if (!input) continue;
+            const key = info.target.schema.key(input);
+            if (!holds(info.target, key)) gets.ids.add(keyId(info.table, info.target.schema.keyNames, key));
+          }
+        } else gets.bound = add(gets.bound, owners.exact !== undefined || owners.max !== undefined ? owners : { note: `≤ 1 key per ${f.model.name}` });
+        children = pending ? { max: pending.length } : perItem(owners, 1);
+      } else {
+        const stepId = stable([info.table, info.relation.index ?? '']);
+        const acc = queries.get(stepId) ?? { table: info.table, index: info.relation.index, edges: new Set(), ids: new Set(), bound: { exact: 0 }, exact: true, merged: 0 };
+        queries.set(stepId, acc);
+        acc.edges.add(label);
+        const page = info.kind === 'toOneByIndex' || (info.kind === 'keysOnly' && info.relation.kind !== 'oneToMany') ? { limit: 1 } : info.limit !== undefined || info.reverse ? { limit: info.limit ?? Number.MAX_SAFE_INTEGER, reverse: info.reverse } : undefined;
+        if (pending) {
+          for (const i of pending) {
+            const input = info.relation.query(i);
+            if (!input) continue;
+            const id = stable([info.table, info.target.schema.entity ?? '', info.relation.index ?? '', input, page ?? null]);
+            acc.ids.add(id);
+            if (!page && !info.relation.index && info.target.schema.entity !== undefined) {
+              const partition = querySpec(db, [info.target], input, {}).partition?.value;
+              const cid = stable([info.table, partition]);
+              const c = collections.get(cid) ?? { ids: new Set(), step: stepId, edges: new Set() };
+              collections.set(cid, c);
+              c.ids.add(id);
+              c.edges.add(label);
+            }
+          }
+        } else {
+          acc.exact = false;
+          acc.bound = add(acc.bound, owners.exact !== undefined || owners.max !== undefined ? owners : { note: `≤ 1 per ${f.model.name}` });
+        }
+        if (info.kind === 'keysOnly') {
+          hydrate.tables.add(info.table);
+          hydrate.edges.add(`hydrate ${label}`);
+        }
+        const per = page?.limit !== undefined && page.limit < Number.MAX_SAFE_INTEGER ? page.limit : undefined;
+        children = per !== undefined ? perItem(pending ? { exact: pending.length } : owners, per) : { note: DATA };
+      }
+      if (info.nested && Object.keys(info.nested).some((k) => !k.startsWith('$'))) {
+        next.push({ model: info.target, path, owners: children, spec: info.nested });
+      }
+    }
+  }
+  const steps: PlanStep[] = [];
+  if (gets.edges.size) {
+    const keys = add(gets.bound, { exact: gets.ids.size });
+    steps.push({
+      command: 'BatchGetItem', table: [...gets.tables].join(','), edges: [...gets.edges], keys, requests: chunks(keys),
+      how: 'to-one by key: every key of the round in BatchGetItem chunks of ≤ 100 distinct keys (keys the session holds cost nothing)',
+    });
+  }
+  for (const c of collections.values()) {
+    if (c.ids.size < 2) continue;
+    const acc = queries.get(c.step)!;
+    acc.merged += c.ids.size - 1;
+    for (const e of c.edges) acc.edges.add(`${e} (item collection)`);
+    for (const e of edges) if (c.edges.has(e.edge) && e.kind === 'toMany') e.kind = 'itemCollection';
+  }
+  for (const acc of queries.values()) {
+    const keys = add(acc.bound, { exact: acc.ids.size - acc.merged });
+    const collection = acc.merged > 0 ? '; edges of one item collection share one Query of the partition' : '';
+    const keysOnly = hydrate.tables.has(acc.table) && acc.index ? '; keys-only index: Query, then hydration below (one round, two steps)' : '';
+    steps.push({
+      command: 'Query', table: acc.table, index: acc.index, edges: [...acc.edges].filter((e) => !acc.edges.has(`${e} (item collection)`)), keys,
+      requests: keys.exact !== undefined ? { exact: keys.exact, note: 'more if a partition exceeds 1 MB' } : keys,
+      how: `one Query per distinct partition (more pages if one exceeds 1 MB)${collection}${keysOnly}`,
+    });
+  }
+  if (hydrate.edges.size) {
+    steps.push({
+      command: 'BatchGetItem', table: [...hydrate.tables].join(','), edges: [...hydrate.edges], keys: { note: 'one per index entry found' },
+      requests: { note: '⌈entries / 100⌉, depends on data' }, after: true,
+      how: 'keys-only index: the full items of the entries found, batched in chunks of ≤ 100 keys',
+    });
+  }
+  const merged = new Map<string, Frontier>();
+  // loadIncludes merges the children of one path (the same instances) into one next frontier entry.
+  for (const f of next) merged.set(`${f.path}`, f);
+  return { plan: { round: n, edges, steps }, next: [...merged.values()] };
+}
+
+function perItem(owners: PlanCount, n: number): PlanCount {
+  if (owners.exact !== undefined) return { max: owners.exact * n };
+  if (owners.max !== undefined) return { max: owners.max * n };
+  return { note: `≤ ${n} per item, ${DATA}` };
+}
+
+function isLoaded(edge: unknown, info: EdgeInfo): boolean {
+  if (edge instanceof ToOne) return edge.isLoaded;
+  // A paged include always sends its page; a full load is skipped once loaded completely.
+  if (edge instanceof ToMany) return info.limit === undefined && !info.reverse && edge.isLoaded && edge.cursor === undefined;
+  return false;
+}
+
+function renderStep(s: PlanStep): string {
+  const where = `${s.table}${s.index ? `.${s.index}` : ''}`;
+  const unit = s.command === 'Query' ? 'partitions' : 'keys';
+  return `${s.after ? 'then ' : ''}${s.command} ${where} ← ${s.edges.join(', ')}; ${unit}: ${showCount(s.keys)}; requests: ${showCount(s.requests)}\n      ${s.how}`;
+}
+
+/** The plan as a tree. */
+export function renderPlan(plan: GraphPlan): string {
+  const lines = [`plan: ${plan.rounds.length + (plan.root ? 1 : 0)} sequential round(s); requests: ${showCount(plan.requests)}`];
+  if (plan.root) lines.push('├─ round 0 (roots)', `│  └─ ${renderStep(plan.root).replace('\n', '\n│  ')}`);
+  plan.rounds.forEach((r, i) => {
+    const last = i === plan.rounds.length - 1;
+    const bar = last ? '   ' : '│  ';
+    lines.push(`${last ? '└─' : '├─'} round ${r.round}: ${r.edges.map((e) => `${e.path} (${e.edge} → ${e.target}, ${e.kind}, owners: ${showCount(e.owners)})`).join('; ')}`);
+    r.steps.forEach((s, j) => {
+      const text = renderStep(s).split('\n');
+      const lastStep = j === r.steps.length - 1;
+      lines.push(`${bar}${lastStep ? '└─' : '├─'} ${text[0]}`, `${bar}${lastStep ? '   ' : '│  '}${text[1].trimStart().replace(/^/, '  ')}`);
+    });
+  });
+  return lines.join('\n');
+}
+
+/** The identity-map check `planInclude` needs, for a loader's identity map. */
+export function holdsIn(db: Database, identity: ReadonlyMap<string, unknown>): (model: ModelClassRuntime, key: Record<string, unknown>) => boolean {
+  return (model, key) => identity.has(identityId(db.tableName(model.schema), model.schema, key));
+}
+
+/** What one round of `loadIncludes` expects to send, for the trace to attribute requests to edges. */
+export function roundExpectation(round: number, frontier: readonly (readonly [readonly ModelBase[], Spec])[]): RoundExpectation {
+  const gets = new Map<string, string[]>();
+  const queries = new Map<string, string[]>();
+  const push = (m: Map<string, string[]>, k: string, v: string) => m.set(k, [...new Set([...(m.get(k) ?? []), v])]);
+  for (const [instances, spec] of frontier) {
+    const probe = instances[0];
+    if (!probe) continue;
+    const model = probe.constructor as ModelClassRuntime;
+    const db = graphFor(probe).db;
+    for (const [name, sub] of Object.entries(spec)) {
+      if (name.startsWith('$') || !sub) continue;
+      const edge = (probe as unknown as Record<string, unknown>)[name];
+      if (!(edge instanceof ToOne) && !(edge instanceof ToMany)) continue;
+      const info = edgeInfo(db, model, probe, name, sub);
+      const label = `${model.name}.${name}`;
+      if (info.kind === 'toOneByKey') push(gets, info.table, label);
+      else push(queries, info.relation.index ? `${info.table}.${info.relation.index}` : info.table, label);
+      if (info.kind === 'keysOnly') push(gets, info.table, `hydrate ${label}`);
+    }
+  }
+  return { round, gets, queries };
+}
