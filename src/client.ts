@@ -359,6 +359,8 @@ function errorCode(err: Raw): ErrorCode {
   if (name === 'ValidationException') return 'DYNAMODB_VALIDATION';
   if (THROTTLES.has(name)) return 'THROTTLED';
   const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
-  if (status === undefined && (err?.code !== undefined || name === 'TimeoutError' || name === 'AbortError')) return 'NETWORK';
+  // No answer, or a 2xx whose body was lost on the way: the network failed, not DynamoDB.
+  const answered = status !== undefined && !(status >= 200 && status < 300);
+  if (!answered && (err?.code !== undefined || name === 'TimeoutError' || name === 'AbortError')) return 'NETWORK';
   return 'DYNAMODB_ERROR';
 }

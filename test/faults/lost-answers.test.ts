@@ -310,5 +310,14 @@ describe('lost answers on every write path (DynamoDB Local, answers dropped afte
       expect(write.code, 'a refused connection never reached DynamoDB').to.equal('NETWORK');
       closed.connection.client.destroy();
     });
+
+    it('a read whose every answer lost its body is a NETWORK error, not an unknown outcome', async () => {
+      await new Plain({ id: 'body-read', n: 1 }).save({ db });
+      const loser = loseAnswers(db.connection.client, { operation: 'GetItem', when: 'body', times: 3 });
+      const err = await caught<DynagraphError>(Plain.get({ id: 'body-read' }, { db }).finally(() => loser.remove()));
+      expect(loser.lost()).to.equal(3);
+      expect(err).to.be.instanceOf(DynagraphError);
+      expect(err.code).to.equal('NETWORK');
+    });
   });
 });
