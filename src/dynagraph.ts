@@ -9,7 +9,7 @@ import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding
 import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
-import { batchGetParams, writeManyParams } from './model/dry-runs.js';
+import { batchGetParams, writeManyRequests } from './model/dry-runs.js';
 import type { DryRunRequest } from './operations/dry-run.js';
 import type { ModelClassRuntime } from './model/instance.js';
 import { batchGetItems, type BatchGetOptions } from './operations/batch-get.js';
@@ -271,7 +271,7 @@ export class Dynagraph implements Database {
 
   /** Dry run of {@link writeMany} (and of `putMany` / `deleteMany`): the BatchWriteItem inputs, one per chunk of 25; nothing is sent. */
   writeManyParams(writes: readonly BatchWrite[]): DryRunRequest[] {
-    return writeManyParams(this, writes);
+    return writeManyRequests(this, writes);
   }
 
   /** Dry run of {@link transactWrite}: the TransactWriteItems input (pass `token` to get the very input a run with it sends). */

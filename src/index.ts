@@ -48,7 +48,7 @@ export { diagram, relationsOf } from './graph/diagram.js';
 export { Query } from './model/reads.js';
 export type { DryRunRequest, DryRunInputs } from './operations/dry-run.js';
 export type { ReadParamsOptions } from './operations/read-stream.js';
-export { batchGetParams, writeManyParams, type SaveParamsOptions } from './model/dry-runs.js';
+export { batchGetParams, writeManyRequests as writeManyParams, type SaveParamsOptions } from './model/dry-runs.js';
 export { transactWriteRequests as transactWriteParams, transactGetRequests as transactGetParams } from './model/transact.js';
 export type { ModelReadOptions } from './model/reads.js';
 export type { QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';

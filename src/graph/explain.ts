@@ -9,8 +9,8 @@ import { SchemaError } from '../errors.js';
 import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { querySpec } from '../model/reads.js';
 import type { Database } from '../operations/context.js';
-import { keyId } from '../operations/batch-get.js';
-import { identityId } from './loader.js';
+import { keyId } from '../operations/key-id.js';
+import { identityId, stableJson } from './loader.js';
 import { ToMany, ToOne, type Relation } from './relations.js';
 import { graphFor } from './graph-context.js';
 import type { RoundExpectation } from './trace.js';
@@ -101,10 +101,6 @@ export function showCount(c: PlanCount): string {
   return c.exact !== undefined ? String(c.exact) : c.max !== undefined ? `≤ ${c.max}` : c.note ?? DATA;
 }
 
-function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? [...x] : x instanceof Set ? [...x] : x));
-}
-
 interface EdgeInfo {
   relation: Relation;
   target: ModelClassRuntime;
@@ -189,7 +185,7 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
         } else gets.bound = add(gets.bound, owners.exact !== undefined || owners.max !== undefined ? owners : { note: `≤ 1 key per ${f.model.name}` });
         children = pending ? { max: pending.length } : perItem(owners, 1);
       } else {
-        const stepId = stable([info.table, info.relation.index ?? '']);
+        const stepId = stableJson([info.table, info.relation.index ?? '']);
         const acc = queries.get(stepId) ?? { table: info.table, index: info.relation.index, edges: new Set(), ids: new Set(), bound: { exact: 0 }, exact: true, merged: 0 };
         queries.set(stepId, acc);
         acc.edges.add(label);
@@ -198,11 +194,11 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
           for (const i of pending) {
             const input = info.relation.query(i);
             if (!input) continue;
-            const id = stable([info.table, info.target.schema.entity ?? '', info.relation.index ?? '', input, page ?? null]);
+            const id = stableJson([info.table, info.target.schema.entity ?? '', info.relation.index ?? '', input, page ?? null]);
             acc.ids.add(id);
             if (!page && !info.relation.index && info.target.schema.entity !== undefined) {
               const partition = querySpec(db, [info.target], input, {}).partition?.value;
-              const cid = stable([info.table, partition]);
+              const cid = stableJson([info.table, partition]);
               const c = collections.get(cid) ?? { ids: new Set(), step: stepId, edges: new Set() };
               collections.set(cid, c);
               c.ids.add(id);

@@ -6,7 +6,8 @@
  * one item collection in a shared table cost one Query of that partition.
  */
 import DataLoader from 'dataloader';
-import { batchGetItems, keyId } from '../operations/batch-get.js';
+import { batchGetItems } from '../operations/batch-get.js';
+import { keyId } from '../operations/key-id.js';
 import { keyPartId } from '../operations/key-id.js';
 import { NumberValue } from '../schema/attribute.js';
 import type { Database } from '../operations/context.js';
@@ -37,7 +38,8 @@ function getId(k: GetKey): string {
   return keyId(k.table, k.model.schema.keyNames, k.key);
 }
 
-function stableJson(v: unknown): string {
+/** An injective, order-independent id of a query's parts (also the plan's, in explain.ts). */
+export function stableJson(v: unknown): string {
   // Injective: strings, booleans, null and plain objects stay JSON; every other value becomes
   // an array whose first element tags its kind (arrays too), so no value can pass for another —
   // not `1n` for '1n', a Date for its ISO text, nor bytes for their base64. Equal numbers
@@ -103,15 +105,21 @@ export class GraphLoader {
     const key = schema.keyOfItem(item);
     const id = identityId(table, schema, key);
     let instance = this.identity.get(id);
+    const getKey: GetKey = { model, table, key };
     if (instance && instance instanceof model) {
+      const outcome = absorb(instance, item);
       // An older item (a lagging eventually consistent read) neither changes the instance nor the cache.
-      if (absorb(instance, item) === 'older') return instance;
+      if (outcome === 'older') return instance;
+      // The same item: the cache holds it already (prime only fills a key it lacks).
+      if (outcome === 'same') {
+        this.gets.prime(getKey, item);
+        return instance;
+      }
     } else {
       instance = instanceFromItem(model, item, this.db);
       this.identity.set(id, instance);
     }
     // A later get (or keys-only hydration) of this key is then served the newest item seen.
-    const getKey: GetKey = { model, table, key };
     this.gets.clear(getKey).prime(getKey, item);
     return instance;
   }

@@ -8,11 +8,8 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { add, append, deleteFromSet, remove, set, type UpdateAction } from '../expressions/update.js';
 import { formatPath, type Path } from '../expressions/path.js';
-import { isWriteMark, WRITE_MARK_PREFIX, type ModelSchema } from '../schema/model-schema.js';
+import { isWriteMark, LINEAGE, type ModelSchema } from '../schema/model-schema.js';
 import { TemplateAttribute } from '../schema/template.js';
-
-/** The lineage attribute of versioned items (see versioning.ts). */
-const LINEAGE_ATTRIBUTE = `${WRITE_MARK_PREFIX}l`;
 
 /** One change of an instance against its snapshot, as `changes()` reports it. */
 export interface Change {
@@ -207,7 +204,7 @@ export function absorbItem(schema: ModelSchema, values: Record<string, unknown>,
   const had = versionOf(schema, stored);
   const has = versionOf(schema, item);
   // Another lineage is another item (deleted and created again), never an older read of this one.
-  const sameItem = stored?.[LINEAGE_ATTRIBUTE] === item[LINEAGE_ATTRIBUTE];
+  const sameItem = stored?.[LINEAGE] === item[LINEAGE];
   if (sameItem && had !== undefined && has !== undefined && has < had) return { outcome: 'older', snapshot: stored };
   const base = stored ?? {};
   const edited = stored ? editedAttributes(schema, values, stored) : [...schema.names];

@@ -130,7 +130,3 @@ export function batchGetParams(db: Database, requests: Readonly<Record<string, r
   return batchGetRequests(db, keys, options);
 }
 
-/** Dry run of `db.writeMany(writes)` (and of `db.putMany` / `db.deleteMany`): every write validated, one BatchWriteItem per chunk of at most 25. */
-export function writeManyParams(db: Database, writes: readonly BatchWrite[]): DryRunRequest[] {
-  return writeManyRequests(db, writes);
-}

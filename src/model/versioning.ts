@@ -12,7 +12,7 @@ import { numberText } from '../schema/attribute.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { set, setIfNotExists, type UpdateAction } from '../expressions/update.js';
 import { wrapNumber } from '../client.js';
-import { WRITE_MARK_PREFIX, type ModelSchema } from '../schema/model-schema.js';
+import { LINEAGE, WRITE_MARK_PREFIX, WRITE_SLOT, type ModelSchema } from '../schema/model-schema.js';
 
 /** The per-call opt-out of version checks. */
 export interface VersionOptions {
@@ -119,10 +119,7 @@ export function versionError(schema: ModelSchema, plan: VersionPlan | undefined,
  * OutcomeUnknownError — never a conflict that invites a retry.
  */
 
-/** Attribute holding an item's lineage (a random id set when it is created). */
-export const LINEAGE = WRITE_MARK_PREFIX + 'l';
-/** The slots that record the writers of the last versions: `_w0` … `_w<H-1>`. */
-export const WRITE_SLOT = /^_w\d+$/;
+export { LINEAGE, WRITE_SLOT };
 
 /** What one checked versioned write records, and how to recognise it later. */
 export interface WriteMark {
@@ -203,16 +200,16 @@ export function markActions(mark: WriteMark | undefined): UpdateAction[] {
   return actions;
 }
 
-/**
- * The action an unchecked write that may create an item adds, so that every versioned item
- * has a lineage however it was created (a resend aimed at an earlier item then cannot pass
- * for a write to this one).
- */
 /** A fresh lineage attribute for a new item's stored form. */
 export function freshLineage(): Record<string, string> {
   return { [LINEAGE]: freshId(9) };
 }
 
+/**
+ * The action an unchecked write that may create an item adds, so that every versioned item
+ * has a lineage however it was created (a resend aimed at an earlier item then cannot pass
+ * for a write to this one).
+ */
 export function lineageIfMissing(): UpdateAction {
   return setIfNotExists(literalPath(LINEAGE), freshId(9));
 }

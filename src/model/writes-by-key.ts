@@ -6,11 +6,11 @@
 import type { Database } from '../operations/context.js';
 import { deleteItem } from '../operations/items.js';
 import { updateItem, updateParams, withReturnValues, type ReturnValues } from '../operations/update.js';
-import { EntityMismatchError } from '../errors.js';
+import { resolvePath } from '../expressions/path.js';
 import { instanceFromItem, STATE, type ModelClassRuntime } from './instance.js';
 import { materialize } from './reads.js';
 import { specActions, type AnyUpdateSpec } from './update-spec.js';
-import { allOf, lineageIfMissing, markActions, planByKey, versionError, writeMark, type VersionPlan } from './versioning.js';
+import { allOf, lineageIfMissing, markActions, planByKey, writeMark, type VersionPlan } from './versioning.js';
 import { settleFailedWrite } from './lost-answers.js';
 import { timestampActions } from './timestamps.js';
 import type { ModelUpdateOptions } from './write-types.js';
@@ -18,11 +18,6 @@ import { logWrite, versionActions, type DeleteOptions } from './writes.js';
 
 function planFor(cls: ModelClassRuntime, options: { expectVersion?: number; ignoreVersion?: boolean }): VersionPlan | undefined {
   return planByKey(cls.schema, options.ignoreVersion ? undefined : options.expectVersion);
-}
-
-/** A failed write's typed error: another entity's item at the key stays EntityMismatchError, not a version conflict. */
-function writeError(schema: Parameters<typeof versionError>[0], plan: VersionPlan | undefined, err: unknown): unknown {
-  return err instanceof EntityMismatchError ? err : versionError(schema, plan, err);
 }
 
 /**
@@ -34,9 +29,10 @@ export function prepareUpdateByKey(db: Database, cls: ModelClassRuntime, keyInpu
   const key = schema.key(keyInput);
   const plan = planFor(cls, options);
   const mark = writeMark(schema, plan, undefined, { byKey: true });
+  const actions = [...specActions(schema, spec), ...timestampActions(schema, new Date(), { spec, create: options.upsert === true })];
   const params = updateParams(schema, db.tableName(schema), {
     key,
-    actions: [...specActions(schema, spec), ...timestampActions(schema, new Date(), { spec, create: options.upsert === true })],
+    actions,
     // An upsert may create the item: a versioned item always gets a lineage.
     storedActions: [...versionActions(plan), ...markActions(mark), ...(options.upsert && schema.version !== undefined ? [lineageIfMissing()] : [])],
     guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) },
@@ -45,7 +41,9 @@ export function prepareUpdateByKey(db: Database, cls: ModelClassRuntime, keyInpu
   const returnValues = options.returnValues ?? 'allNew';
   const identityMap = db.materialize !== undefined;
   const sent: ReturnValues = returnValues === 'none' && identityMap ? 'allNew' : returnValues;
-  return { key, plan, mark, params: withReturnValues(params, sent), sent };
+  // The attributes the update writes (what `updatedNew` returns, when it must be read back after a lost answer).
+  const written = new Set(actions.map((a) => String(resolvePath(a.path, (n) => Object.hasOwn(schema.attributes, n))[0])));
+  return { key, plan, mark, params: withReturnValues(params, sent), sent, written };
 }
 
 /** What `Model.delete(key, options)` targets: the stored key and its guards. */
@@ -66,13 +64,12 @@ export function prepareDeleteByKey(cls: ModelClassRuntime, keyInput: Record<stri
  */
 export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput: Record<string, unknown>, spec: AnyUpdateSpec, options: ModelUpdateOptions): Promise<unknown> {
   const schema = cls.schema;
-  const { key, plan, mark, params, sent } = prepareUpdateByKey(db, cls, keyInput, spec, options);
+  const { key, plan, mark, params, sent, written } = prepareUpdateByKey(db, cls, keyInput, spec, options);
   const returnValues = options.returnValues ?? 'allNew';
   let out: Record<string, unknown> | undefined;
   try {
     out = await updateItem(db, schema, params, sent, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
-    if (err instanceof EntityMismatchError) throw err;
     // A lost answer: decide whether this update landed before reporting anything.
     const conditional = options.expect !== undefined || options.condition !== undefined;
     const found = (await settleFailedWrite(db, { schema, key, kind: 'update', plan, mark, conditional }, err)).found;
@@ -82,7 +79,7 @@ export async function updateByKey(db: Database, cls: ModelClassRuntime, keyInput
       db.afterWrite?.(schema, key);
       return undefined;
     }
-    out = sent === 'updatedNew' && found ? pick(found, updatedAttributes(params.UpdateExpression, params.ExpressionAttributeNames)) : found;
+    out = sent === 'updatedNew' && found ? Object.fromEntries(Object.entries(found).filter(([k]) => written.has(k))) : found;
   }
   logWrite(db, 'update', schema, plan?.guard ? `v${plan.next}` : 'by key');
   if (sent === 'allNew') {
@@ -108,21 +105,9 @@ export async function deleteByKey(db: Database, cls: ModelClassRuntime, keyInput
   try {
     await deleteItem(db, schema, key, guards, (item) => instanceFromItem(cls, item, db));
   } catch (err) {
-    if (err instanceof EntityMismatchError) throw err;
     const conditional = options.expect !== undefined || options.condition !== undefined;
     await settleFailedWrite(db, { schema, key, kind: 'delete', plan, mark: writeMark(schema, plan, undefined, { byKey: true }), conditional }, err);
   }
   db.afterDelete?.(schema, key);
   logWrite(db, 'delete', schema, 'by key');
-}
-
-/** The top-level attributes an update expression writes (`#n0` placeholders resolved). */
-function updatedAttributes(expression: string | undefined, names: Record<string, string> | undefined): Set<string> {
-  const out = new Set<string>();
-  for (const m of (expression ?? '').matchAll(/(?:^|[,\s])(#n\d+)(?=[\s.[=,]|$)/g)) out.add(names?.[m[1]] ?? m[1]);
-  return out;
-}
-
-function pick(item: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).filter(([k]) => names.has(k)));
 }

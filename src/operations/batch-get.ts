@@ -27,10 +27,6 @@ export interface BatchGetOptions {
   consistent?: boolean;
 }
 
-/** Re-exported for the callers that import it from here. */
-export { keyId };
-
-
 /**
  * Reads many items by stored key; the result has one entry per request, in order,
  * `undefined` where no item exists. Duplicate keys cost one read. When it cannot finish it

@@ -7,7 +7,7 @@
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DuplicateKeyError, DynagraphError } from '../errors.js';
 import { UnprocessedError, type BatchEntry, type BatchOutcome } from './batch-errors.js';
-import { keyId } from './batch-get.js';
+import { keyId } from './key-id.js';
 import type { Database } from './context.js';
 import { FirstFailure, incompleteError, mapConcurrent, untilProcessed } from './retry.js';
 

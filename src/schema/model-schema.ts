@@ -112,6 +112,10 @@ export interface IndexSchema {
  * item's lineage). See `versioning.ts`.
  */
 export const WRITE_MARK_PREFIX = '_w';
+/** Attribute holding a versioned item's lineage (a random id set when it is created). */
+export const LINEAGE = `${WRITE_MARK_PREFIX}l`;
+/** The slots that record the writers of a versioned item's last versions: `_w0` … `_w<writeHistory-1>`. */
+export const WRITE_SLOT = /^_w\d+$/;
 /** Whether an attribute name is one of the write marks of versioned items. */
 export const isWriteMark = (name: string): boolean => /^_w(\d+|l)$/.test(name);
 /** Default number of versions whose writers a versioned item remembers. */

@@ -4,11 +4,11 @@
  */
 import {
   CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand,
-  type TableDescription,
+  type TableDescription, type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { Connection } from '../client.js';
 import { sdkErrorName, TableMismatchError } from '../errors.js';
-import { createTableInput, sdkProjection as createTableProjection, type Billing, type TableDefinition } from './definition.js';
+import { createTableInput, projectionText, sdkProjection as createTableProjection, type Billing, type TableDefinition } from './definition.js';
 
 /** Options of table creation. */
 export interface CreateTableOptions {
@@ -35,28 +35,42 @@ export async function describeTable(conn: Connection, name: string): Promise<Tab
   }
 }
 
-/** Polls until the table and all its GSIs are ACTIVE. */
+/** The table's TTL setting. */
+export async function describeTtl(conn: Connection, name: string): Promise<TimeToLiveDescription | undefined> {
+  const out = await conn.send<{ TimeToLiveDescription?: TimeToLiveDescription }>(new DescribeTimeToLiveCommand({ TableName: name }), { channel: 'database-access', table: name });
+  return out.TimeToLiveDescription;
+}
+
+/**
+ * Polls until the table and all its GSIs are ACTIVE, no index is backfilling and deleted
+ * indexes are gone (DescribeTable lists a deleting one until then).
+ */
 export async function waitUntilActive(conn: Connection, name: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
     const t = await describeTable(conn, name);
-    if (t?.TableStatus === 'ACTIVE' && (t.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (t?.TableStatus === 'ACTIVE' && (t.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE' && !g.Backfilling)) return;
     if (Date.now() > deadline) throw new Error(`table "${name}" did not become ACTIVE within ${timeoutMs} ms`);
     await sleep(delay);
   }
 }
 
-/** Creates one table (retrying while DynamoDB's limit on concurrent table operations is hit), then TTL. */
-export async function createTable(conn: Connection, def: TableDefinition, options: CreateTableOptions = {}): Promise<void> {
+/** Sends a table command, retrying while DynamoDB's account-wide limit on concurrent table operations is hit. */
+export async function sendTableCommand(conn: Connection, command: Parameters<Connection['send']>[0], table: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await conn.send(new CreateTableCommand(createTableInput(def, options.billing)), { channel: 'database-access', table: def.name });
-      break;
+      await conn.send(command, { channel: 'database-access', table });
+      return;
     } catch (err) {
       if (!isNamed(err, 'LimitExceededException') || attempt > 30) throw err;
       await sleep(Math.min(100 * 2 ** attempt, 5000));
     }
   }
+}
+
+/** Creates one table (retrying while DynamoDB's limit on concurrent table operations is hit), then TTL. */
+export async function createTable(conn: Connection, def: TableDefinition, options: CreateTableOptions = {}): Promise<void> {
+  await sendTableCommand(conn, new CreateTableCommand(createTableInput(def, options.billing)), def.name);
   const wait = options.wait ?? true;
   if (wait || def.ttl) await waitUntilActive(conn, def.name);
   if (def.ttl) {
@@ -92,17 +106,10 @@ export async function tableDrift(conn: Connection, def: TableDefinition, live: T
   }
   for (const extra of liveIndexes.keys()) diffs.push(`index "${extra}" exists but no model declares it`);
   if (def.ttl) {
-    const ttl = await conn.send<{ TimeToLiveDescription?: { AttributeName?: string; TimeToLiveStatus?: string } }>(
-      new DescribeTimeToLiveCommand({ TableName: def.name }), { channel: 'database-access', table: def.name });
-    const d = ttl.TimeToLiveDescription;
+    const d = await describeTtl(conn, def.name);
     if (d?.AttributeName !== def.ttl || !/ENABL/.test(d?.TimeToLiveStatus ?? '')) diffs.push(`TTL is not enabled on "${def.ttl}"`);
   }
   return diffs;
-}
-
-function projectionText(p?: { ProjectionType?: string; NonKeyAttributes?: string[] }): string {
-  const type = p?.ProjectionType ?? 'ALL';
-  return type === 'INCLUDE' ? `INCLUDE(${[...(p?.NonKeyAttributes ?? [])].sort().join(',')})` : type;
 }
 
 /** Creates the table if missing; if it exists, throws TableMismatchError where it differs. */

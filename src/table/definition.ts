@@ -73,8 +73,15 @@ export function sdkProjection(p: Projection): SdkProjection {
   return { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p] };
 }
 
-function keySchema(hash: string, range?: string) {
+/** The KeySchema of a hash and optional range key. */
+export function keySchema(hash: string, range?: string) {
   return [{ AttributeName: hash, KeyType: 'HASH' as const }, ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : [])];
+}
+
+/** A projection as comparable text: `ALL`, `KEYS_ONLY`, `INCLUDE(a,b)` (names sorted). */
+export function projectionText(p?: { ProjectionType?: string; NonKeyAttributes?: string[] }): string {
+  const type = p?.ProjectionType ?? 'ALL';
+  return type === 'INCLUDE' ? `INCLUDE(${[...(p?.NonKeyAttributes ?? [])].sort().join(',')})` : type;
 }
 
 /** The CreateTable input for a table definition. */

@@ -5,11 +5,11 @@
  * another is under way.
  */
 import {
-  CreateTableCommand, DescribeTimeToLiveCommand, UpdateTableCommand, UpdateTimeToLiveCommand, type TimeToLiveDescription,
+  CreateTableCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Connection } from '../client.js';
-import { sdkErrorName, TableChangeRefusedError } from '../errors.js';
-import { describeTable } from './admin.js';
+import { TableChangeRefusedError } from '../errors.js';
+import { describeTable, describeTtl, sendTableCommand, waitUntilActive } from './admin.js';
 import type { TableDefinition } from './definition.js';
 import { createSteps, planTable, TablePlan, type PlanTablesOptions, type TableStep } from './plan.js';
 
@@ -32,11 +32,6 @@ export interface ApplyTablesOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function describeTtl(conn: Connection, name: string): Promise<TimeToLiveDescription | undefined> {
-  const out = await conn.send<{ TimeToLiveDescription?: TimeToLiveDescription }>(new DescribeTimeToLiveCommand({ TableName: name }), { channel: 'database-access', table: name });
-  return out.TimeToLiveDescription;
-}
-
 /** Reads each live table and plans it; a missing table is planned as CreateTable (+ TTL). */
 export async function planTables(conn: Connection, defs: readonly TableDefinition[], options: PlanTablesOptions = {}): Promise<TablePlan> {
   const parts = await Promise.all(defs.map(async (def) => {
@@ -47,35 +42,13 @@ export async function planTables(conn: Connection, defs: readonly TableDefinitio
   return new TablePlan(parts.flatMap((p) => p.steps), parts.flatMap((p) => p.refused));
 }
 
-/** Polls until the table is ACTIVE and every GSI is ACTIVE and done backfilling (a deleted one gone). */
-export async function waitUntilSettled(conn: Connection, name: string, timeoutMs = 3_600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 5000)) {
-    const t = await describeTable(conn, name);
-    const indexesDone = (t?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE' && !g.Backfilling);
-    if (t?.TableStatus === 'ACTIVE' && indexesDone) return;
-    if (Date.now() > deadline) throw new Error(`table "${name}" did not settle within ${timeoutMs} ms`);
-    await sleep(delay);
-  }
-}
-
 async function sendStep(conn: Connection, step: TableStep): Promise<void> {
   const meta = { channel: 'database-access' as const, table: step.table };
   if (step.kind === 'update-ttl') {
     await conn.send(new UpdateTimeToLiveCommand(step.input), meta);
     return;
   }
-  const command = step.kind === 'create-table' ? new CreateTableCommand(step.input) : new UpdateTableCommand(step.input);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await conn.send(command, meta);
-      return;
-    } catch (err) {
-      // Too many table operations at once account-wide: wait and retry, as createTable does.
-      if (sdkErrorName(err) !== 'LimitExceededException' || attempt > 30) throw err;
-      await sleep(Math.min(100 * 2 ** attempt, 5000));
-    }
-  }
+  await sendTableCommand(conn, step.kind === 'create-table' ? new CreateTableCommand(step.input) : new UpdateTableCommand(step.input), step.table);
 }
 
 /**
@@ -89,11 +62,11 @@ export async function applyPlan(conn: Connection, plan: TablePlan, options: Appl
   plan.steps.forEach((step, i) => byTable.set(step.table, [...(byTable.get(step.table) ?? []), { step, index: i + 1 }]));
   await Promise.all([...byTable].map(async ([table, steps]) => {
     // An update still under way (someone else's index build) would make our first request fail.
-    if (steps[0].step.kind !== 'create-table') await waitUntilSettled(conn, table, options.stepTimeoutMs);
+    if (steps[0].step.kind !== 'create-table') await waitUntilActive(conn, table, options.stepTimeoutMs ?? 3_600_000);
     for (const { step, index } of steps) {
       options.onProgress?.({ phase: 'start', step, index, total });
       await sendStep(conn, step);
-      await waitUntilSettled(conn, table, options.stepTimeoutMs);
+      await waitUntilActive(conn, table, options.stepTimeoutMs ?? 3_600_000);
       options.onProgress?.({ phase: 'done', step, index, total });
     }
   }));

@@ -10,7 +10,7 @@ import type {
   UpdateTableCommandInput, UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { IndexSchema } from '../schema/model-schema.js';
-import { createTableInput, sdkProjection, type Billing, type TableDefinition } from './definition.js';
+import { createTableInput, keySchema, projectionText, sdkProjection, type Billing, type TableDefinition } from './definition.js';
 
 /** One request of a table plan, with the exact input it sends. */
 export type TableStep =
@@ -61,18 +61,9 @@ export class TablePlan {
 
 type Key = { AttributeName?: string; KeyType?: string }[] | undefined;
 
-function keySchema(hash: string, range?: string) {
-  return [{ AttributeName: hash, KeyType: 'HASH' as const }, ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : [])];
-}
-
 /** `name:HASH:S,name:RANGE:N` — key names, roles and types, so a type change is a key change. */
 function keyText(keys: Key, types: ReadonlyMap<string | undefined, string | undefined>): string {
   return (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}:${types.get(k.AttributeName)}`).join(',');
-}
-
-function projectionText(p?: { ProjectionType?: string; NonKeyAttributes?: string[] }): string {
-  const type = p?.ProjectionType ?? 'ALL';
-  return type === 'INCLUDE' ? `INCLUDE(${[...(p?.NonKeyAttributes ?? [])].sort().join(',')})` : type;
 }
 
 function throughput(t: { read: number; write: number }): ProvisionedThroughput {

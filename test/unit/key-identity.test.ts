@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { NumberValue, SchemaError, ValidationError, template } from '../../src/index.js';
-import { keyId } from '../../src/operations/batch-get.js';
+import { keyId } from '../../src/operations/key-id.js';
 import { checkTransaction, type TransactAction } from '../../src/operations/transactions.js';
 import type { ModelSchema } from '../../src/schema/model-schema.js';
 
