@@ -45,7 +45,9 @@ export type ErrorCode =
   /** A key holds an item of another entity of a shared table. */
   | 'ENTITY_MISMATCH'
   /** A held instance has unsaved changes and a newer stored item arrived. */
-  | 'STALE_INSTANCE';
+  | 'STALE_INSTANCE'
+  /** `get()` of a relationship edge that has not been loaded. */
+  | 'EDGE_NOT_LOADED';
 
 /** Base class of every error dynagraph raises. */
 export class DynagraphError extends Error {

@@ -4,19 +4,18 @@
  */
 import type { AnyModel } from '../model/model.js';
 import { instanceFromItem, type ModelClassRuntime } from '../model/instance.js';
-import { ToMany, ToOne, type Relation } from './relations.js';
+import type { Relation } from './relations.js';
+import { edgesOf } from './edge.js';
 
 /** The relationships a model declares, by field name (read from a blank instance). */
 export function relationsOf(model: AnyModel): Record<string, Relation> {
   const probe = instanceFromItem(model as unknown as ModelClassRuntime, {}) as unknown as Record<string, unknown>;
   const out: Record<string, Relation> = {};
-  for (const [name, value] of Object.entries(probe)) {
-    if (value instanceof ToOne || value instanceof ToMany) out[name] = value.relation;
-  }
+  for (const [name, edge] of edgesOf(probe)) out[name] = edge.relation as Relation;
   return out;
 }
 
-const CARDINALITY = { oneToOne: '||--o|', manyToOne: '}o--||', oneToMany: '||--o{' } as const;
+const CARDINALITY = { oneToOne: '||--o|', manyToOne: '}o--||', oneToMany: '||--o{', manyToMany: '}o--o{' } as const;
 
 function entityName(m: AnyModel): string {
   return (m as unknown as ModelClassRuntime).name || m.schema.name;

@@ -11,7 +11,8 @@ import { querySpec } from '../model/reads.js';
 import type { Database } from '../operations/context.js';
 import { keyId } from '../operations/key-id.js';
 import { identityId, stableJson } from './loader.js';
-import { ToMany, ToOne, type Relation } from './relations.js';
+import type { Relation } from './relations.js';
+import { EDGE, isEdge, modelName, type Edge } from './edge.js';
 import { graphFor } from './graph-context.js';
 import type { RoundExpectation } from './trace.js';
 
@@ -113,11 +114,11 @@ interface EdgeInfo {
 
 function edgeInfo(db: Database, model: ModelClassRuntime, probe: ModelBase, name: string, sub: unknown): EdgeInfo {
   const edge = (probe as unknown as Record<string, unknown>)[name];
-  if (!(edge instanceof ToOne) && !(edge instanceof ToMany)) throw new SchemaError(`include: "${name}" is not a relationship of ${model.name}`);
-  const relation = edge.relation;
+  if (!isEdge(edge)) throw new SchemaError(`include: "${name}" is not a relationship of ${modelName(model)}`);
+  const relation = edge.relation as Relation;
   const target = relation.target() as unknown as ModelClassRuntime;
   const keysOnly = relation.index !== undefined && target.schema.indexes[relation.index]?.projection !== 'all';
-  const kind: PlanEdgeKind = keysOnly ? 'keysOnly' : edge instanceof ToOne ? (relation.index ? 'toOneByIndex' : 'toOneByKey') : 'toMany';
+  const kind: PlanEdgeKind = keysOnly ? 'keysOnly' : edge[EDGE] === 'toOne' ? (relation.index ? 'toOneByIndex' : 'toOneByKey') : 'toMany';
   const nested = typeof sub === 'object' && sub ? (sub as Spec) : undefined;
   const limit = nested?.$limit as number | undefined;
   return { relation, target, kind, table: db.tableName(target.schema), limit, reverse: nested?.$reverse === true, nested };
@@ -266,10 +267,10 @@ function perItem(owners: PlanCount, n: number): PlanCount {
 }
 
 function isLoaded(edge: unknown, info: EdgeInfo): boolean {
-  if (edge instanceof ToOne) return edge.isLoaded;
+  if (!isEdge(edge)) return false;
+  if (edge[EDGE] === 'toOne') return edge.isLoaded;
   // A paged include always sends its page; a full load is skipped once loaded completely.
-  if (edge instanceof ToMany) return info.limit === undefined && !info.reverse && edge.isLoaded && edge.cursor === undefined;
-  return false;
+  return info.limit === undefined && !info.reverse && edge.isLoaded && (edge as Edge & { cursor?: string }).cursor === undefined;
 }
 
 function renderStep(s: PlanStep): string {
@@ -312,8 +313,7 @@ export function roundExpectation(round: number, frontier: readonly (readonly [re
     const db = graphFor(probe).db;
     for (const [name, sub] of Object.entries(spec)) {
       if (name.startsWith('$') || !sub) continue;
-      const edge = (probe as unknown as Record<string, unknown>)[name];
-      if (!(edge instanceof ToOne) && !(edge instanceof ToMany)) continue;
+      if (!isEdge((probe as unknown as Record<string, unknown>)[name])) continue;
       const info = edgeInfo(db, model, probe, name, sub);
       const label = `${model.name}.${name}`;
       if (info.kind === 'toOneByKey') push(gets, info.table, label);

@@ -9,6 +9,7 @@ import { STATE, type ModelBase, type ModelClassRuntime } from '../model/instance
 import type { Database } from '../operations/context.js';
 import { GraphLoader } from './loader.js';
 import { SchemaError } from '../errors.js';
+import { isEdge } from './edge.js';
 
 /** A database that owns graph loaders (a session). */
 export interface GraphDatabase extends Database {
@@ -44,7 +45,7 @@ export function checkRelationNames(owner: ModelBase): void {
   const cls = owner.constructor as ModelClassRuntime;
   if (checked.has(cls)) return;
   for (const [name, value] of Object.entries(owner)) {
-    if (value instanceof Object && 'relation' in value && 'owner' in value && Object.hasOwn(cls.schema.attributes, name)) {
+    if (isEdge(value) && Object.hasOwn(cls.schema.attributes, name)) {
       throw new SchemaError(`${cls.name}: relationship "${name}" has the name of an attribute; rename one of them`);
     }
   }

@@ -5,7 +5,8 @@
  */
 import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/instance.js';
-import { ToMany, ToOne } from './relations.js';
+import type { ToMany, ToOne } from './relations.js';
+import { INCLUDE, isEdge, modelName } from './edge.js';
 import { roundExpectation } from './explain.js';
 import type { TraceRecorder } from './trace.js';
 
@@ -61,16 +62,8 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trac
         const reverse = nested?.$reverse === true;
         for (const instance of instances) {
           const edge = (instance as unknown as Record<string, unknown>)[name];
-          if (edge instanceof ToOne) {
-            loads.push(edge.load().then((v) => v && children.push(v as ModelBase)));
-          } else if (edge instanceof ToMany) {
-            const load = limit !== undefined || reverse
-              ? edge.page({ limit: limit ?? Number.MAX_SAFE_INTEGER, reverse }).then((p) => (edge.prime(p.items, p.cursor), p.items))
-              : edge.load();
-            loads.push(load.then((items) => children.push(...(items as ModelBase[]))));
-          } else {
-            throw new SchemaError(`include: "${name}" is not a relationship of ${instance.constructor.name}`);
-          }
+          if (!isEdge(edge)) throw new SchemaError(`include: "${name}" is not a relationship of ${modelName(instance.constructor)}`);
+          loads.push(edge[INCLUDE]({ limit, reverse }).then((items) => children.push(...items)));
         }
         if (nested && Object.keys(nested).some((k) => !k.startsWith('$'))) next.push([children, nested]);
       }

@@ -17,8 +17,13 @@ import { absorb, instanceFromItem, resetTo, STATE, type ModelBase, type ModelCla
 import { hydrateItems, isOf, Query, querySpec, type Hydration } from '../model/reads.js';
 import { rangeMatcher } from './range-match.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import type { Relation } from './relations.js';
-import { primeInverse } from './inverse.js';
+import type { EdgeDeclaration } from './edge.js';
+
+/** What the loaders need of a to-one or to-many declaration (edges prime their own inverses). */
+export interface EdgeQuery extends EdgeDeclaration {
+  /** The owner → the target's key or partition; `null` / `undefined` for none. */
+  readonly query: (self: any) => Record<string, unknown> | null | undefined;
+}
 
 interface GetKey {
   model: ModelClassRuntime;
@@ -158,8 +163,8 @@ export class GraphLoader {
     return item && isOf(model, item) ? this.materialize(model, item) : null;
   }
 
-  /** Loads the target of a to-one edge; primes the target's inverse edge. */
-  async loadToOne(relation: Relation, owner: ModelBase): Promise<ModelBase | null> {
+  /** Loads the target of a to-one edge. */
+  async loadToOne(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase | null> {
     const target = relation.target() as unknown as ModelClassRuntime;
     const input = relation.query(owner);
     if (!input) return null;
@@ -170,33 +175,29 @@ export class GraphLoader {
     } else {
       found = await this.getOne(target, target.schema.key(input));
     }
-    if (found && relation.inverse) primeInverse(found, relation.inverse, owner);
     return found;
   }
 
-  /** Loads every target of a to-many edge; primes each target's inverse to-one edge. */
-  async loadToMany(relation: Relation, owner: ModelBase): Promise<ModelBase[]> {
+  /** Loads every target of a to-many edge. */
+  async loadToMany(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase[]> {
     const input = relation.query(owner);
     if (!input) return [];
-    const items = (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input })) as ModelBase[];
-    if (relation.inverse) for (const item of items) primeInverse(item, relation.inverse, owner);
-    return items;
+    return (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input })) as ModelBase[];
   }
 
   /** One page of a to-many edge (de-duplicated with identical page loads). */
-  async pageToMany(relation: Relation, owner: ModelBase, options: { limit?: number; cursor?: string; reverse?: boolean }): Promise<Page<ModelBase>> {
+  async pageToMany(relation: EdgeQuery, owner: ModelBase, options: { limit?: number; cursor?: string; reverse?: boolean }): Promise<Page<ModelBase>> {
     const input = relation.query(owner);
     if (!input) return { items: [], cursor: undefined };
     const page = (await this.queries.load({
       model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input,
       page: { limit: options.limit ?? 100, cursor: options.cursor, reverse: options.reverse === true },
     })) as Page<ModelBase>;
-    if (relation.inverse) for (const item of page.items) primeInverse(item, relation.inverse, owner);
     return page;
   }
 
   /** Counts the targets of a to-many edge. */
-  async countToMany(relation: Relation, owner: ModelBase): Promise<number> {
+  async countToMany(relation: EdgeQuery, owner: ModelBase): Promise<number> {
     const input = relation.query(owner);
     if (!input) return 0;
     const model = relation.target() as unknown as ModelClassRuntime;

@@ -11,10 +11,13 @@ import { TemplateAttribute } from '../schema/template.js';
 import { SchemaError } from '../errors.js';
 import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
-import { PRIME_INVERSE, type InversePrimable } from './inverse.js';
+import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+
+export { EdgeNotLoadedError } from './edge.js';
 
 /** The kinds of relationship. */
-export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany';
+export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany' | 'manyToMany';
 
 /** A relationship declaration, shared by every instance of the declaring model. */
 export interface Relation {
@@ -67,16 +70,10 @@ function owner(kind: string): ModelBase {
   return o;
 }
 
-/** Thrown by `get()` on an edge that has not been loaded. */
-export class EdgeNotLoadedError extends SchemaError {
-  static { this.prototype.name = 'EdgeNotLoadedError'; }
-  constructor(name: string) {
-    super(`relationship ${name} is not loaded; await .load() or include it first`);
-  }
-}
-
 /** A to-one edge of one instance. */
-export class ToOne<T> implements InversePrimable {
+export class ToOne<T> implements InversePrimable, Edge {
+  /** @internal */
+  readonly [EDGE] = 'toOne' as const;
   #loaded = false;
   #value: T | null = null;
 
@@ -92,6 +89,17 @@ export class ToOne<T> implements InversePrimable {
     if (!this.#loaded) this.prime(owner as T);
   }
 
+  /** The owner's field holding this edge (`user` of `Thread.user`). */
+  get field(): string {
+    return fieldOf(this.owner, this);
+  }
+
+  /** @internal */
+  async [INCLUDE](): Promise<readonly ModelBase[]> {
+    const v = await this.load();
+    return v ? [v as unknown as ModelBase] : [];
+  }
+
   /** `true` once loaded (or set). */
   get isLoaded(): boolean {
     return this.#loaded;
@@ -99,7 +107,7 @@ export class ToOne<T> implements InversePrimable {
 
   /** The loaded target; throws EdgeNotLoadedError when not loaded. */
   get(): T | null {
-    if (!this.#loaded) throw new EdgeNotLoadedError(`${this.owner.constructor.name}.${this.relation.kind}`);
+    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
     return this.#value;
   }
 
@@ -107,6 +115,7 @@ export class ToOne<T> implements InversePrimable {
   async load(): Promise<T | null> {
     if (this.#loaded) return this.#value;
     const value = (await graphFor(this.owner).loadToOne(this.relation, this.owner)) as T | null;
+    if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
     this.prime(value);
     return value;
   }
@@ -118,7 +127,7 @@ export class ToOne<T> implements InversePrimable {
   set(target: T | null): void {
     checkRelationNames(this.owner);
     const back = this.relation.backQuery;
-    if (!back) throw new SchemaError(`set() needs a backQuery on the ${this.relation.kind} relationship of ${this.owner.constructor.name}`);
+    if (!back) throw new SchemaError(`set() needs a backQuery on ${edgeLabel(this)}`);
     const self = this.owner as unknown as Record<string, unknown>;
     if (target === null) {
       // Unloaded: a blank target still tells which of my attributes backQuery fills.
@@ -139,7 +148,9 @@ export class ToOne<T> implements InversePrimable {
 }
 
 /** A to-many edge of one instance. */
-export class ToMany<T> implements AsyncIterable<T> {
+export class ToMany<T> implements AsyncIterable<T>, Edge {
+  /** @internal */
+  readonly [EDGE] = 'toMany' as const;
   #loaded = false;
   #items: T[] = [];
   #cursor: string | undefined;
@@ -156,9 +167,22 @@ export class ToMany<T> implements AsyncIterable<T> {
     return this.#loaded;
   }
 
+  /** The owner's field holding this edge (`replies` of `Thread.replies`). */
+  get field(): string {
+    return fieldOf(this.owner, this);
+  }
+
+  /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). */
+  async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
+    if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
+    const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
+    this.prime(p.items, p.cursor);
+    return p.items as unknown as ModelBase[];
+  }
+
   /** The loaded items; throws EdgeNotLoadedError when not loaded. */
   get(): T[] {
-    if (!this.#loaded) throw new EdgeNotLoadedError(`${this.owner.constructor.name}.${this.relation.kind}`);
+    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
     return this.#items;
   }
 
@@ -171,13 +195,22 @@ export class ToMany<T> implements AsyncIterable<T> {
   async load(): Promise<T[]> {
     if (this.#loaded && this.#cursor === undefined) return this.#items;
     const items = (await graphFor(this.owner).loadToMany(this.relation, this.owner)) as T[];
+    this.#primeInverses(items);
     this.prime(items, undefined);
     return items;
   }
 
   /** One page of at most `limit` items after `cursor`; `reverse` for descending range-key order (latest first). */
-  page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
-    return graphFor(this.owner).pageToMany(this.relation, this.owner, options) as Promise<Page<T>>;
+  async page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
+    const page = (await graphFor(this.owner).pageToMany(this.relation, this.owner, options)) as Page<T>;
+    this.#primeInverses(page.items);
+    return page;
+  }
+
+  /** Each target loaded through me knows me through its inverse to-one edge, without a request. */
+  #primeInverses(items: readonly T[]): void {
+    const inverse = this.relation.inverse;
+    if (inverse) for (const item of items) primeInverse(item as object, inverse, this.owner);
   }
 
   /** The number of items (Select COUNT, paged through). */
@@ -202,7 +235,7 @@ export class ToMany<T> implements AsyncIterable<T> {
   add(child: T): void {
     checkRelationNames(this.owner);
     const values = this.relation.backQuery ? this.relation.backQuery(this.owner) : this.relation.query(this.owner);
-    if (!values) throw new SchemaError(`add(): ${this.owner.constructor.name} has no key for this relationship yet`);
+    if (!values) throw new SchemaError(`add(): ${modelName(this.owner.constructor)} has no key for ${edgeLabel(this)} yet`);
     // Only equality values are the child's: a range condition (`{ beginsWith }`) or a computed template key is not.
     const { schema } = (child as object).constructor as ModelClassRuntime;
     const target = child as unknown as Record<string, unknown>;

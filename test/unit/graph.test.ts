@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { compositeKey, diagram, relationsOf, Model, string, oneToOne, ValidationError } from '../../src/index.js';
+import { compositeKey, diagram, EdgeNotLoadedError, relationsOf, Model, string, oneToOne, ValidationError } from '../../src/index.js';
 import { Forum, Reply, Thread, User, forumModels } from '../../examples/forum/models.js';
 
 /** Strings rich in the characters that matter: separators, backslashes, unicode. */
@@ -105,6 +105,20 @@ describe('graph (unit)', () => {
       const [a, b] = [new Thread(init), new Thread(init)];
       expect(a.user).to.not.equal(b.user);
       expect(relationsOf(Reply).user.target()).to.equal(User);
+    });
+  });
+
+  describe('edges', () => {
+    it('know their field name: get() of an unloaded edge names Model.field, with code EDGE_NOT_LOADED', () => {
+      const t = new Thread({ forum_name: 'f', subject: 's', user_name: 'u' });
+      expect(t.user.field).to.equal('user');
+      expect(t.replies.field).to.equal('replies');
+      const err = thrown(() => t.user.get()) as EdgeNotLoadedError;
+      expect(err).to.be.instanceOf(EdgeNotLoadedError);
+      expect(err.code).to.equal('EDGE_NOT_LOADED');
+      expect(err.message).to.match(/^Thread\.user is not loaded/);
+      expect(err.edge).to.equal('Thread.user');
+      expect(thrown(() => t.replies.get()).message).to.match(/^Thread\.replies is not loaded/);
     });
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * What every edge (to-one, to-many, many-to-many) shows the rest of the graph layer:
+ * includes, explain, trace and diagrams ask an edge through this one interface instead of
+ * testing its class. An edge learns its field name from its owner, once.
+ */
+import { DynagraphError } from '../errors.js';
+import type { ModelBase, ModelClassRuntime } from '../model/instance.js';
+import type { AnyModel } from '../model/model.js';
+
+/** Marks an edge object and says its shape. */
+export const EDGE: unique symbol = Symbol('dynagraph.edge');
+/** Loads the edge for an include: all of it, or its first page. */
+export const INCLUDE: unique symbol = Symbol('dynagraph.include');
+
+/** How an edge's targets are counted: one, or many. */
+export type EdgeShape = 'toOne' | 'toMany' | 'manyToMany';
+
+/** What the graph layer reads from any edge's declaration. */
+export interface EdgeDeclaration {
+  /** `oneToOne`, `manyToOne`, `oneToMany` or `manyToMany`. */
+  readonly kind: string;
+  /** The target model. */
+  readonly target: () => AnyModel;
+  /** Index of the target (to-one / to-many) or of the edge store (many-to-many, inverse side) that is queried. */
+  readonly index?: string;
+}
+
+/** Options of an include's load of one edge. */
+export interface IncludeLoadOptions {
+  /** Load a first page of at most this many targets (to-many and many-to-many edges). */
+  limit?: number;
+  /** Take that page from the end. */
+  reverse?: boolean;
+}
+
+/** One edge of one instance, as the graph layer sees it. */
+export interface Edge {
+  /** The shape of the edge. */
+  readonly [EDGE]: EdgeShape;
+  /** The shared declaration. */
+  readonly relation: EdgeDeclaration;
+  /** The instance this edge belongs to. */
+  readonly owner: ModelBase;
+  /** `true` once loaded. */
+  readonly isLoaded: boolean;
+  /** The field of the owner holding this edge (`user` of `Thread.user`). */
+  readonly field: string;
+  /** @internal Loads for an include and returns the targets loaded (the edge is then primed). */
+  [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]>;
+}
+
+/** `true` for any edge object. */
+export function isEdge(value: unknown): value is Edge {
+  return typeof value === 'object' && value !== null && EDGE in value;
+}
+
+/** A model class's name for messages: its class name, else its schema's. */
+export function modelName(model: object): string {
+  const m = model as ModelClassRuntime;
+  return m.name || m.schema?.name;
+}
+
+const fields = new WeakMap<object, string>();
+
+/**
+ * The field of `owner` that holds `edge`, found by looking at the owner's own fields
+ * (declarations are instance fields, so the edge is one of them) and remembered.
+ */
+export function fieldOf(owner: object, edge: object): string {
+  let name = fields.get(edge);
+  if (name === undefined) {
+    name = Object.entries(owner).find(([, v]) => v === edge)?.[0] ?? '(not a field)';
+    // Until the owner's constructor has assigned it the edge is not found yet; do not remember that.
+    if (name !== '(not a field)') fields.set(edge, name);
+  }
+  return name;
+}
+
+/** `Thread.user`: the owner's model and the edge's field. */
+export function edgeLabel(edge: Edge): string {
+  return `${modelName(edge.owner.constructor)}.${edge.field}`;
+}
+
+/** The edges of an instance, by field name. */
+export function edgesOf(instance: object): [string, Edge][] {
+  return Object.entries(instance).filter((e): e is [string, Edge] => isEdge(e[1]));
+}
+
+/** Thrown by `get()` on an edge that has not been loaded: `Thread.user is not loaded`. */
+export class EdgeNotLoadedError extends DynagraphError {
+  static { this.prototype.name = 'EdgeNotLoadedError'; }
+  /** The edge, as `Model.field`. */
+  readonly edge: string;
+  constructor(edge: string) {
+    super('EDGE_NOT_LOADED', `${edge} is not loaded; await .load() or include it first`);
+    this.edge = edge;
+  }
+}
