@@ -5,13 +5,14 @@
 import type { AnyModel } from '../model/model.js';
 import { instanceFromItem, type ModelClassRuntime } from '../model/instance.js';
 import type { Relation } from './relations.js';
+import type { ManyToManyRelation } from './edge-store.js';
 import { edgesOf } from './edge.js';
 
 /** The relationships a model declares, by field name (read from a blank instance). */
-export function relationsOf(model: AnyModel): Record<string, Relation> {
+export function relationsOf(model: AnyModel): Record<string, Relation | ManyToManyRelation> {
   const probe = instanceFromItem(model as unknown as ModelClassRuntime, {}) as unknown as Record<string, unknown>;
-  const out: Record<string, Relation> = {};
-  for (const [name, edge] of edgesOf(probe)) out[name] = edge.relation as Relation;
+  const out: Record<string, Relation | ManyToManyRelation> = {};
+  for (const [name, edge] of edgesOf(probe)) out[name] = edge.relation as Relation | ManyToManyRelation;
   return out;
 }
 
@@ -38,7 +39,7 @@ export function diagram(models: readonly AnyModel[]): string {
   for (const m of models) {
     for (const [field, rel] of Object.entries(relationsOf(m))) {
       const target = rel.target();
-      const via = rel.index ? ` via ${rel.index}` : '';
+      const via = rel.kind === 'manyToMany' ? ` via ${entityName(rel.through())}${rel.index ? `.${rel.index}` : ''}` : rel.index ? ` via ${rel.index}` : '';
       lines.push(`  ${entityName(m)} ${CARDINALITY[rel.kind]} ${entityName(target)} : "${field}${via}"`);
     }
   }

@@ -12,12 +12,14 @@ import type { Database } from '../operations/context.js';
 import { keyId } from '../operations/key-id.js';
 import { identityId, stableJson } from './loader.js';
 import type { Relation } from './relations.js';
+import type { ManyToManyRelation } from './edge-store.js';
+import { adjacency } from './many-to-many.js';
 import { EDGE, isEdge, modelName, type Edge } from './edge.js';
 import { graphFor } from './graph-context.js';
 import type { RoundExpectation } from './trace.js';
 
 /** How an edge is loaded. */
-export type PlanEdgeKind = 'toOneByKey' | 'toOneByIndex' | 'toMany' | 'keysOnly' | 'itemCollection';
+export type PlanEdgeKind = 'toOneByKey' | 'toOneByIndex' | 'toMany' | 'keysOnly' | 'itemCollection' | 'manyToMany';
 
 /** A count: exact, bounded, or depending on data (then `note` says on what). */
 export interface PlanCount {
@@ -103,8 +105,14 @@ export function showCount(c: PlanCount): string {
 }
 
 interface EdgeInfo {
-  relation: Relation;
+  relation: Relation | ManyToManyRelation;
   target: ModelClassRuntime;
+  /** The model whose table is queried: the target, or a many-to-many edge's store. */
+  queried: ModelClassRuntime;
+  /** Owner → the key or partition asked. */
+  query: (owner: ModelBase) => Record<string, unknown> | null | undefined;
+  /** Physical table of the target (where a many-to-many edge's targets are read). */
+  targetTable: string;
   kind: PlanEdgeKind;
   table: string;
   limit?: number;
@@ -115,17 +123,26 @@ interface EdgeInfo {
 function edgeInfo(db: Database, model: ModelClassRuntime, probe: ModelBase, name: string, sub: unknown): EdgeInfo {
   const edge = (probe as unknown as Record<string, unknown>)[name];
   if (!isEdge(edge)) throw new SchemaError(`include: "${name}" is not a relationship of ${modelName(model)}`);
+  const nested = typeof sub === 'object' && sub ? (sub as Spec) : undefined;
+  const limit = nested?.$limit as number | undefined;
+  const reverse = nested?.$reverse === true;
+  if (edge[EDGE] === 'manyToMany') {
+    const relation = edge.relation as ManyToManyRelation;
+    const target = relation.target() as unknown as ModelClassRuntime;
+    const store = relation.through() as unknown as ModelClassRuntime;
+    const query = adjacency(relation).query;
+    return { relation, target, queried: store, query, kind: 'manyToMany', table: db.tableName(store.schema), targetTable: db.tableName(target.schema), limit, reverse, nested };
+  }
   const relation = edge.relation as Relation;
   const target = relation.target() as unknown as ModelClassRuntime;
   const keysOnly = relation.index !== undefined && target.schema.indexes[relation.index]?.projection !== 'all';
   const kind: PlanEdgeKind = keysOnly ? 'keysOnly' : edge[EDGE] === 'toOne' ? (relation.index ? 'toOneByIndex' : 'toOneByKey') : 'toMany';
-  const nested = typeof sub === 'object' && sub ? (sub as Spec) : undefined;
-  const limit = nested?.$limit as number | undefined;
-  return { relation, target, kind, table: db.tableName(target.schema), limit, reverse: nested?.$reverse === true, nested };
+  const table = db.tableName(target.schema);
+  return { relation, target, queried: target, query: relation.query, kind, table, targetTable: table, limit, reverse, nested };
 }
 
 /** A query step being counted: its distinct query ids (exact) or its bounded owners. */
-interface QueryAcc { table: string; index?: string; edges: Set<string>; ids: Set<string>; bound: PlanCount; exact: boolean; merged: number }
+interface QueryAcc { table: string; index?: string; edges: Set<string>; ids: Set<string>; bound: PlanCount; exact: boolean; merged: number; adjacency?: boolean }
 
 /** The plan of loading `spec` below `roots` (instances) or below the items of a query. */
 export function planInclude(db: Database, root: { instances: readonly ModelBase[] } | { model: ModelClassRuntime; table: string; index?: string; limit?: number }, spec: Spec, holds: (model: ModelClassRuntime, key: Record<string, unknown>) => boolean): GraphPlan {
@@ -178,7 +195,7 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
         gets.edges.add(label);
         if (pending) {
           for (const i of pending) {
-            const input = info.relation.query(i);
+            const input = info.query(i);
             if (!input) continue;
             const key = info.target.schema.key(input);
             if (!holds(info.target, key)) gets.ids.add(keyId(info.table, info.target.schema.keyNames, key));
@@ -193,11 +210,11 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
         const page = info.kind === 'toOneByIndex' || (info.kind === 'keysOnly' && info.relation.kind !== 'oneToMany') ? { limit: 1 } : info.limit !== undefined || info.reverse ? { limit: info.limit ?? Number.MAX_SAFE_INTEGER, reverse: info.reverse } : undefined;
         if (pending) {
           for (const i of pending) {
-            const input = info.relation.query(i);
+            const input = info.query(i);
             if (!input) continue;
-            const id = stableJson([info.table, info.target.schema.entity ?? '', info.relation.index ?? '', input, page ?? null]);
+            const id = stableJson([info.table, info.queried.schema.entity ?? '', info.relation.index ?? '', input, page ?? null]);
             acc.ids.add(id);
-            if (!page && !info.relation.index && info.target.schema.entity !== undefined) {
+            if (!page && !info.relation.index && info.queried.schema.entity !== undefined && info.kind !== 'manyToMany') {
               const partition = querySpec(db, [info.target], input, {}).partition?.value;
               const cid = stableJson([info.table, partition]);
               const c = collections.get(cid) ?? { ids: new Set(), step: stepId, edges: new Set() };
@@ -213,6 +230,11 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
         if (info.kind === 'keysOnly') {
           hydrate.tables.add(info.table);
           hydrate.edges.add(`hydrate ${label}`);
+        }
+        if (info.kind === 'manyToMany') {
+          hydrate.tables.add(info.targetTable);
+          hydrate.edges.add(`targets of ${label}`);
+          acc.adjacency = true;
         }
         const per = page?.limit !== undefined && page.limit < Number.MAX_SAFE_INTEGER ? page.limit : undefined;
         children = per !== undefined ? perItem(pending ? { exact: pending.length } : owners, per) : { note: DATA };
@@ -240,7 +262,8 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
   for (const acc of queries.values()) {
     const keys = add(acc.bound, { exact: acc.ids.size - acc.merged });
     const collection = acc.merged > 0 ? '; edges of one item collection share one Query of the partition' : '';
-    const keysOnly = hydrate.tables.has(acc.table) && acc.index ? '; keys-only index: Query, then hydration below (one round, two steps)' : '';
+    const keysOnly = acc.adjacency ? '; many-to-many: the adjacency Query of each owner, then its targets below (one round, two steps)'
+      : hydrate.tables.has(acc.table) && acc.index ? '; keys-only index: Query, then hydration below (one round, two steps)' : '';
     steps.push({
       command: 'Query', table: acc.table, index: acc.index, edges: [...acc.edges].filter((e) => !acc.edges.has(`${e} (item collection)`)), keys,
       requests: keys.exact !== undefined ? { exact: keys.exact, note: 'more if a partition exceeds 1 MB' } : keys,
@@ -251,7 +274,7 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
     steps.push({
       command: 'BatchGetItem', table: [...hydrate.tables].join(','), edges: [...hydrate.edges], keys: { note: 'one per index entry found' },
       requests: { note: '⌈entries / 100⌉, depends on data' }, after: true,
-      how: 'keys-only index: the full items of the entries found, batched in chunks of ≤ 100 keys',
+      how: 'keys-only index entries and many-to-many links found: the full items, every edge of the round in shared chunks of ≤ 100 distinct keys',
     });
   }
   const merged = new Map<string, Frontier>();
@@ -319,6 +342,7 @@ export function roundExpectation(round: number, frontier: readonly (readonly [re
       if (info.kind === 'toOneByKey') push(gets, info.table, label);
       else push(queries, info.relation.index ? `${info.table}.${info.relation.index}` : info.table, label);
       if (info.kind === 'keysOnly') push(gets, info.table, `hydrate ${label}`);
+      if (info.kind === 'manyToMany') push(gets, info.targetTable, `targets of ${label}`);
     }
   }
   return { round, gets, queries };

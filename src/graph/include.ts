@@ -6,16 +6,17 @@
 import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/instance.js';
 import type { ToMany, ToOne } from './relations.js';
+import type { ManyToMany } from './many-to-many.js';
 import { INCLUDE, isEdge, modelName } from './edge.js';
 import { roundExpectation } from './explain.js';
 import type { TraceRecorder } from './trace.js';
 
-type EdgeKeys<T> = { [K in keyof T]: T[K] extends ToOne<any> | ToMany<any> ? K : never }[keyof T] & string;
-type TargetOf<E> = E extends ToOne<infer U> ? U : E extends ToMany<infer U> ? U : never;
+type EdgeKeys<T> = { [K in keyof T]: T[K] extends ToOne<any> | ToMany<any> | ManyToMany<any> ? K : never }[keyof T] & string;
+type TargetOf<E> = E extends ToOne<infer U> ? U : E extends ToMany<infer U> ? U : E extends ManyToMany<infer U> ? U : never;
 
 /**
  * Which edges to load: `{ user: true, replies: { $limit: 10, $reverse: true, user: true } }`.
- * `$limit` loads a first page of a to-many edge; `$reverse` takes it from the end (latest first).
+ * `$limit` loads a first page of a to-many or many-to-many edge; `$reverse` takes it from the end (latest first).
  */
 export type IncludeSpec<T> = { [K in EdgeKeys<T>]?: true | (IncludeSpec<TargetOf<T[K]>> & { $limit?: number; $reverse?: boolean }) };
 
@@ -35,13 +36,21 @@ export interface LoadedToMany<U> extends Omit<ToMany<U>, 'get' | 'isLoaded'> {
   get(): U[];
 }
 
+/** A many-to-many edge known to be loaded. */
+export interface LoadedManyToMany<U> extends Omit<ManyToMany<U>, 'get' | 'isLoaded'> {
+  readonly isLoaded: true;
+  get(): U[];
+}
+
 /** `T` with the edges named in `S` marked as loaded (recursively). */
 export type Loaded<T, S> = Omit<T, keyof S & keyof T> & {
   [K in keyof S & keyof T]: T[K] extends ToOne<infer U>
     ? LoadedToOne<S[K] extends true ? U : Loaded<U, S[K]>>
     : T[K] extends ToMany<infer U>
       ? LoadedToMany<S[K] extends true ? U : Loaded<U, S[K]>>
-      : never;
+      : T[K] extends ManyToMany<infer U>
+        ? LoadedManyToMany<S[K] extends true ? U : Loaded<U, S[K]>>
+        : never;
 };
 
 type Spec = Record<string, unknown>;

@@ -17,7 +17,7 @@ import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type 
 export { EdgeNotLoadedError } from './edge.js';
 
 /** The kinds of relationship. */
-export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany' | 'manyToMany';
+export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany';
 
 /** A relationship declaration, shared by every instance of the declaring model. */
 export interface Relation {

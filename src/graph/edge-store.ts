@@ -1,0 +1,139 @@
+/**
+ * The adjacency list behind many-to-many edges: one small item per link, holding the
+ * source's key (the partition) and the target's key (the sort key), each encoded with the
+ * injective key id, so two links never share an item and every key type round-trips. A GSI
+ * with the two swapped answers the inverse direction (tag → posts). The store is a model:
+ * `db.createTables`, `ensureTables` and `planTables` take it beside the others, and it may
+ * share a table with other models (its items carry an entity marker, never passing for another
+ * model's item).
+ */
+import { SchemaError } from '../errors.js';
+import { wrapNumber } from '../client.js';
+import type { ModelClassRuntime } from '../model/instance.js';
+import { Model, type AnyModel, type ModelClass } from '../model/model.js';
+import { keyId } from '../operations/key-id.js';
+import { gsi, type GsiDeclaration } from '../schema/indexes.js';
+import { string, type StringAttribute } from '../schema/scalars.js';
+import type { EdgeDeclaration } from './edge.js';
+
+/** Options of {@link edgeTable}. */
+export interface EdgeTableOptions {
+  /** The link's name, unique among the stores sharing a table: the entity name of its items (`PostTag`). */
+  name: string;
+  /** The table holding the edge items: a dedicated one, or a table shared with other models. */
+  table: string;
+  /** The model at the source end (its items own the partition of their links). */
+  from: () => AnyModel;
+  /** The model at the target end. */
+  to: () => AnyModel;
+  /** Attribute names of the table's key (default `{ hash: 'source', range: 'target' }`). */
+  key?: { hash: string; range: string };
+  /** Name of the inverse GSI, keyed (range, hash) of the table (default `inverse`). */
+  index?: string;
+}
+
+/** What a store knows of itself. */
+export interface EdgeStoreInfo {
+  readonly name: string;
+  readonly from: () => AnyModel;
+  readonly to: () => AnyModel;
+  /** The partition attribute: the source's encoded key. */
+  readonly hash: string;
+  /** The sort attribute: the target's encoded key. */
+  readonly range: string;
+  /** The inverse index (target → sources). */
+  readonly index: string;
+}
+
+/** An edge store: a model of link items, with what its many-to-many edges read. */
+export type EdgeStore = ModelClass<Record<string, StringAttribute>, string, string, Record<string, GsiDeclaration<string, string, 'all'>>> & { readonly edgeStore: EdgeStoreInfo };
+
+/**
+ * Declares an adjacency-list store for many-to-many links:
+ * `const PostTag = edgeTable({ name: 'PostTag', table: 'post_tags', from: () => Post, to: () => Tag })`.
+ * Pass it to `db.createTables([...])` beside the models it links.
+ */
+export function edgeTable(options: EdgeTableOptions): EdgeStore {
+  const { name, table } = options;
+  if (typeof name !== 'string' || !name) throw new SchemaError('edgeTable() needs a name');
+  if (typeof options.from !== 'function' || typeof options.to !== 'function') throw new SchemaError(`edgeTable ${name}: from and to are thunks of the linked models: () => Model`);
+  const hash = options.key?.hash ?? 'source';
+  const range = options.key?.range ?? 'target';
+  if (hash === range) throw new SchemaError(`edgeTable ${name}: the key's hash and range must be two attributes`);
+  const index = options.index ?? 'inverse';
+  const base = Model({
+    table,
+    entity: name,
+    key: { hash, range },
+    attributes: { [hash]: string(), [range]: string() },
+    indexes: { [index]: gsi({ hash: range, range: hash, projection: 'all' }) },
+  });
+  const info: EdgeStoreInfo = { name, from: options.from, to: options.to, hash, range, index };
+  // A named class: diagrams and messages call it by the link's name.
+  const store = { [name]: class extends base { static readonly edgeStore = info; } }[name];
+  return store as unknown as EdgeStore;
+}
+
+/** `true` for a store made by {@link edgeTable}. */
+export function isEdgeStore(model: unknown): model is EdgeStore {
+  return typeof model === 'function' && typeof (model as Partial<EdgeStore>).edgeStore === 'object';
+}
+
+/**
+ * The stored value of one end of a link: the link's name and the end's stored key, as the
+ * injective key id (length-prefixed pieces: no content can shift a boundary).
+ */
+export function endId(store: EdgeStoreInfo, model: ModelClassRuntime, key: Record<string, unknown>): string {
+  return keyId(store.name, model.schema.keyNames, key);
+}
+
+/** Reads an end's stored key back from its id; `undefined` when the id is not of this store and model. */
+export function keyOfEndId(store: EdgeStoreInfo, model: ModelClassRuntime, id: string): Record<string, unknown> | undefined {
+  let at = 0;
+  const piece = (): { tag: string; content: string } | undefined => {
+    const tag = id[at];
+    if (tag === 'U') {
+      at++;
+      return { tag, content: '' };
+    }
+    const colon = id.indexOf(':', at + 1);
+    if (colon < 0) return undefined;
+    const length = Number(id.slice(at + 1, colon));
+    if (!Number.isSafeInteger(length) || length < 0 || colon + 1 + length > id.length) return undefined;
+    at = colon + 1 + length;
+    return { tag, content: id.slice(colon + 1, at) };
+  };
+  const head = piece();
+  if (head?.tag !== 'T' || head.content !== store.name) return undefined;
+  const key: Record<string, unknown> = {};
+  for (const name of model.schema.keyNames) {
+    const p = piece();
+    if (!p) return undefined;
+    if (p.tag === 'S') key[name] = p.content;
+    else if (p.tag === 'N') key[name] = wrapNumber(p.content);
+    else if (p.tag === 'B') key[name] = new Uint8Array(Buffer.from(p.content, 'base64'));
+    else return undefined;
+  }
+  return at === id.length ? key : undefined;
+}
+
+/** A many-to-many declaration, shared by every instance of the declaring model. */
+export interface ManyToManyRelation extends EdgeDeclaration {
+  readonly kind: 'manyToMany';
+  readonly target: () => AnyModel;
+  /** The edge store. */
+  readonly through: () => EdgeStore;
+  /** The store's inverse index when this side reads it (the `to` side); absent on the `from` side. */
+  readonly index?: string;
+  /** The declaring model's end of the store. */
+  readonly side: 'from' | 'to';
+  readonly inverse?: string;
+}
+
+/** The store, and the attributes holding my end and the target's end. */
+export function endsOf(relation: ManyToManyRelation): { store: EdgeStore; info: EdgeStoreInfo; mine: string; theirs: string } {
+  const store = relation.through();
+  const info = store.edgeStore;
+  return relation.side === 'from' ? { store, info, mine: info.hash, theirs: info.range } : { store, info, mine: info.range, theirs: info.hash };
+}
+

@@ -1,0 +1,217 @@
+/**
+ * Many-to-many edges over an adjacency list (see edge-store.ts): `tags = manyToMany(() => Tag,
+ * { through: () => PostTag })` on Post and `posts = manyToMany(() => Post, { through: () => PostTag })`
+ * on Tag read one store, the first by its partitions, the second by its inverse index. A load
+ * is two steps of one round: the adjacency Query of every owner of the tick (de-duplicated,
+ * in parallel under the concurrency bound), then one batched get of every target they name.
+ */
+import { SchemaError } from '../errors.js';
+import { constructingInstance, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import type { AnyModel } from '../model/model.js';
+import type { Page } from '../operations/read-stream.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { endId, endsOf, isEdgeStore, keyOfEndId, type EdgeStore, type ManyToManyRelation } from './edge-store.js';
+import { graphFor } from './graph-context.js';
+import type { GraphLoader, EdgeQuery } from './loader.js';
+import { writeLinks, type LinkResult } from './links.js';
+
+/** Options of {@link manyToMany}. */
+export interface ManyToManyOptions {
+  /** The edge store (see `edgeTable`) holding the links; both sides of one link name the same store. */
+  through: () => EdgeStore;
+  /**
+   * Which end of the store the declaring model is. Found from the store's `from` / `to`
+   * models; needed only when both ends are one model (`follows` / `followers`).
+   */
+  side?: 'from' | 'to';
+  /** Name of the target's many-to-many edge over the same store, for documentation and diagrams. */
+  inverse?: string;
+}
+
+const isOfModel = (cls: unknown, model: AnyModel): boolean => cls === model || (typeof cls === 'function' && cls.prototype instanceof (model as unknown as typeof Object));
+
+/** The declaration, resolved on first use (the thunks may name classes declared later). */
+function resolve(owner: ModelBase, target: () => AnyModel, options: ManyToManyOptions): ManyToManyRelation {
+  const store = options.through();
+  if (!isEdgeStore(store)) throw new SchemaError(`manyToMany() on ${modelName(owner.constructor)}: through must return a store made by edgeTable()`);
+  const info = store.edgeStore;
+  const cls = owner.constructor;
+  const [from, to, other] = [info.from(), info.to(), target()];
+  let side = options.side;
+  if (!side) {
+    if (isOfModel(cls, from) && other === to && !isOfModel(cls, to)) side = 'from';
+    else if (isOfModel(cls, to) && other === from && !isOfModel(cls, from)) side = 'to';
+    else if (from === to) throw new SchemaError(`manyToMany() on ${modelName(cls)} over ${info.name}: both ends are ${modelName(from)}; say which end this edge reads with side: 'from' | 'to'`);
+    else throw new SchemaError(`manyToMany() on ${modelName(cls)}: ${info.name} links ${modelName(from)} to ${modelName(to)}, not ${modelName(cls)} to ${modelName(other)}`);
+  }
+  const [mine, theirs] = side === 'from' ? [from, to] : [to, from];
+  if (!isOfModel(cls, mine) || other !== theirs) throw new SchemaError(`manyToMany() on ${modelName(cls)}: the ${side} side of ${info.name} links ${modelName(mine)} to ${modelName(theirs)}`);
+  return { kind: 'manyToMany', target, through: options.through, index: side === 'to' ? info.index : undefined, side, inverse: options.inverse };
+}
+
+/** The adjacency Query of an owner, as the loaders' to-many query of the store. */
+export function adjacency(relation: ManyToManyRelation): EdgeQuery {
+  const { store, info, mine } = endsOf(relation);
+  return {
+    kind: 'oneToMany',
+    target: () => store,
+    index: relation.index,
+    query: (owner: ModelBase) => {
+      const cls = owner.constructor as ModelClassRuntime;
+      const stored = owner[STATE].stored;
+      // Only a stored owner has links; its stored key is the one they were written with.
+      return stored ? { [mine]: endId(info, cls, cls.schema.keyOfItem(stored)) } : null;
+    },
+  };
+}
+
+/** The targets named by edge items, through the batched gets (one BatchGetItem per 100 distinct keys of the tick); dangling links are skipped. */
+async function targetsOf(graph: GraphLoader, relation: ManyToManyRelation, links: readonly ModelBase[]): Promise<ModelBase[]> {
+  const { info, theirs } = endsOf(relation);
+  const model = relation.target() as unknown as ModelClassRuntime;
+  const found = await Promise.all(links.map((link) => {
+    const key = keyOfEndId(info, model, String((link as unknown as Record<string, unknown>)[theirs]));
+    return key ? graph.getOne(model, key) : null;
+  }));
+  return found.filter((t): t is ModelBase => t !== null);
+}
+
+/** A many-to-many edge of one instance. */
+export class ManyToMany<T> implements AsyncIterable<T>, Edge {
+  /** @internal */
+  readonly [EDGE] = 'manyToMany' as const;
+  #loaded = false;
+  #items: T[] = [];
+  #cursor: string | undefined;
+  #relation: ManyToManyRelation | undefined;
+
+  constructor(
+    private readonly declared: { target: () => AnyModel; options: ManyToManyOptions },
+    /** The instance this edge belongs to. */
+    readonly owner: ModelBase,
+  ) {}
+
+  /** The shared declaration (resolved on first use). */
+  get relation(): ManyToManyRelation {
+    return (this.#relation ??= resolve(this.owner, this.declared.target, this.declared.options));
+  }
+
+  /** The owner's field holding this edge (`tags` of `Post.tags`). */
+  get field(): string {
+    return fieldOf(this.owner, this);
+  }
+
+  /** `true` once loaded (all targets, or a first page through an include with `$limit`). */
+  get isLoaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** The loaded targets; throws EdgeNotLoadedError when not loaded. */
+  get(): T[] {
+    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
+    return this.#items;
+  }
+
+  /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
+  get cursor(): string | undefined {
+    return this.#cursor;
+  }
+
+  /** Loads every target: the adjacency Query (de-duplicated with the tick's), then the targets in shared BatchGetItems. */
+  async load(): Promise<T[]> {
+    if (this.#loaded && this.#cursor === undefined) return this.#items;
+    const graph = graphFor(this.owner);
+    const links = await graph.loadToMany(adjacency(this.relation), this.owner);
+    const items = (await targetsOf(graph, this.relation, links)) as T[];
+    this.prime(items, undefined);
+    return items;
+  }
+
+  /**
+   * One page of at most `limit` links after `cursor` (in the store's order: by the target's
+   * encoded key, or the source's on the inverse side), with their targets; `reverse` reads
+   * backward. A link whose target is gone is left out, so a page may hold fewer items.
+   */
+  async page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
+    const graph = graphFor(this.owner);
+    const page = await graph.pageToMany(adjacency(this.relation), this.owner, options);
+    return { items: (await targetsOf(graph, this.relation, page.items)) as T[], cursor: page.cursor };
+  }
+
+  /** The number of links (Select COUNT of the adjacency partition, paged through). */
+  count(): Promise<number> {
+    return graphFor(this.owner).countToMany(adjacency(this.relation), this.owner);
+  }
+
+  /** Streams the targets page by page. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page({ limit: 100, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /** @internal An include's load: every target, or a first page (`$limit` / `$reverse`). */
+  async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
+    if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
+    const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
+    this.prime(p.items, p.cursor);
+    return p.items as unknown as ModelBase[];
+  }
+
+  /**
+   * Links `target`: one TransactWriteItems putting the edge item, conditional on both ends
+   * existing (nothing else is written). Linking a linked pair again changes nothing.
+   */
+  async link(target: T): Promise<void> {
+    await writeLinks(this, [target as unknown as ModelBase], 'link');
+  }
+
+  /** Unlinks `target`: deletes the edge item (one TransactWriteItems); unlinking an absent link changes nothing. */
+  async unlink(target: T): Promise<void> {
+    await writeLinks(this, [target as unknown as ModelBase], 'unlink');
+  }
+
+  /**
+   * Links many targets, in TransactWriteItems of at most 100 actions (the owner's check, then
+   * a put and a check per target: 49 links each), one after another. If one fails, a
+   * BatchIncompleteError says which links are done, not done, or unknown.
+   */
+  linkMany(targets: readonly T[]): Promise<LinkResult> {
+    return writeLinks(this, targets as unknown as ModelBase[], 'link');
+  }
+
+  /** Unlinks many targets, 100 deletes per TransactWriteItems; failures as for {@link linkMany}. */
+  unlinkMany(targets: readonly T[]): Promise<LinkResult> {
+    return writeLinks(this, targets as unknown as ModelBase[], 'unlink');
+  }
+
+  /** @internal Marks the edge loaded. */
+  prime(items: T[], cursor: string | undefined): void {
+    this.#loaded = true;
+    this.#items = items;
+    this.#cursor = cursor;
+  }
+
+  /** @internal After a committed link or unlink: a loaded edge shows it. */
+  linked(target: T, linked: boolean): void {
+    if (!this.#loaded) return;
+    const at = this.#items.indexOf(target);
+    if (linked && at < 0) this.#items.push(target);
+    if (!linked && at >= 0) this.#items.splice(at, 1);
+  }
+}
+
+/**
+ * Many of me link to many targets through an edge store:
+ * `tags = manyToMany(() => Tag, { through: () => PostTag })`.
+ */
+export function manyToMany<M extends AnyModel>(target: () => M, options: ManyToManyOptions): ManyToMany<InstanceType<M>> {
+  if (typeof target !== 'function') throw new SchemaError('manyToMany() needs a thunk of the target model: () => Target');
+  if (typeof options?.through !== 'function') throw new SchemaError('manyToMany() needs through: () => an edgeTable() store');
+  const owner = constructingInstance();
+  if (!owner) throw new SchemaError('manyToMany() must initialise an instance field of a model class');
+  return new ManyToMany({ target, options }, owner);
+}

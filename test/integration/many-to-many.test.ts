@@ -1,0 +1,261 @@
+/**
+ * Many-to-many edges against DynamoDB Local, counting the commands sent: the adjacency
+ * Query of every owner of a tick (one per distinct owner, in parallel) and one BatchGetItem
+ * of all their targets; includes across both directions in one round per level (two steps
+ * each: adjacency, then targets); pages, counts and iteration; link / unlink in one
+ * transaction conditional on both ends, exact under lost answers; linkMany chunked at the
+ * transaction limit, saying what is done when a chunk fails.
+ */
+import { expect } from 'chai';
+import {
+  BatchIncompleteError, edgeTable, manyToMany, Model, string, number, TransactionCanceledError, ValidationError, diagram,
+} from '../../src/index.js';
+import { testDb } from '../harness/db.js';
+import { recordInputs } from '../harness/faults.js';
+import { loseAnswers } from '../harness/lost-answers.js';
+import { caught } from '../harness/caught.js';
+
+const { db, counter, drop } = testDb('many-to-many-', { retry: { baseDelayMs: 1 } });
+const spy = recordInputs(db.connection.client);
+
+class Post extends Model({ table: 'posts', key: { hash: 'id' }, attributes: { id: string(), title: string() } }) {
+  tags = manyToMany(() => Tag, { through: () => PostTag, inverse: 'posts' });
+}
+class Tag extends Model({ table: 'tags', key: { hash: 'name' }, attributes: { name: string(), uses: number().default(0) } }) {
+  posts = manyToMany(() => Post, { through: () => PostTag, inverse: 'tags' });
+}
+const PostTag = edgeTable({ name: 'PostTag', table: 'post_tags', from: () => Post, to: () => Tag });
+const models = [Post, Tag, PostTag];
+
+const pad = (i: number) => String(i).padStart(2, '0');
+const tagOf = (p: number, j: number) => `t${pad((p * 3 + j) % 30)}`;
+const names = (xs: readonly { name: string }[]) => xs.map((x) => x.name);
+/** Keys per BatchGetItem recorded since `from`. */
+function requestedKeys(from: number): number[] {
+  return spy.sent.slice(from).filter((r) => r.command === 'BatchGetItemCommand')
+    .map((r) => Object.values(r.input.RequestItems as Record<string, { Keys: unknown[] }>).reduce((n, t) => n + t.Keys.length, 0));
+}
+async function edgeItems(): Promise<Record<string, unknown>[]> {
+  return (await PostTag.scan().all()).map((e) => ({ ...e }));
+}
+
+describe('graph: many-to-many (DynamoDB Local)', () => {
+  before(async function () {
+    this.timeout(120_000);
+    await db.createTables(models);
+    await Tag.putMany(Array.from({ length: 30 }, (_, i) => ({ name: `t${pad(i)}` })));
+    await Post.putMany(Array.from({ length: 20 }, (_, p) => ({ id: `p${pad(p)}`, title: `post ${p}` })));
+    const s = db.session();
+    const [posts, tags] = await Promise.all([s.getMany(Post, Array.from({ length: 20 }, (_, p) => ({ id: `p${pad(p)}` }))), s.getMany(Tag, Array.from({ length: 30 }, (_, i) => ({ name: `t${pad(i)}` })))]);
+    const byName = new Map(tags.map((t) => [t!.name, t!]));
+    await Promise.all(posts.map((post, p) => post!.tags.linkMany(Array.from({ length: 5 }, (_, j) => byName.get(tagOf(p, j))!))));
+  });
+  after(() => drop(models));
+  beforeEach(() => counter.reset());
+
+  it('stores one small edge item per link: both ends as injective key ids, an entity marker', async () => {
+    const items = await edgeItems();
+    expect(items).to.have.length(100);
+    const stored = (await db.connection.client.send(new (await import('@aws-sdk/client-dynamodb')).ScanCommand({ TableName: 'many-to-many-post_tags', Limit: 1 }))).Items![0];
+    expect(Object.keys(stored).sort()).to.deep.equal(['_type', 'source', 'target']);
+    expect(stored._type).to.deep.equal({ S: 'PostTag' });
+    expect(stored.source.S).to.match(/^T7:PostTagS3:p\d\d$/);
+  });
+
+  it('20 posts × 5 tags over 30 tags: one adjacency Query per post, in parallel, and 1 BatchGetItem of the 30 tags', async () => {
+    const s = db.session();
+    const posts = (await s.getMany(Post, Array.from({ length: 20 }, (_, p) => ({ id: `p${pad(p)}` })))).map((p) => p!);
+    counter.reset();
+    const from = spy.sent.length;
+    const rounds = s.stats.rounds;
+    const loaded = await Promise.all(posts.map((p) => p.tags.load()));
+    expect(counter.counts()).to.deep.equal({ QueryCommand: 20, BatchGetItemCommand: 1 });
+    expect(requestedKeys(from)).to.deep.equal([30]);
+    // Queries overlap (one wave), then the targets (a second wave): one round, two steps.
+    expect(s.stats.rounds - rounds).to.equal(2);
+    loaded.forEach((tags, p) => {
+      expect(names(tags).sort()).to.deep.equal(Array.from({ length: 5 }, (_, j) => tagOf(p, j)).sort());
+      expect(posts[p].tags.get()).to.equal(tags);
+    });
+    // One instance per tag in the session, whichever post reached it.
+    expect(new Set(loaded.flat()).size).to.equal(30);
+  });
+
+  it('the inverse direction reads the store\'s index: tag.posts', async () => {
+    const s = db.session();
+    const tag = (await s.get(Tag, { name: 't03' }))!;
+    const posts = await tag.posts.load();
+    const expected = Array.from({ length: 20 }, (_, p) => p).filter((p) => Array.from({ length: 5 }, (_, j) => tagOf(p, j)).includes('t03')).map((p) => `p${pad(p)}`);
+    expect(posts.map((p) => p.id)).to.deep.equal(expected);
+    expect(await tag.posts.count()).to.equal(expected.length);
+  });
+
+  it('include tags → posts → tags: 3 rounds (each an adjacency step and a targets step), as explained', async () => {
+    const s = db.session();
+    const roots = (await s.getMany(Post, [{ id: 'p00' }, { id: 'p01' }])).map((p) => p!);
+    const include = { tags: { posts: { tags: true } } } as const;
+    const plan = s.explain(roots, include);
+    expect(plan.rounds).to.have.length(3);
+    expect(plan.rounds[0].edges[0]).to.include({ kind: 'manyToMany', edge: 'Post.tags', target: 'Tag' });
+    expect(plan.rounds[0].steps.map((st) => [st.command, showKeys(st.keys)])).to.deep.equal([['Query', '2'], ['BatchGetItem', 'one per index entry found']]);
+    expect(plan.rounds[0].steps[1].after).to.equal(true);
+    expect(plan.text).to.include('then its targets below (one round, two steps)');
+    counter.reset();
+    const waves = s.stats.rounds;
+    const before = s.trace.totals.requests;
+    const [p0] = await s.load(roots, include);
+    expect(s.stats.rounds - waves).to.equal(6);
+    expect(Object.keys(s.trace.rounds)).to.deep.equal(['1', '2', '3']);
+    expect(s.trace.totals.requests - before).to.equal(counter.total());
+    // Exactly one BatchGetItem per round; Queries = distinct owners per round.
+    expect(counter.counts().BatchGetItemCommand).to.equal(3);
+    const tags = p0.tags.get();
+    expect(names(tags).sort()).to.deep.equal(['t00', 't01', 't02', 't03', 't04']);
+    for (const t of tags) for (const post of t.posts.get()) expect(post.tags.get()).to.have.length(5);
+  });
+
+  it('pages with cursors (forward and reverse), count() and for await agree', async () => {
+    const s = db.session();
+    const post = (await s.get(Post, { id: 'p07' }))!;
+    const all = names(await post.tags.load());
+    expect(await post.tags.count()).to.equal(5);
+    const first = await post.tags.page({ limit: 2 });
+    expect(names(first.items)).to.deep.equal(all.slice(0, 2));
+    expect(first.cursor).to.be.a('string');
+    const second = await post.tags.page({ limit: 10, cursor: first.cursor });
+    expect(names(second.items)).to.deep.equal(all.slice(2));
+    const back = await post.tags.page({ limit: 2, reverse: true });
+    expect(names(back.items)).to.deep.equal([...all].reverse().slice(0, 2));
+    const streamed: string[] = [];
+    for await (const t of post.tags) streamed.push(t.name);
+    expect(streamed).to.deep.equal(all);
+    const [limited] = await s.load([post], { tags: { $limit: 3 } });
+    expect(names(limited.tags.get())).to.deep.equal(all.slice(0, 3));
+    expect(limited.tags.cursor).to.be.a('string');
+  });
+
+  describe('linking', () => {
+    it('link is one TransactWriteItems: a put of the edge item, checks on both ends; unlink one delete', async () => {
+      const s = db.session();
+      const post = (await s.get(Post, { id: 'p19' }))!;
+      const tag = (await s.get(Tag, { name: 't29' }))!;
+      const from = spy.sent.length;
+      counter.reset();
+      await post.tags.link(tag);
+      expect(counter.counts()).to.deep.equal({ TransactWriteItemsCommand: 1 });
+      const items = spy.sent[from].input.TransactItems as Record<string, { TableName: string; ConditionExpression?: string }>[];
+      expect(items.map((i) => Object.keys(i)[0])).to.deep.equal(['ConditionCheck', 'Put', 'ConditionCheck']);
+      expect(items[0].ConditionCheck.TableName).to.equal('many-to-many-posts');
+      expect(items[2].ConditionCheck.TableName).to.equal('many-to-many-tags');
+      expect(items[0].ConditionCheck.ConditionExpression).to.match(/attribute_exists/);
+      expect(names(await post.tags.load())).to.include('t29');
+      counter.reset();
+      await post.tags.unlink(tag);
+      expect(counter.counts()).to.deep.equal({ TransactWriteItemsCommand: 1 });
+      expect(names(await post.tags.load())).to.not.include('t29');
+    });
+
+    it('under lost answers, link and unlink leave exactly one edge item per link (and none after unlink)', async () => {
+      const s = db.session();
+      const post = (await s.get(Post, { id: 'p18' }))!;
+      const tags = (await s.getMany(Tag, [{ name: 't10' }, { name: 't11' }])).map((t) => t!);
+      const before = (await edgeItems()).length;
+      for (const when of ['after', 'body'] as const) {
+        // Applied, answer lost, resent by the SDK with the same token; the second time a link of a linked pair.
+        const loser = loseAnswers(db.connection.client, { operation: 'TransactWriteItems', when });
+        try {
+          await post.tags.link(tags[0]);
+          expect(loser.lost()).to.equal(1);
+        } finally {
+          loser.remove();
+        }
+      }
+      const linked = (await edgeItems()).filter((e) => String(e.source).endsWith('p18') && String(e.target).endsWith('t10'));
+      expect(linked).to.have.length(1);
+      expect((await edgeItems()).length).to.equal(before + 1);
+      const again = loseAnswers(db.connection.client, { operation: 'TransactWriteItems', times: 1, when: 'body' });
+      try {
+        await post.tags.unlink(tags[0]);
+        await post.tags.unlink(tags[1]); // an absent link: nothing to delete, no error
+        expect(again.lost()).to.equal(1);
+      } finally {
+        again.remove();
+      }
+      expect((await edgeItems()).length).to.equal(before);
+    });
+
+    it('a link to a missing end is refused by its check, and writes nothing', async () => {
+      const s = db.session();
+      const post = (await s.get(Post, { id: 'p17' }))!;
+      const before = (await edgeItems()).length;
+      const err = await caught(post.tags.link(new Tag({ name: 'never-saved' })));
+      expect(err).to.be.instanceOf(TransactionCanceledError);
+      expect((err as TransactionCanceledError).reasons.map((r) => [r.index, r.model, r.code])).to.deep.equal([[2, 'Tag', 'ConditionalCheckFailed']]);
+      expect((await edgeItems()).length).to.equal(before);
+    });
+
+    it('bad input is refused before any request', async () => {
+      const post = (await Post.get({ id: 'p16' }))!;
+      counter.reset();
+      const err = await caught(post.tags.link(post as never));
+      expect(err).to.be.instanceOf(ValidationError);
+      expect(err.message).to.match(/Post\.tags/);
+      expect(await caught(post.tags.linkMany([new Tag({ name: '' })]))).to.be.instanceOf(ValidationError);
+      expect(counter.total()).to.equal(0);
+    });
+
+    it('linkMany chunks at the transaction limit (49 links per 100 actions); a failing chunk says what is done', async () => {
+      const many = Array.from({ length: 120 }, (_, i) => ({ name: `m${String(i).padStart(3, '0')}` }));
+      await Tag.putMany(many);
+      const s = db.session();
+      const post = (await s.get(Post, { id: 'p15' }))!;
+      const tags = (await s.getMany(Tag, many)).map((t) => t!);
+      counter.reset();
+      const result = await post.tags.linkMany([...tags, tags[0]]);
+      expect(result.links).to.equal(120);
+      expect(result.tokens).to.have.length(3);
+      expect(counter.counts()).to.deep.equal({ TransactWriteItemsCommand: 3 });
+      expect(await post.tags.count()).to.equal(125);
+      counter.reset();
+      expect((await post.tags.unlinkMany(tags)).tokens).to.have.length(2);
+      expect(await post.tags.count()).to.equal(5);
+
+      // The third chunk holds a tag that does not exist: two chunks done, the rest not.
+      const withMissing = [...tags.slice(0, 100), new Tag({ name: 'missing' }), ...tags.slice(100)];
+      const err = await caught(post.tags.linkMany(withMissing));
+      expect(err).to.be.instanceOf(BatchIncompleteError);
+      const e = err as BatchIncompleteError;
+      expect(e.code).to.equal('BATCH_INCOMPLETE');
+      expect([e.done.length, e.notDone.length, e.unknown.length]).to.deep.equal([98, 23, 0]);
+      expect(e.cause).to.be.instanceOf(TransactionCanceledError);
+      expect(e.message).to.match(/^linkMany Post\.tags incomplete: 98 of 121 done/);
+      expect(await post.tags.count()).to.equal(5 + 98);
+      await post.tags.unlinkMany(tags);
+    });
+
+    it('a link through a session keeps its cached adjacency results fresh, both ways', async () => {
+      const s = db.session();
+      const post = (await s.get(Post, { id: 'p14' }))!;
+      const tag = (await s.get(Tag, { name: 't00' }))!;
+      const before = (await tag.posts.page({ limit: 100 })).items.map((p) => p.id);
+      await post.tags.load();
+      await post.tags.link(tag);
+      expect(post.tags.get()).to.include(tag);
+      // The cached page of the inverse direction was dropped: the next read sees the link.
+      expect((await tag.posts.page({ limit: 100 })).items.map((p) => p.id)).to.deep.equal([...before, 'p14'].sort());
+      await post.tags.unlink(tag);
+      expect(post.tags.get()).to.not.include(tag);
+      expect((await tag.posts.page({ limit: 100 })).items.map((p) => p.id)).to.deep.equal(before);
+    });
+  });
+
+  it('appears in diagram() as many-to-many through its store', () => {
+    const lines = diagram([Post, Tag, PostTag]).split('\n').map((l) => l.trim());
+    expect(lines).to.include('Post }o--o{ Tag : "tags via PostTag"');
+    expect(lines).to.include('Tag }o--o{ Post : "posts via PostTag.inverse"');
+  });
+});
+
+function showKeys(c: { exact?: number; max?: number; note?: string }): string {
+  return c.exact !== undefined ? String(c.exact) : c.max !== undefined ? `≤ ${c.max}` : c.note ?? '';
+}
