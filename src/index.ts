@@ -45,7 +45,7 @@ export { renderTrace, type GraphTrace, type TraceRow } from './graph/trace.js';
 export type { IncludeSpec, Loaded, LoadedToOne, LoadedToMany, LoadedManyToMany, ExactInclude } from './graph/include.js';
 export { manyToMany, ManyToMany, type ManyToManyOptions } from './graph/many-to-many.js';
 export { edgeTable, type EdgeStore, type EdgeStoreInfo, type EdgeTableOptions, type ManyToManyRelation } from './graph/edge-store.js';
-export type { LinkResult, LinkingEdge } from './graph/links.js';
+export type { LinkResult, LinkingEdge, LinkOptions } from './graph/links.js';
 export { type Edge, type EdgeShape, type EdgeDeclaration, type IncludeLoadOptions, EDGE } from './graph/edge.js';
 export { compositeKey, type CompositeKeyCodec } from './graph/codec.js';
 export { diagram, relationsOf } from './graph/diagram.js';

@@ -22,7 +22,7 @@ export function forumData(): { forums: Forum[]; users: User[]; threads: Thread[]
     for (let i = 0; i < count; i++) {
       const thread = new Thread({
         forum_name: forum.name, subject: `Question ${String(i).padStart(2, '0')} about ${forum.name}`,
-        user_name: users[i % 20].name, message: `Details of question ${i}.`, tags: new Set(['bench']), views: i,
+        user_name: users[i % 20].name, message: `Details of question ${i}.`, views: i,
         posted: new Date(base + i * 3_600_000),
       });
       threads.push(thread);

@@ -6,7 +6,7 @@
 import { GraphQLBoolean, GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, type GraphQLFieldConfig } from 'graphql';
 import { DynagraphError, type Dynagraph, type Page, type Session } from '../../src/index.js';
 import { postReply, postThread } from './mutations.js';
-import { Forum, Reply, Thread, User } from './models.js';
+import { Forum, Reply, Tag, Thread, User } from './models.js';
 
 /** The per-request context: one session. */
 export type ForumContext = {
@@ -43,7 +43,7 @@ function asConnection<T>(page: Page<T>): { edges: { node: T }[]; pageInfo: { end
   return { edges: page.items.map((node) => ({ node })), pageInfo: { endCursor: page.cursor ?? null, hasNextPage: page.cursor !== undefined } };
 }
 
-/** A connection field over a to-many edge: `replies(first: 5, after: "…")`. */
+/** A connection field over a to-many or many-to-many edge: `replies(first: 5, after: "…")`. */
 function edgeField<S>(type: () => GraphQLObjectType, edge: (source: S) => { page(o: { limit: number; cursor?: string; reverse?: boolean }): Promise<Page<unknown>> }, defaultFirst = 10): GraphQLFieldConfig<S, ForumContext, { first: number; after?: string; latest?: boolean }> {
   return {
     type: new GraphQLNonNull(type()),
@@ -82,7 +82,8 @@ const ThreadType: GraphQLObjectType = new GraphQLObjectType<Thread, ForumContext
     subject: { type: NonNullString },
     message: { type: NonNullString },
     views: { type: new GraphQLNonNull(GraphQLInt) },
-    tags: { type: new GraphQLNonNull(new GraphQLList(NonNullString)), resolve: (t) => [...t.tags].sort() },
+    // Many-to-many: the tags of every thread at this depth in one round (adjacency Queries, then one BatchGetItem).
+    tags: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(TagType))), resolve: (t) => guard(() => t.tags.load()) },
     posted: { type: NonNullString, resolve: (t) => t.posted.toISOString() },
     user: { type: UserType, resolve: (t) => guard(() => t.user.load()) },
     replyCount: { type: new GraphQLNonNull(GraphQLInt), resolve: (t) => guard(() => t.replies.count()) },
@@ -100,6 +101,14 @@ const ReplyType: GraphQLObjectType = new GraphQLObjectType<Reply, ForumContext>(
   }),
 });
 
+const TagType: GraphQLObjectType = new GraphQLObjectType<Tag, ForumContext>({
+  name: 'Tag',
+  fields: () => ({
+    name: { type: NonNullString },
+    threads: edgeField<Tag>(() => ThreadConnection, (t) => t.threads),
+  }),
+});
+
 const ThreadConnection = connection('Thread', () => ThreadType);
 const ReplyConnection = connection('Reply', () => ReplyType);
 
@@ -114,6 +123,7 @@ const QueryType = new GraphQLObjectType<unknown, ForumContext>({
       resolve: (_s, { forum, subject }, { session }) => guard(() => session.get(Thread, { forum_name: forum, subject })),
     },
     user: { type: UserType, args: { name: { type: NonNullString } }, resolve: (_s, { name }, { session }) => guard(() => session.get(User, { name })) },
+    tag: { type: TagType, args: { name: { type: NonNullString } }, resolve: (_s, { name }, { session }) => guard(() => session.get(Tag, { name })) },
   },
 });
 

@@ -1,11 +1,11 @@
 /**
- * The forum of DynamORM (itself AWS's forum sample): forums, threads, replies, users,
- * with relationships both ways. Threads are keyed by forum and subject, replies by
+ * The forum of DynamORM (itself AWS's forum sample): forums, threads, replies, users and
+ * tags, with relationships both ways (threads ↔ tags many-to-many). Threads are keyed by forum and subject, replies by
  * thread and time, users by name. Two GSIs find a user's threads and replies; the
  * threads one is keys-only, so loading `user.threads` exercises the sparse-index
  * pattern (a Query of keys, then batched gets of the full items).
  */
-import { compositeKey, date, gsi, manyToOne, Model, number, oneToMany, string, stringSet } from '../../src/index.js';
+import { compositeKey, date, edgeTable, gsi, manyToMany, manyToOne, Model, number, oneToMany, string } from '../../src/index.js';
 
 /** A thread's id as stored on its replies: forum and subject, joined with an escaped `#`. */
 export const threadId = compositeKey(['forum', 'subject']);
@@ -32,7 +32,7 @@ export class Thread extends Model({
   key: { hash: 'forum_name', range: 'subject' },
   attributes: {
     forum_name: string(), subject: string(), user_name: string(), message: string().default(''),
-    tags: stringSet(), views: number().default(0), posted: date().default(() => new Date()),
+    views: number().default(0), posted: date().default(() => new Date()),
   },
   indexes: { byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }) },
 }) {
@@ -49,6 +49,7 @@ export class Thread extends Model({
     query: (t: Thread) => ({ thread_id: threadId.join([t.forum_name, t.subject]) }),
     inverse: 'thread',
   });
+  tags = manyToMany(() => Tag, { through: () => ThreadTag, inverse: 'threads' });
 }
 
 export class Reply extends Model({
@@ -71,5 +72,13 @@ export class Reply extends Model({
   });
 }
 
+/** A topic threads are tagged with; thread ↔ tag is many-to-many through {@link ThreadTag}. */
+export class Tag extends Model({ table: 'tags', key: { hash: 'name' }, attributes: { name: string() } }) {
+  threads = manyToMany(() => Thread, { through: () => ThreadTag, inverse: 'tags' });
+}
+
+/** The links of threads to tags: one edge item per link, the inverse index answers tag → threads. */
+export const ThreadTag = edgeTable({ name: 'ThreadTag', table: 'thread_tags', from: () => Thread, to: () => Tag });
+
 /** Every model of the forum, for createTables and diagram. */
-export const forumModels = [Forum, User, Thread, Reply] as const;
+export const forumModels = [Forum, User, Thread, Reply, Tag, ThreadTag] as const;

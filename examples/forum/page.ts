@@ -1,12 +1,12 @@
 /**
- * One forum page — its threads with their authors, reply counts and latest replies with
- * their authors — resolved two ways: by dynagraph (a session, level-wise include, batched
+ * One forum page — its threads with their authors, tags, reply counts and latest replies
+ * with their authors — resolved two ways: by dynagraph (a session, level-wise include, batched
  * loads) and naively, one item at a time with the raw SDK (what an ORM without batching
  * does). Both return the same page and what it cost.
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dynagraph, GraphTrace, ModelSchema, SessionStats } from '../../src/index.js';
-import { Forum, Reply, Thread, threadId, User } from './models.js';
+import { Forum, Reply, Tag, Thread, threadId, ThreadTag, User } from './models.js';
 
 /** A rendered forum page. */
 export interface ForumPage {
@@ -14,6 +14,7 @@ export interface ForumPage {
   threads: {
     subject: string;
     author: string | null;
+    tags: string[];
     replyCount: number;
     latest: { author: string | null; message: string; posted: string }[];
   }[];
@@ -32,7 +33,7 @@ export interface PageOptions {
   latest?: number;
 }
 
-/** Resolves the page with dynagraph: a session, one include, counts in the same round. */
+/** Resolves the page with dynagraph: a session, one include (authors, tags, latest replies), counts in the same round. */
 export async function forumPage(db: Dynagraph, forumName: string, options: PageOptions = {}): Promise<{ page: ForumPage; cost: PageCost; stats: SessionStats; trace: GraphTrace }> {
   const { threads: threadCount = 20, latest = 3 } = options;
   const s = db.session();
@@ -41,7 +42,7 @@ export async function forumPage(db: Dynagraph, forumName: string, options: PageO
   const { items: threads } = await forum.threads.page({ limit: threadCount });
   // Authors, latest replies and counts are independent: they share one round trip.
   const [loaded, counts] = await Promise.all([
-    s.load(threads, { user: true, replies: { $limit: latest, $reverse: true, user: true } }),
+    s.load(threads, { user: true, tags: true, replies: { $limit: latest, $reverse: true, user: true } }),
     Promise.all(threads.map((t) => t.replies.count())),
   ]);
   const page: ForumPage = {
@@ -49,6 +50,7 @@ export async function forumPage(db: Dynagraph, forumName: string, options: PageO
     threads: loaded.map((t, i) => ({
       subject: t.subject,
       author: t.user.get()?.name ?? null,
+      tags: t.tags.get().map((tag) => tag.name),
       replyCount: counts[i],
       latest: t.replies.get().map((r) => ({ author: r.user.get()?.name ?? null, message: r.message, posted: r.posted.toISOString() })),
     })),
@@ -59,7 +61,8 @@ export async function forumPage(db: Dynagraph, forumName: string, options: PageO
 
 /**
  * The same page resolved naively: every edge read one item at a time, in sequence,
- * with the raw DocumentClient (one GetItem per author, one Query per thread's replies).
+ * with the raw DocumentClient (one GetItem per author and per tag, one Query per thread's
+ * tag links and its replies).
  */
 export async function naiveForumPage(db: Dynagraph, forumName: string, options: PageOptions = {}): Promise<{ page: ForumPage; cost: PageCost }> {
   const { threads: threadCount = 20, latest = 3 } = options;
@@ -81,6 +84,17 @@ export async function naiveForumPage(db: Dynagraph, forumName: string, options: 
   const page: ForumPage = { forum: forumName, threads: [] };
   for (const t of threads) {
     const author = await getUser(t.user_name);
+    // The thread's links (its partition of the edge store), then each tag by key.
+    const links = (await send<{ Items: Record<string, any>[] }>(new QueryCommand({
+      TableName: table(ThreadTag), KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': ThreadTag.edgeStore.hash },
+      ExpressionAttributeValues: { ':s': ThreadTag.edgeStore.endId(Thread, { forum_name: t.forum_name, subject: t.subject }) },
+    }))).Items;
+    const tags: string[] = [];
+    for (const link of links) {
+      const key = ThreadTag.edgeStore.keyOf(Tag, link[ThreadTag.edgeStore.range]);
+      const tag = key && (await send<{ Item?: Record<string, unknown> }>(new GetCommand({ TableName: table(Tag), Key: key }))).Item;
+      if (tag) tags.push(tag.name as string);
+    }
     const id = threadId.join([t.forum_name, t.subject]);
     const byThread = { TableName: table(Reply), KeyConditionExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'thread_id' }, ExpressionAttributeValues: { ':t': id } };
     let replyCount = 0;
@@ -96,7 +110,7 @@ export async function naiveForumPage(db: Dynagraph, forumName: string, options: 
       const replyAuthor = await getUser(r.user_name);
       latestReplies.push({ author: (replyAuthor?.name as string) ?? null, message: r.message, posted: r.posted });
     }
-    page.threads.push({ subject: t.subject, author: (author?.name as string) ?? null, replyCount, latest: latestReplies });
+    page.threads.push({ subject: t.subject, author: (author?.name as string) ?? null, tags, replyCount, latest: latestReplies });
   }
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
   return { page, cost: { requests, total, rounds: total } };
@@ -106,7 +120,7 @@ export async function naiveForumPage(db: Dynagraph, forumName: string, options: 
 export function renderPage(page: ForumPage): string {
   const lines = [`# ${page.forum}`, ''];
   for (const t of page.threads) {
-    lines.push(`* ${t.subject} — by ${t.author ?? '(unknown)'} · ${t.replyCount} repl${t.replyCount === 1 ? 'y' : 'ies'}`);
+    lines.push(`* ${t.subject} — by ${t.author ?? '(unknown)'} · ${t.replyCount} repl${t.replyCount === 1 ? 'y' : 'ies'}${t.tags.length ? ` · [${t.tags.join(', ')}]` : ''}`);
     for (const r of t.latest) lines.push(`    ↳ ${r.author ?? '(unknown)'} at ${r.posted.slice(0, 16).replace('T', ' ')}: ${r.message}`);
   }
   return lines.join('\n');

@@ -43,6 +43,10 @@ export interface EdgeStoreInfo {
   readonly range: string;
   /** The inverse index (target → sources). */
   readonly index: string;
+  /** The stored value of an end: `endId(Post, { id: 'p1' })`, for hand-written requests on the store. */
+  endId(model: AnyModel, key: Record<string, unknown>): string;
+  /** An end's stored key read back from its stored value (`undefined` when not one of this store's). */
+  keyOf(model: AnyModel, id: string): Record<string, unknown> | undefined;
 }
 
 /** An edge store: a model of link items, with what its many-to-many edges read. */
@@ -68,7 +72,11 @@ export function edgeTable(options: EdgeTableOptions): EdgeStore {
     attributes: { [hash]: string(), [range]: string() },
     indexes: { [index]: gsi({ hash: range, range: hash, projection: 'all' }) },
   });
-  const info: EdgeStoreInfo = { name, from: options.from, to: options.to, hash, range, index };
+  const info: EdgeStoreInfo = {
+    name, from: options.from, to: options.to, hash, range, index,
+    endId: (model, key) => endId(info, model as unknown as ModelClassRuntime, (model as unknown as ModelClassRuntime).schema.key(key)),
+    keyOf: (model, id) => keyOfEndId(info, model as unknown as ModelClassRuntime, id),
+  };
   // A named class: diagrams and messages call it by the link's name.
   const store = { [name]: class extends base { static readonly edgeStore = info; } }[name];
   return store as unknown as EdgeStore;
@@ -83,12 +91,12 @@ export function isEdgeStore(model: unknown): model is EdgeStore {
  * The stored value of one end of a link: the link's name and the end's stored key, as the
  * injective key id (length-prefixed pieces: no content can shift a boundary).
  */
-export function endId(store: EdgeStoreInfo, model: ModelClassRuntime, key: Record<string, unknown>): string {
+export function endId(store: Pick<EdgeStoreInfo, 'name'>, model: ModelClassRuntime, key: Record<string, unknown>): string {
   return keyId(store.name, model.schema.keyNames, key);
 }
 
 /** Reads an end's stored key back from its id; `undefined` when the id is not of this store and model. */
-export function keyOfEndId(store: EdgeStoreInfo, model: ModelClassRuntime, id: string): Record<string, unknown> | undefined {
+export function keyOfEndId(store: Pick<EdgeStoreInfo, 'name'>, model: ModelClassRuntime, id: string): Record<string, unknown> | undefined {
   let at = 0;
   const piece = (): { tag: string; content: string } | undefined => {
     const tag = id[at];

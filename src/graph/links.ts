@@ -10,7 +10,10 @@ import { ValidationError } from '../errors.js';
 import { and, attr } from '../expressions/index.js';
 import type { Condition } from '../expressions/condition-ast.js';
 import { STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
-import { transactWrite, type TransactionWriter } from '../model/transact.js';
+import { TransactionWriter, transactWrite } from '../model/transact.js';
+import type { Database } from '../operations/context.js';
+import { dryRun, type DryRunRequest } from '../operations/dry-run.js';
+import { checkedTransactWriteParams } from '../operations/transactions.js';
 import { BatchIncompleteError, type BatchEntry } from '../operations/batch-errors.js';
 import { OutcomeUnknownError } from '../errors.js';
 import { MAX_TRANSACTION_ACTIONS } from '../operations/transactions.js';
@@ -23,6 +26,12 @@ export interface LinkingEdge extends Edge {
   readonly relation: ManyToManyRelation;
   /** After a committed link or unlink: a loaded edge shows it. */
   linked(target: unknown, linked: boolean): void;
+}
+
+/** Options of link / unlink. */
+export interface LinkOptions {
+  /** The database to write through (default: the owner's session or database). */
+  db?: Database;
 }
 
 /** What `linkMany()` / `unlinkMany()` did. */
@@ -57,13 +66,8 @@ function exists(model: ModelClassRuntime): Condition {
 /** Per link, the put and the target's check; per transaction, the owner's check. */
 const LINKS_PER_TRANSACTION = Math.floor((MAX_TRANSACTION_ACTIONS - 1) / 2);
 
-/**
- * Writes or deletes the links of `edge` to `targets`: validated before any request, then
- * one transaction per chunk, one after another. A single link's failure is the
- * transaction's own error; a failure of `…Many` is a BatchIncompleteError placing every
- * link in done, not done or unknown.
- */
-export async function writeLinks(edge: LinkingEdge, targets: readonly ModelBase[], op: 'link' | 'unlink'): Promise<LinkResult> {
+/** The transactions of a link or unlink call: validated before anything is sent, one build per chunk. */
+function planLinks(edge: LinkingEdge, targets: readonly ModelBase[], op: 'link' | 'unlink', options: LinkOptions) {
   const relation = edge.relation;
   const { store, info } = endsOf(relation);
   const owner = edge.owner;
@@ -85,24 +89,51 @@ export async function writeLinks(edge: LinkingEdge, targets: readonly ModelBase[
     seen.add(id);
     links.push({ target, item: { [info.hash]: source, [info.range]: dest }, self: targetModel.schema === ownerModel.schema && targetId === ownerId });
   });
-  const db = graphFor(owner).db;
-  const table = db.tableName(store.schema);
-  const entry = (l: PlannedLink): BatchEntry => ({ table, key: l.item, op: op === 'link' ? 'put' : 'delete', item: op === 'link' ? { ...l.item, [store.schema.entityField]: info.name } : undefined });
+  const db = options.db ?? graphFor(owner).db;
   const per = op === 'link' ? LINKS_PER_TRANSACTION : MAX_TRANSACTION_ACTIONS;
-  const tokens: string[] = [];
+  const chunks: { start: number; links: PlannedLink[]; build: (tx: TransactionWriter) => void }[] = [];
   for (let start = 0; start < links.length; start += per) {
     const chunk = links.slice(start, start + per);
-    const build = (tx: TransactionWriter) => {
-      if (op === 'link') tx.check(owner as never, exists(ownerModel) as never, { ignoreVersion: true });
-      for (const l of chunk) {
-        if (op === 'unlink') {
-          tx.delete([store, l.item] as never);
-          continue;
+    chunks.push({
+      start, links: chunk,
+      build: (tx) => {
+        if (op === 'link') tx.check(owner as never, exists(ownerModel) as never, { ignoreVersion: true });
+        for (const l of chunk) {
+          if (op === 'unlink') {
+            tx.delete([store, l.item] as never);
+            continue;
+          }
+          tx.put(new store(l.item as Record<string, string>) as never);
+          if (!l.self) tx.check(l.target as never, exists(targetModel) as never, { ignoreVersion: true });
         }
-        tx.put(new store(l.item as Record<string, string>) as never);
-        if (!l.self) tx.check(l.target as never, exists(targetModel) as never, { ignoreVersion: true });
-      }
-    };
+      },
+    });
+  }
+  const table = db.tableName(store.schema);
+  const entry = (l: PlannedLink): BatchEntry => ({ table, key: l.item, op: op === 'link' ? 'put' : 'delete', item: op === 'link' ? { ...l.item, [store.schema.entityField]: info.name } : undefined });
+  return { db, label, links, chunks, entry };
+}
+
+/** Dry run of link / unlink: the TransactWriteItems they would send, one per chunk; nothing is sent. */
+export function linkRequests(edge: LinkingEdge, targets: readonly ModelBase[], op: 'link' | 'unlink', options: LinkOptions = {}): DryRunRequest[] {
+  const { db, chunks } = planLinks(edge, targets, op, options);
+  return chunks.map((c) => {
+    const tx = new TransactionWriter(db);
+    c.build(tx);
+    return dryRun('TransactWriteItems', checkedTransactWriteParams(tx.actions));
+  });
+}
+
+/**
+ * Writes or deletes the links of `edge` to `targets`: validated before any request, then
+ * one transaction per chunk, one after another. A single link's failure is the
+ * transaction's own error; a failure of `…Many` is a BatchIncompleteError placing every
+ * link in done, not done or unknown.
+ */
+export async function writeLinks(edge: LinkingEdge, targets: readonly ModelBase[], op: 'link' | 'unlink', options: LinkOptions = {}): Promise<LinkResult> {
+  const { db, label, links, chunks, entry } = planLinks(edge, targets, op, options);
+  const tokens: string[] = [];
+  for (const { start, links: chunk, build } of chunks) {
     try {
       tokens.push((await transactWrite(db, build)).token);
     } catch (err) {
@@ -117,8 +148,8 @@ export async function writeLinks(edge: LinkingEdge, targets: readonly ModelBase[
     for (const l of chunk) {
       edge.linked(l.target, op === 'link');
       // The target's loaded inverse edge shows the link too.
-      const back = relation.inverse ? (l.target as unknown as Record<string, unknown>)[relation.inverse] : undefined;
-      if (back && typeof (back as LinkingEdge).linked === 'function') (back as LinkingEdge).linked(owner, op === 'link');
+      const back = edge.relation.inverse ? (l.target as unknown as Record<string, unknown>)[edge.relation.inverse] : undefined;
+      if (back && typeof (back as LinkingEdge).linked === 'function') (back as LinkingEdge).linked(edge.owner, op === 'link');
     }
   }
   return { links: links.length, tokens };

@@ -13,7 +13,8 @@ import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type 
 import { endId, endsOf, isEdgeStore, keyOfEndId, type EdgeStore, type ManyToManyRelation } from './edge-store.js';
 import { graphFor } from './graph-context.js';
 import type { GraphLoader, EdgeQuery } from './loader.js';
-import { writeLinks, type LinkResult } from './links.js';
+import { linkRequests, writeLinks, type LinkOptions, type LinkResult } from './links.js';
+import type { DryRunRequest } from '../operations/dry-run.js';
 
 /** Options of {@link manyToMany}. */
 export interface ManyToManyOptions {
@@ -165,13 +166,13 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge {
    * Links `target`: one TransactWriteItems putting the edge item, conditional on both ends
    * existing (nothing else is written). Linking a linked pair again changes nothing.
    */
-  async link(target: T): Promise<void> {
-    await writeLinks(this, [target as unknown as ModelBase], 'link');
+  async link(target: T, options: LinkOptions = {}): Promise<void> {
+    await writeLinks(this, [target as unknown as ModelBase], 'link', options);
   }
 
   /** Unlinks `target`: deletes the edge item (one TransactWriteItems); unlinking an absent link changes nothing. */
-  async unlink(target: T): Promise<void> {
-    await writeLinks(this, [target as unknown as ModelBase], 'unlink');
+  async unlink(target: T, options: LinkOptions = {}): Promise<void> {
+    await writeLinks(this, [target as unknown as ModelBase], 'unlink', options);
   }
 
   /**
@@ -179,13 +180,23 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge {
    * a put and a check per target: 49 links each), one after another. If one fails, a
    * BatchIncompleteError says which links are done, not done, or unknown.
    */
-  linkMany(targets: readonly T[]): Promise<LinkResult> {
-    return writeLinks(this, targets as unknown as ModelBase[], 'link');
+  linkMany(targets: readonly T[], options: LinkOptions = {}): Promise<LinkResult> {
+    return writeLinks(this, targets as unknown as ModelBase[], 'link', options);
   }
 
   /** Unlinks many targets, 100 deletes per TransactWriteItems; failures as for {@link linkMany}. */
-  unlinkMany(targets: readonly T[]): Promise<LinkResult> {
-    return writeLinks(this, targets as unknown as ModelBase[], 'unlink');
+  unlinkMany(targets: readonly T[], options: LinkOptions = {}): Promise<LinkResult> {
+    return writeLinks(this, targets as unknown as ModelBase[], 'unlink', options);
+  }
+
+  /** Dry run of `linkMany(targets)`: its TransactWriteItems, one per chunk; nothing is sent. */
+  linkParams(targets: readonly T[], options: LinkOptions = {}): DryRunRequest[] {
+    return linkRequests(this, targets as unknown as ModelBase[], 'link', options);
+  }
+
+  /** Dry run of `unlinkMany(targets)`. */
+  unlinkParams(targets: readonly T[], options: LinkOptions = {}): DryRunRequest[] {
+    return linkRequests(this, targets as unknown as ModelBase[], 'unlink', options);
   }
 
   /** @internal Marks the edge loaded. */

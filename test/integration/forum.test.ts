@@ -47,9 +47,15 @@ describe('forum example (DynamoDB Local)', function () {
   it('prints a page with the right authors, counts and latest replies, and the naive resolver agrees', async () => {
     const { page, cost, trace } = await forumPage(db, forumName, { threads: 10, latest: 3 });
     expect(trace.totals.requests).to.equal(cost.total);
-    // The include's two rounds: authors and latest replies, then the replies' authors; counts are outside it.
+    // The include's two rounds: authors, tags and latest replies, then the replies' authors; counts are outside it.
     expect([...new Set(trace.rows.map((r) => r.round))].sort()).to.deep.equal([0, 1, 2]);
-    expect(trace.rows.filter((r) => r.round === 1).map((r) => r.command).sort()).to.deep.equal(['BatchGetItem', 'Query']);
+    const first = trace.rows.filter((r) => r.round === 1);
+    expect(first.map((r) => `${r.command} ${r.table.replace('forumex-', '')}${r.index ? `.${r.index}` : ''}`).sort()).to.deep.equal([
+      'BatchGetItem tags', 'BatchGetItem users', 'Query replies', 'Query thread_tags',
+    ]);
+    // Many-to-many: one adjacency Query per thread, then all their tags in one BatchGetItem.
+    expect(first.find((r) => r.table.endsWith('thread_tags'))!.requests).to.equal(10);
+    expect(first.find((r) => r.table.endsWith('-tags'))!.requests).to.equal(1);
     const naive = await naiveForumPage(db, forumName, { threads: 10, latest: 3 });
     expect(naive.page).to.deep.equal(page);
     const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 10);
@@ -57,14 +63,15 @@ describe('forum example (DynamoDB Local)', function () {
     for (const [i, t] of threads.entries()) {
       const replies = data.replies.filter((r) => r.thread_id === threadId.join([t.forum_name, t.subject])).sort((a, b) => b.posted.getTime() - a.posted.getTime());
       expect(page.threads[i].author).to.equal(t.user_name);
+      expect([...page.threads[i].tags].sort()).to.deep.equal(data.threadTags[data.threads.indexOf(t)].map((tag) => tag.name));
       expect(page.threads[i].replyCount).to.equal(replies.length);
       expect(page.threads[i].latest.map((r) => r.author)).to.deep.equal(replies.slice(0, 3).map((r) => r.user_name));
     }
     expect(renderPage(page)).to.contain(threads[0].subject);
-    // forum get, threads query, then one round for authors + replies + counts, one for reply authors
-    // Counts may still be in flight when the reply authors are fetched: 3 or 4 waves, never more.
-    expect(cost.rounds).to.be.within(3, 4);
-    expect(cost.requests.BatchGetItem).to.be.at.most(3);
+    // forum get, threads query, then one round for authors + tag links + replies + counts (its tags a second
+    // step), one for reply authors. Counts may still be in flight when later requests start: 4 or 5 waves, never more.
+    expect(cost.rounds).to.be.within(4, 5);
+    expect(cost.requests.BatchGetItem).to.be.at.most(4);
     expect(naive.cost.total).to.be.greaterThan(cost.total * 2);
   });
 

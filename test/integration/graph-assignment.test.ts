@@ -48,7 +48,7 @@ describe('graph: assignment and item collections (DynamoDB Local)', () => {
     this.timeout(120_000);
     await db.createTables([...forumModels, ...shop]);
     await User.putMany([{ name: 'alice', email: 'a@example.com' }, { name: 'bob', email: 'b@example.com' }]);
-    await Thread.put({ forum_name: 'AWS', subject: 'S3', user_name: 'alice', tags: new Set(['s3']) });
+    await Thread.put({ forum_name: 'AWS', subject: 'S3', user_name: 'alice' });
     for (const login of ['ann', 'ben']) {
       await Customer.put({ login, fullName: login.toUpperCase() });
       await Order.putMany(['001', '002', '010'].map((no, i) => ({ login, no: `${login}-${no}`, total: i + 1 })));

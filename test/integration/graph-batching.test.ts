@@ -33,17 +33,17 @@ describe('graph: batched relationship loads (DynamoDB Local)', () => {
     await User.putMany(Array.from({ length: 250 }, (_, i) => ({ name: `big${pad(i, 3)}` })));
     // 20 threads by 5 users; subjects ordered so each user's index order differs from table order.
     await Thread.putMany(Array.from({ length: 20 }, (_, i) => ({
-      forum_name: 'AWS', subject: `s${pad(i)}`, user_name: `u${i % 5}`, message: `message ${i}`, tags: new Set(['t']),
+      forum_name: 'AWS', subject: `s${pad(i)}`, user_name: `u${i % 5}`, message: `message ${i}`,
     })));
-    await Thread.putMany(Array.from({ length: 250 }, (_, i) => ({ forum_name: 'Big', subject: `b${pad(i, 3)}`, user_name: `big${pad(249 - i, 3)}`, tags: new Set(['t']) })));
+    await Thread.putMany(Array.from({ length: 250 }, (_, i) => ({ forum_name: 'Big', subject: `b${pad(i, 3)}`, user_name: `big${pad(249 - i, 3)}` })));
     // One user with many threads across forums, so index order is not the table's.
     await Thread.putMany(Array.from({ length: 30 }, (_, i) => ({
-      forum_name: `F${pad((i * 7) % 30)}`, subject: `p${pad(i)}`, user_name: 'prolific', message: `full ${i}`, tags: new Set(['t']),
+      forum_name: `F${pad((i * 7) % 30)}`, subject: `p${pad(i)}`, user_name: 'prolific', message: `full ${i}`,
     })));
     await User.put({ name: 'prolific' });
-    await Thread.put({ forum_name: 'Solo', subject: 'orphan', user_name: 'ghost', tags: new Set(['t']) });
-    await Thread.put({ forum_name: 'Solo', subject: 'busy', user_name: 'u0', tags: new Set(['t']) });
-    await Thread.put({ forum_name: 'Solo', subject: 'quiet', user_name: 'u0', tags: new Set(['t']) });
+    await Thread.put({ forum_name: 'Solo', subject: 'orphan', user_name: 'ghost' });
+    await Thread.put({ forum_name: 'Solo', subject: 'busy', user_name: 'u0' });
+    await Thread.put({ forum_name: 'Solo', subject: 'quiet', user_name: 'u0' });
     const busyId = threadId.join(['Solo', 'busy']);
     await Reply.putMany(Array.from({ length: BUSY }, (_, i) => ({ thread_id: busyId, posted: busyPosted(i), user_name: `u${i % 5}`, message: `r${i}` })));
   });

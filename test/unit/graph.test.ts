@@ -85,7 +85,9 @@ describe('graph (unit)', () => {
         'Forum ||--o{ Thread : "threads"',
         'Reply }o--|| Thread : "thread"',
         'Reply }o--|| User : "user"',
+        'Tag }o--o{ Thread : "threads via ThreadTag.inverse"',
         'Thread ||--o{ Reply : "replies"',
+        'Thread }o--o{ Tag : "tags via ThreadTag"',
         'Thread }o--|| Forum : "forum"',
         'Thread }o--|| User : "user"',
         'User ||--o{ Reply : "replies via byUser"',
@@ -99,7 +101,7 @@ describe('graph (unit)', () => {
       }
       class Passport extends Model({ table: 'passports', key: { hash: 'person' }, attributes: { person: string() } }) {}
       expect(diagram([Person, Passport]).split('\n').map((l) => l.trim())).to.include('Person ||--o| Passport : "passport"');
-      expect(Object.keys(relationsOf(Thread)).sort()).to.deep.equal(['forum', 'replies', 'user']);
+      expect(Object.keys(relationsOf(Thread)).sort()).to.deep.equal(['forum', 'replies', 'tags', 'user']);
       expect(Object.keys(relationsOf(Forum))).to.deep.equal(['threads']);
       const init = { forum_name: 'f', subject: 's', user_name: 'u' };
       const [a, b] = [new Thread(init), new Thread(init)];
