@@ -3,12 +3,27 @@
  * threads by 20 distinct users (the page shows the first 50); each thread has 15 replies
  * (the page shows the first 10) by users drawn from all 200. Another forum exists too.
  */
-import { Forum, Reply, Thread, User } from '../../examples/forum/models.js';
+import { Forum, Reply, Tag, Thread, User } from '../../examples/forum/models.js';
 import { prng } from './stats.js';
 
 export const PAGE_FORUM = 'Amazon DynamoDB';
 export const PAGE_THREADS = 50;
 export const PAGE_REPLIES = 10;
+/** Tags of the many-to-many shape: every thread has 5, over 30 distinct tags. */
+export const TAGS = 30;
+export const TAGS_PER_THREAD = 5;
+
+/** The tags, and each thread's (thread i of a forum: tags 3i … 3i + 4, modulo 30). */
+export function tagData(threads: readonly Thread[]): { tags: Tag[]; links: [Thread, Tag[]][] } {
+  const tags = Array.from({ length: TAGS }, (_, i) => new Tag({ name: `tag${String(i).padStart(2, '0')}` }));
+  const index = new Map<string, number>();
+  const links = threads.map((t): [Thread, Tag[]] => {
+    const i = index.get(t.forum_name) ?? 0;
+    index.set(t.forum_name, i + 1);
+    return [t, Array.from({ length: TAGS_PER_THREAD }, (_, j) => tags[(i * 3 + j) % TAGS])];
+  });
+  return { tags, links };
+}
 
 export function forumData(): { forums: Forum[]; users: User[]; threads: Thread[]; replies: Reply[] } {
   const random = prng(2024);

@@ -78,7 +78,7 @@ function repliesQuery(t: Tables, thread: Item) {
 }
 
 /** BatchGetItem of distinct keys, 100 per request, all requests at once, leftovers retried. */
-async function batchGet(doc: DynamoDBDocumentClient, table: string, hash: string, values: string[]): Promise<Map<string, Item>> {
+export async function batchGet(doc: DynamoDBDocumentClient, table: string, hash: string, values: string[]): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
   const chunks: string[][] = [];
   for (let i = 0; i < values.length; i += 100) chunks.push(values.slice(i, i + 100));
@@ -128,7 +128,7 @@ export function dynamooseModels(ddb: DynamoDB, t: Tables) {
   const ForumModel = dynamoose.model(t.forums, new dynamoose.Schema({ name: { type: String, hashKey: true }, category: String, description: String }), options);
   const ThreadModel = dynamoose.model(t.threads, new dynamoose.Schema({
     forum_name: { type: String, hashKey: true }, subject: { type: String, rangeKey: true }, user_name: UserModel,
-    message: String, tags: { type: Set, schema: [String] }, views: Number, posted: String,
+    message: String, views: Number, posted: String,
   }), options);
   const ReplyModel = dynamoose.model(t.replies, new dynamoose.Schema({
     thread_id: { type: String, hashKey: true }, posted: { type: String, rangeKey: true }, user_name: UserModel, message: String,
