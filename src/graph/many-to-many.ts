@@ -121,9 +121,10 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge {
   /** Loads every target: the adjacency Query (de-duplicated with the tick's), then the targets in shared BatchGetItems. */
   async load(): Promise<T[]> {
     if (this.#loaded && this.#cursor === undefined) return this.#items;
+    const relation = this.relation;
     const graph = graphFor(this.owner);
-    const links = await graph.loadToMany(adjacency(this.relation), this.owner);
-    const items = (await targetsOf(graph, this.relation, links)) as T[];
+    const links = await graph.loadToMany(adjacency(relation), this.owner);
+    const items = (await targetsOf(graph, relation, links)) as T[];
     this.prime(items, undefined);
     return items;
   }
@@ -134,14 +135,16 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge {
    * backward. A link whose target is gone is left out, so a page may hold fewer items.
    */
   async page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
+    const relation = this.relation;
     const graph = graphFor(this.owner);
-    const page = await graph.pageToMany(adjacency(this.relation), this.owner, options);
-    return { items: (await targetsOf(graph, this.relation, page.items)) as T[], cursor: page.cursor };
+    const page = await graph.pageToMany(adjacency(relation), this.owner, options);
+    return { items: (await targetsOf(graph, relation, page.items)) as T[], cursor: page.cursor };
   }
 
   /** The number of links (Select COUNT of the adjacency partition, paged through). */
-  count(): Promise<number> {
-    return graphFor(this.owner).countToMany(adjacency(this.relation), this.owner);
+  async count(): Promise<number> {
+    const query = adjacency(this.relation);
+    return graphFor(this.owner).countToMany(query, this.owner);
   }
 
   /** Streams the targets page by page. */

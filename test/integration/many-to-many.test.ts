@@ -27,6 +27,18 @@ class Tag extends Model({ table: 'tags', key: { hash: 'name' }, attributes: { na
 const PostTag = edgeTable({ name: 'PostTag', table: 'post_tags', from: () => Post, to: () => Tag });
 const models = [Post, Tag, PostTag];
 
+// Single-table and self-referential: people follow people; the links live in the people's own table.
+class Person extends Model({ table: 'app', entity: 'Person', key: { hash: 'pk', range: 'sk' }, attributes: { pk: string(), sk: string(), name: string() } }) {
+  follows = manyToMany(() => Person, { through: () => Follows, side: 'from', inverse: 'followers' });
+  followers = manyToMany(() => Person, { through: () => Follows, side: 'to', inverse: 'follows' });
+}
+const Follows = edgeTable({ name: 'Follows', table: 'app', key: { hash: 'pk', range: 'sk' }, index: 'inverse', from: () => Person, to: () => Person });
+class Ambiguous extends Model({ table: 'app', entity: 'Ambiguous', key: { hash: 'pk', range: 'sk' }, attributes: { pk: string(), sk: string() } }) {
+  follows = manyToMany(() => Ambiguous, { through: () => Loop });
+  wrong = manyToMany(() => Tag, { through: () => PostTag });
+}
+const Loop = edgeTable({ name: 'Loop', table: 'loops', from: () => Ambiguous, to: () => Ambiguous });
+
 const pad = (i: number) => String(i).padStart(2, '0');
 const tagOf = (p: number, j: number) => `t${pad((p * 3 + j) % 30)}`;
 const names = (xs: readonly { name: string }[]) => xs.map((x) => x.name);
@@ -246,6 +258,51 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
       await post.tags.unlink(tag);
       expect(post.tags.get()).to.not.include(tag);
       expect((await tag.posts.page({ limit: 100 })).items.map((p) => p.id)).to.deep.equal(before);
+    });
+  });
+
+  describe('in a shared table, both ends one model', () => {
+    before(async () => {
+      await db.createTables([Person, Follows]);
+      await Person.putMany(['ann', 'bob', 'cid'].map((name) => ({ pk: `P#${name}`, sk: 'PROFILE', name })));
+    });
+    after(() => drop([Person]));
+
+    it('follows and followers read one store in the people\'s table, each item of its own entity', async () => {
+      const s = db.session();
+      const [ann, bob, cid] = (await s.getMany(Person, ['ann', 'bob', 'cid'].map((n) => ({ pk: `P#${n}`, sk: 'PROFILE' })))).map((p) => p!);
+      counter.reset();
+      await ann.follows.linkMany([bob, cid, ann]); // following oneself: the owner's check covers both ends
+      expect(counter.counts()).to.deep.equal({ TransactWriteItemsCommand: 1 });
+      await bob.follows.link(cid);
+      expect((await ann.follows.load()).map((p) => p.name).sort()).to.deep.equal(['ann', 'bob', 'cid']);
+      expect((await cid.followers.load()).map((p) => p.name).sort()).to.deep.equal(['ann', 'bob']);
+      expect(await bob.followers.count()).to.equal(1);
+      // The people's own partitions still hold only their profiles; a person is never read as a link.
+      expect((await Person.query({ pk: 'P#ann' }).all()).map((p) => p.sk)).to.deep.equal(['PROFILE']);
+      const plan = s.explain([cid], { followers: { follows: true } });
+      expect(plan.rounds[0].steps[0]).to.include({ command: 'Query', index: 'inverse' });
+      const [c] = await s.load([cid], { followers: { follows: true } });
+      expect(c.followers.get().find((p) => p.name === 'bob')!.follows.get().map((p) => p.name)).to.deep.equal(['cid']);
+    });
+
+    it('a declaration that cannot tell its end, or links other models, is a SchemaError naming them', async () => {
+      const a = new Ambiguous({ pk: 'a', sk: 'a' });
+      expect(() => a.follows.relation).to.throw(/both ends are Ambiguous; say which end this edge reads with side/);
+      expect(() => a.wrong.relation).to.throw(/PostTag links Post to Tag, not Ambiguous to Tag/);
+      expect((await caught(a.follows.load())).name).to.equal('SchemaError');
+    });
+
+    it('linkParams is the dry run: the TransactWriteItems it would send, and nothing is sent', async () => {
+      const [ann, bob] = (await Person.getMany([{ pk: 'P#ann', sk: 'PROFILE' }, { pk: 'P#bob', sk: 'PROFILE' }])).map((p) => p!);
+      counter.reset();
+      const [request] = ann.follows.linkParams([bob]);
+      expect(request.command).to.equal('TransactWriteItems');
+      const items = request.input.TransactItems!;
+      expect(items.map((i) => Object.keys(i)[0])).to.deep.equal(['ConditionCheck', 'Put', 'ConditionCheck']);
+      expect(items[1].Put!.Item).to.deep.equal({ pk: Follows.edgeStore.endId(Person, { pk: 'P#ann', sk: 'PROFILE' }), sk: Follows.edgeStore.endId(Person, { pk: 'P#bob', sk: 'PROFILE' }), _type: 'Follows' });
+      expect(ann.follows.unlinkParams([bob, bob])[0].input.TransactItems).to.have.length(1);
+      expect(counter.total()).to.equal(0);
     });
   });
 
