@@ -243,6 +243,20 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
       expect(e.message).to.match(/^linkMany Post\.tags incomplete: 98 of 121 done/);
       expect(await post.tags.count()).to.equal(5 + 98);
       await post.tags.unlinkMany(tags);
+
+      // Every answer of the first chunk lost (applied each time, under one token): its links are unknown, the rest not done.
+      const loser = loseAnswers(db.connection.client, { operation: 'TransactWriteItems', times: 1_000 });
+      let lost: BatchIncompleteError;
+      try {
+        lost = await caught<BatchIncompleteError>(post.tags.linkMany(tags.slice(0, 60)));
+      } finally {
+        loser.remove();
+      }
+      expect(lost).to.be.instanceOf(BatchIncompleteError);
+      expect([lost.done.length, lost.notDone.length, lost.unknown.length]).to.deep.equal([0, 11, 49]);
+      expect(lost.cause).to.have.property('code', 'OUTCOME_UNKNOWN');
+      expect(await post.tags.count()).to.equal(5 + 49); // they had landed, once each
+      await post.tags.unlinkMany(tags);
     });
 
     it('a link through a session keeps its cached adjacency results fresh, both ways', async () => {
