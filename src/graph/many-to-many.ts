@@ -25,7 +25,7 @@ export interface ManyToManyOptions {
    * models; needed only when both ends are one model (`follows` / `followers`).
    */
   side?: 'from' | 'to';
-  /** Name of the target's many-to-many edge over the same store, for documentation and diagrams. */
+  /** Name of the target's many-to-many edge over the same store: link / unlink keep it up to date when it is loaded. */
   inverse?: string;
 }
 
@@ -60,8 +60,14 @@ export function adjacency(relation: ManyToManyRelation): EdgeQuery {
     query: (owner: ModelBase) => {
       const cls = owner.constructor as ModelClassRuntime;
       const stored = owner[STATE].stored;
-      // Only a stored owner has links; its stored key is the one they were written with.
-      return stored ? { [mine]: endId(info, cls, cls.schema.keyOfItem(stored)) } : null;
+      // The stored key is the one its links were written with; an instance made by key has its values'.
+      let key: Record<string, unknown>;
+      try {
+        key = stored ? cls.schema.keyOfItem(stored) : cls.schema.key(owner as unknown as Record<string, unknown>);
+      } catch {
+        return null; // no complete key yet: no links
+      }
+      return { [mine]: endId(info, cls, key) };
     },
   };
 }

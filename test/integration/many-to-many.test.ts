@@ -100,6 +100,11 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
     const expected = Array.from({ length: 20 }, (_, p) => p).filter((p) => Array.from({ length: 5 }, (_, j) => tagOf(p, j)).includes('t03')).map((p) => `p${pad(p)}`);
     expect(posts.map((p) => p.id)).to.deep.equal(expected);
     expect(await tag.posts.count()).to.equal(expected.length);
+    // An instance made by key (never read) has the same links; one with no key yet has none, and sends nothing.
+    expect((await new Tag({ name: 't03' }).posts.load()).map((p) => p.id)).to.deep.equal(expected);
+    counter.reset();
+    expect(await new Post({ title: 'draft' } as never).tags.load()).to.deep.equal([]);
+    expect(counter.total()).to.equal(0);
   });
 
   it('include tags → posts → tags: 3 rounds (each an adjacency step and a targets step), as explained', async () => {
