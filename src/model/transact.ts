@@ -7,7 +7,9 @@
 import type { Condition } from '../expressions/condition-ast.js';
 import { TransactionTooLargeError, ValidationError } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { deleteParams } from '../operations/items.js';
+import { deleteParams, getItem } from '../operations/items.js';
+import { createWrite, deleteWrite, effectError, expandTransaction, type TransactionOwn } from './effect-writes.js';
+import { hasWriteEffects } from './write-hooks.js';
 import { checkedTransactWriteParams, checkParams, MAX_TRANSACTION_ACTIONS, sendTransactGet, sendTransactWrite, transactGetParams, type TransactAction, type TransactGet } from '../operations/transactions.js';
 import { dryRun, type DryRunRequest } from '../operations/dry-run.js';
 import { updateParams } from '../operations/update.js';
@@ -63,8 +65,21 @@ export class TransactionWriter {
   /** @internal The compiled actions, in the order added. */
   readonly actions: TransactAction[] = [];
   readonly #done: (() => void)[] = [];
+  /** @internal Creates and deletes whose edges act on them (see effect-writes.ts). */
+  readonly owns: TransactionOwn[] = [];
 
   constructor(private readonly db: Database) {}
+
+  /** @internal Replaces an action (with the conditions its edges add). */
+  replace(index: number, action: TransactAction, done: () => void): void {
+    this.actions[index] = action;
+    this.#done[index] = done;
+  }
+
+  /** @internal Adds an action of an edge (a check, a counter, a dependent). */
+  append(action: TransactAction, done: () => void): void {
+    this.#push(action, done);
+  }
 
   /** Number of actions so far (DynamoDB accepts at most 100). */
   get size(): number {
@@ -86,6 +101,10 @@ export class TransactionWriter {
     const db = this.db;
     const cls = instance.constructor as ModelClassRuntime;
     const prepared = prepareSave(db, instance, options);
+    if (!instance[STATE].stored && hasWriteEffects(cls, 'create')) {
+      const own = createWrite(db, instance, options);
+      this.owns.push({ index: this.actions.length, resolve: async () => own });
+    }
     const base = { schema: prepared.schema, name: cls.name, key: prepared.key, instance, toInstance: (item: Record<string, unknown>) => instanceFromItem(cls, item, db), expectedVersion: prepared.plan?.expected };
     if (prepared.kind === 'none') {
       if (!prepared.plan?.guard) return this;
@@ -130,6 +149,18 @@ export class TransactionWriter {
     const { model, key, plan, instance } = this.#target(target, options);
     const schema = model.schema;
     const body = deleteParams(schema, db.tableName(schema), key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) });
+    if (hasWriteEffects(model, 'delete')) {
+      const built = { key, guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, expectedVersion: plan?.expected };
+      const stored = instance?.[STATE].stored;
+      this.owns.push({
+        index: this.actions.length,
+        // By key: its edges need its attributes, so the item is read (consistently) first.
+        resolve: async () => {
+          const item = instance ? stored : await getItem(db, schema, key, { consistent: true });
+          return item || instance ? deleteWrite(db, model, { instance, stored: item }, built) : undefined;
+        },
+      });
+    }
     return this.#push(
       { kind: 'delete', schema, name: model.name, key, body: body as Record<string, unknown>, instance, toInstance: (i) => instanceFromItem(model, i, db), expectedVersion: plan?.expected },
       () => {
@@ -200,7 +231,14 @@ function afterLocalUpdate(db: Database, instance: ModelBase, actions: Parameters
 export async function transactWrite(db: Database, build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<TransactWriteResult> {
   const tx = new TransactionWriter(db);
   await build(tx);
-  const token = await sendTransactWrite(db, tx.actions, { token: options.token });
+  // Edges acting on the creates and deletes (checks, counters, dependents) join the same transaction.
+  const roles = await expandTransaction(db, tx);
+  let token: string;
+  try {
+    token = await sendTransactWrite(db, tx.actions, { token: options.token });
+  } catch (err) {
+    throw roles ? effectError(err, roles) : err;
+  }
   tx.committed();
   db.connection.log({ channel: 'model', command: 'transactWrite', message: `${tx.size} actions committed (token ${token})` });
   return { token, actions: tx.size };
