@@ -20,6 +20,7 @@ import { isRangeCondition } from '../model/reads.js';
 import { keyOf, type WriteEffectHandler, type WriteEffects, type WriteEvent } from '../model/write-hooks.js';
 import { TemplateAttribute } from '../schema/template.js';
 import type { Relation } from './relations.js';
+import { checkRelationNames } from './graph-context.js';
 
 /** What deleting an item does to the items an edge of it reaches. */
 export type OnDelete = 'restrict' | 'cascade' | 'detach';
@@ -120,6 +121,7 @@ export function toOneEffects(edge: EdgeLike): WriteEffectHandler | undefined {
   return {
     on,
     async effects(event): Promise<WriteEffects | undefined> {
+      checkRelationNames(edge.owner);
       const key = targetKey(edge);
       if (event === 'create') {
         if (!key) {
@@ -171,6 +173,7 @@ export function toManyEffects(edge: EdgeLike): WriteEffectHandler | undefined {
   return {
     on: ['delete'],
     async effects(): Promise<WriteEffects> {
+      checkRelationNames(edge.owner);
       const name = edgeName(edge);
       const target = r.target() as unknown as ModelClassRuntime;
       const names = mode === 'detach' ? foreignAttributes(edge, target, name) : [];

@@ -145,17 +145,19 @@ export async function planEffects(db: Database, writes: readonly EffectSubject[]
         entry.deltas.set(c.attribute, (entry.deltas.get(c.attribute) ?? 0) + c.delta);
         counts.set(id, entry);
       }
+      const fresh: PlannedDelete[] = [];
       for (const d of e.deletes ?? []) {
         const model = d.instance.constructor as ModelClassRuntime;
         const key = keyOf(d.instance);
         const id = targetId(model, key);
         if (deleted.has(id)) continue;
         deleted.add(id);
-        const entry: PlannedDelete = { instance: d.instance, model, key, edge: d.edge, conditions: [] };
-        plan.deletes.push(entry);
-        // Nested: the dependent's own edges (cascades, counters elsewhere) act on its delete too.
-        await visit(d.instance, 'delete', entry.conditions);
+        fresh.push({ instance: d.instance, model, key, edge: d.edge, conditions: [] });
       }
+      plan.deletes.push(...fresh);
+      // Nested: the dependents' own edges (cascades, counters elsewhere) act on their deletes
+      // too; asked in the same tick, so their reads share batches and run in parallel.
+      await Promise.all(fresh.map((entry) => visit(entry.instance, 'delete', entry.conditions)));
     }
     return restrictedBy;
   };
