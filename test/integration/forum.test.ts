@@ -47,7 +47,7 @@ describe('forum example (DynamoDB Local)', function () {
   it('prints a page with the right authors, counts and latest replies, and the naive resolver agrees', async () => {
     const { page, cost, trace } = await forumPage(db, forumName, { threads: 10, latest: 3 });
     expect(trace.totals.requests).to.equal(cost.total);
-    // The include's two rounds: authors and latest replies, then the replies' authors; counts are outside it.
+    // The include's two rounds: authors and latest replies, then the replies' authors.
     expect([...new Set(trace.rows.map((r) => r.round))].sort()).to.deep.equal([0, 1, 2]);
     expect(trace.rows.filter((r) => r.round === 1).map((r) => r.command).sort()).to.deep.equal(['BatchGetItem', 'Query']);
     const naive = await naiveForumPage(db, forumName, { threads: 10, latest: 3 });
@@ -61,9 +61,10 @@ describe('forum example (DynamoDB Local)', function () {
       expect(page.threads[i].latest.map((r) => r.author)).to.deep.equal(replies.slice(0, 3).map((r) => r.user_name));
     }
     expect(renderPage(page)).to.contain(threads[0].subject);
-    // forum get, threads query, then one round for authors + replies + counts, one for reply authors
-    // Counts may still be in flight when the reply authors are fetched: 3 or 4 waves, never more.
+    // forum get, threads query, then one round for authors + replies, one for reply authors.
     expect(cost.rounds).to.be.within(3, 4);
+    // Reply counts come from Thread.replyCount: one Query of threads and one per thread's replies, no Select COUNT.
+    expect(cost.requests.Query).to.equal(1 + threads.length);
     expect(cost.requests.BatchGetItem).to.be.at.most(3);
     expect(naive.cost.total).to.be.greaterThan(cost.total * 2);
   });
@@ -133,7 +134,9 @@ describe('forum example (DynamoDB Local)', function () {
       { f: thread.forum_name, s: thread.subject });
     expect(read.data.thread.replies.edges[0].node.message).to.equal('fresh reply');
     const missing = await gql(`mutation { postReply(forum: "nope", subject: "nope", user: ${JSON.stringify(user.name)}, message: "x") { message } }`);
-    expect(missing.errors?.[0].extensions?.code).to.equal('TRANSACTION_CANCELED');
+    expect(read.data.thread.replyCount).to.equal(data.replies.filter((r) => r.thread_id === threadId.join([thread.forum_name, thread.subject])).length + 1);
+    expect(missing.errors?.[0].extensions?.code).to.equal('TARGET_NOT_FOUND');
+    expect(missing.errors?.[0].message).to.contain('Thread');
     expect(await Reply.query({ thread_id: 'nope#nope' }, { db }).count()).to.equal(0);
     const newThread = await gql(`mutation { postThread(forum: ${JSON.stringify(forumName)}, subject: "A brand new thread", user: ${JSON.stringify(user.name)}, message: "hello") { subject user { name } } }`);
     expect(newThread.data.postThread.user.name).to.equal(user.name);
