@@ -38,7 +38,7 @@ export type { AttributeBuilder, SizeBuilder } from './expressions/condition-ast.
 export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
 export type { PathInput } from './expressions/path.js';
 export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
-export type { OnDelete, CounterAttribute } from './graph/integrity.js';
+export type { OnDelete, CounterAttribute, NumberKeys } from './graph/integrity.js';
 export { recount, type RecountOptions, type RecountReport, type RecountChange, type CountedEdgeOf } from './graph/counters.js';
 export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
 export { RequestBudgetExceededError, type SessionStats } from './graph/stats.js';

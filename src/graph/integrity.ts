@@ -19,14 +19,21 @@ import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../mod
 import { isRangeCondition } from '../model/reads.js';
 import { keyOf, type WriteEffectHandler, type WriteEffects, type WriteEvent } from '../model/write-hooks.js';
 import { TemplateAttribute } from '../schema/template.js';
+import type { ValuesOfInstance } from '../model/write-types.js';
 import type { Relation } from './relations.js';
 import { checkRelationNames } from './graph-context.js';
 
 /** What deleting an item does to the items an edge of it reaches. */
 export type OnDelete = 'restrict' | 'cascade' | 'detach';
 
-/** The names of an owner's number attributes (what a counter may be). */
-export type CounterAttribute<S> = { [K in keyof S]-?: [S[K]] extends [number | undefined] ? ([S[K]] extends [undefined] ? never : K) : never }[keyof S] & string;
+/**
+ * The names of an owner's number attributes (what a counter may be). Read from the model's
+ * declaration, not the instance's fields: those include the edge being declared.
+ */
+export type CounterAttribute<S> = NumberKeys<ValuesOfInstance<S>>;
+
+/** Keys of `V` whose values are numbers. */
+export type NumberKeys<V> = { [K in keyof V]-?: [V[K]] extends [number | undefined] ? ([V[K]] extends [undefined] ? never : K) : never }[keyof V] & string;
 
 /** The edge shape the handlers read (ToOne / ToMany, without importing them). */
 interface EdgeLike {
