@@ -75,6 +75,7 @@ export {
 export { MAX_TRANSACTION_ACTIONS } from './operations/transactions.js';
 export { Transaction, transactor, type Transactor, type CommitOptions } from './transactions/engine.js';
 export { TransactionRecord } from './transactions/record.js';
+export { deleteInSteps, type DeleteInStepsOptions, type DeleteInStepsResult } from './transactions/steps.js';
 export { LockRecord } from './locks/record.js';
 export { LockHandle, type LockOptions } from './locks/lock.js';
 export { COUNTER_KEY as AUTOINCREMENT_COUNTER_KEY } from './model/autoincrement.js';

@@ -94,6 +94,8 @@ export interface PlannedDelete {
   key: Record<string, unknown>;
   edge: string;
   conditions: Condition[];
+  /** 1 for a dependent of a written item, 2 for a dependent of that dependent, and so on. */
+  depth: number;
 }
 
 /** Everything the creates and deletes of one transaction add to it, merged and de-duplicated. */
@@ -130,7 +132,7 @@ export async function planEffects(db: Database, writes: readonly EffectSubject[]
   const plan: EffectPlan = { conditions: [], restrictedBy: [], checks: [], counts: [], deletes: [], detaches: [] };
   const deleted = new Set<string>(writes.filter((w) => w.event === 'delete').map((w) => targetId(w.subject.constructor as ModelClassRuntime, keyOf(w.subject))));
   const counts = new Map<string, EffectTarget & { deltas: Map<string, number> }>();
-  const visit = async (instance: ModelBase, ev: WriteEvent, own: Condition[]): Promise<string | undefined> => {
+  const visit = async (instance: ModelBase, ev: WriteEvent, own: Condition[], depth: number): Promise<string | undefined> => {
     let restrictedBy: string | undefined;
     for (const handler of effectHandlers(instance, ev)) {
       const e = await handler.effects(ev, db);
@@ -152,18 +154,18 @@ export async function planEffects(db: Database, writes: readonly EffectSubject[]
         const id = targetId(model, key);
         if (deleted.has(id)) continue;
         deleted.add(id);
-        fresh.push({ instance: d.instance, model, key, edge: d.edge, conditions: [] });
+        fresh.push({ instance: d.instance, model, key, edge: d.edge, conditions: [], depth: depth + 1 });
       }
       plan.deletes.push(...fresh);
       // Nested: the dependents' own edges (cascades, counters elsewhere) act on their deletes
       // too; asked in the same tick, so their reads share batches and run in parallel.
-      await Promise.all(fresh.map((entry) => visit(entry.instance, 'delete', entry.conditions)));
+      await Promise.all(fresh.map((entry) => visit(entry.instance, 'delete', entry.conditions, depth + 1)));
     }
     return restrictedBy;
   };
   for (const w of writes) {
     const own: Condition[] = [];
-    plan.restrictedBy.push(await visit(w.subject, w.event, own));
+    plan.restrictedBy.push(await visit(w.subject, w.event, own, 0));
     plan.conditions.push(own);
   }
   for (const [id, entry] of counts) {
