@@ -15,7 +15,8 @@ import { updateParams } from '../operations/update.js';
 import { instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from './instance.js';
 import { allOf, planVersion } from './versioning.js';
 import { hasWriteEffects, isEmptyPlan, planEffects, type EffectPlan, type EffectTarget, type WriteEvent } from './write-hooks.js';
-import { applyWrite, deleteInstance, logWrite, prepareInstanceDelete, prepareSave, saveInstance, type DeleteOptions, type SaveOptions } from './writes.js';
+import { applyWrite, deleteInstance, instanceWith, logWrite, prepareInstanceDelete, prepareSave, saveInstance, type DeleteOptions, type SaveOptions } from './writes.js';
+import { saveWithNextId } from './autoincrement.js';
 import { deleteByKey, prepareDeleteByKey } from './writes-by-key.js';
 
 /** One item's own write, rebuilt with the conditions its edges add. */
@@ -177,8 +178,19 @@ export function deleteWrite(db: Database, cls: ModelClassRuntime, target: { inst
 /** `save()`: a create whose edges act on it runs as one transaction with their effects; any other save as before. */
 export async function saveThroughEdges(db: Database, instance: ModelBase, options: SaveOptions = {}): Promise<void> {
   const cls = instance.constructor as ModelClassRuntime;
-  const creating = !instance[STATE].stored && !(cls.schema.autoincrement && (instance as unknown as Record<string, unknown>)[cls.schema.hash] === undefined);
-  if (creating && hasWriteEffects(cls, 'create') && await runOwn(db, createWrite(db, instance, options))) return;
+  const schema = cls.schema;
+  const self = instance as unknown as Record<string, unknown>;
+  if (instance[STATE].stored || !hasWriteEffects(cls, 'create')) return saveInstance(db, instance, options);
+  if (schema.autoincrement && self[schema.hash] === undefined) {
+    // Validate with a stand-in id first (a bad item uses up no id); each id is tried as a create.
+    prepareSave(db, instanceWith(instance, { [schema.hash]: 1 }), options);
+    const create = { ...options, overwrite: false };
+    await saveWithNextId(db, schema, self, async () => {
+      if (!(await runOwn(db, createWrite(db, instance, create)))) await saveInstance(db, instance, create);
+    });
+    return;
+  }
+  if (await runOwn(db, createWrite(db, instance, options))) return;
   await saveInstance(db, instance, options);
 }
 

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ItemExistsError, manyToOne, MissingTargetError, Model, number, oneToMany, recount, SchemaError, string, ValidationError } from '../../src/index.js';
+import { gsi, ItemExistsError, manyToOne, MissingTargetError, Model, number, oneToMany, recount, SchemaError, string, ValidationError } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
 
@@ -19,7 +19,19 @@ class Post extends Model({ table: 'posts', key: { hash: 'board_name', range: 'n'
   board = manyToOne(() => Board, { query: (p: Post) => ({ name: p.board_name }), backQuery: (b: Board) => ({ board_name: b.name }) });
 }
 
-const models = [Board, Post];
+class Queue extends Model({ table: 'queues', key: { hash: 'name' }, attributes: { name: string(), ticketCount: number().default(0) } }) {
+  tickets = oneToMany(() => Ticket, { index: 'byQueue', query: (q: Queue) => ({ queue_name: q.name }), inverse: 'queue', counter: 'ticketCount' });
+}
+
+class Ticket extends Model({
+  table: 'tickets', key: { hash: 'id' }, autoincrement: true,
+  attributes: { id: number(), queue_name: string() },
+  indexes: { byQueue: gsi({ hash: 'queue_name', range: 'id' }) },
+}) {
+  queue = manyToOne(() => Queue, { query: (t: Ticket) => ({ name: t.queue_name }) });
+}
+
+const models = [Board, Post, Queue, Ticket];
 const { db, counter, drop } = testDb('counters-', { retry: { baseDelayMs: 1 } });
 const spy = recordInputs(db.connection.client);
 const count = async (name: string) => (await Board.get({ name }, { db, consistent: true }))!.postCount;
@@ -123,6 +135,18 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     await Promise.all(Array.from({ length: 8 }, (_, i) => Post.delete({ board_name: 'c', n: i * 2 }, { db })));
     expect(await count('c')).to.equal(12);
     expect(await stored('c')).to.equal(12);
+  });
+
+  it('an autoincrement child is counted: each id is tried as a create with the count', async () => {
+    await Queue.put({ name: 'q' }, { db });
+    // An id taken by an explicitly keyed ticket is skipped (its create fails, nothing counted).
+    await new Ticket({ id: 1, queue_name: 'q' }).save({ db });
+    const tickets = [new Ticket({ queue_name: 'q' }), new Ticket({ queue_name: 'q' })];
+    for (const t of tickets) await t.save({ db });
+    expect(tickets.map((t) => t.id)).to.deep.equal([2, 3]);
+    expect((await Queue.get({ name: 'q' }, { db, consistent: true }))!.ticketCount).to.equal(3);
+    const err = await caught(new Ticket({ queue_name: 'none' }).save({ db }));
+    expect(err).to.be.instanceOf(MissingTargetError);
   });
 
   describe('recount', () => {
