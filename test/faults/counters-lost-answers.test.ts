@@ -70,6 +70,27 @@ describe('counters under lost answers, throttling and conflicts (injected)', fun
     expect(await stored()).to.deep.equal({ counter: 0, replies: 0 });
   });
 
+  it('after an OutcomeUnknownError the caller retries: the create and the delete still count once', async () => {
+    // Every answer lost, past the SDK's and dynagraph's resends: the caller is told the outcome is unknown.
+    const everything = () => loseAnswers(db.connection.client, { operation: 'TransactWriteItems', times: 1000 });
+    let loser = everything();
+    const first = await new Answer({ topic_id: 't', n: 2000, text: 'x' }).save({ db }).catch((e: unknown) => e);
+    loser.remove();
+    expect((first as { code?: string }).code).to.equal('OUTCOME_UNKNOWN');
+    // It landed; the retry is refused as a second create and counts nothing.
+    const again = await new Answer({ topic_id: 't', n: 2000, text: 'x' }).save({ db }).catch((e: unknown) => e);
+    expect(again).to.be.instanceOf(ItemExistsError);
+    expect(await stored()).to.deep.equal({ counter: 1, replies: 1 });
+    const answer = (await Answer.get({ topic_id: 't', n: 2000 }, { db, consistent: true }))!;
+    loser = everything();
+    const gone = await answer.delete().catch((e: unknown) => e);
+    loser.remove();
+    expect((gone as { code?: string }).code).to.equal('OUTCOME_UNKNOWN');
+    // The retried delete (its condition: the item still exists) finds nothing: nothing counted.
+    await answer.delete();
+    expect(await stored()).to.deep.equal({ counter: 0, replies: 0 });
+  });
+
   it('20 concurrent posts and deletes under faults leave replyCount equal to a COUNT query', async () => {
     const loser = loseAnswers(db.connection.client, { operation: 'TransactWriteItems', times: 8 });
     const faults = injectFaults(db.connection.client, {
