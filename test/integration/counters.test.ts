@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { gsi, ItemExistsError, manyToOne, MissingTargetError, Model, number, oneToMany, recount, SchemaError, string, ValidationError } from '../../src/index.js';
+import { gsi, ItemExistsError, manyToOne, MissingTargetError, Model, number, oneToMany, recount, SchemaError, string, Transaction, transactor, ValidationError, type Transactor } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
 
@@ -29,6 +29,17 @@ class Ticket extends Model({
   indexes: { byQueue: gsi({ hash: 'queue_name', range: 'id' }) },
 }) {
   queue = manyToOne(() => Queue, { query: (t: Ticket) => ({ name: t.queue_name }) });
+}
+
+/** The retrying engine creating a post: its commit carries the count too. */
+class CreatePost extends Transaction {
+  override transient = true;
+  constructor(readonly board: string) {
+    super('tests');
+  }
+  protected transactors(): Transactor[] {
+    return [transactor(() => new Post({ board_name: this.board, n: 1 }), (p) => void (p.text = 'by the engine'))];
+  }
 }
 
 const models = [Board, Post, Queue, Ticket];
@@ -147,6 +158,18 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     expect((await Queue.get({ name: 'q' }, { db, consistent: true }))!.ticketCount).to.equal(3);
     const err = await caught(new Ticket({ queue_name: 'none' }).save({ db }));
     expect(err).to.be.instanceOf(MissingTargetError);
+  });
+
+  it('a post created by the retrying engine is counted in its commit; a missing board fails at once', async () => {
+    await Board.put({ name: 'e' }, { db });
+    counter.reset();
+    await new CreatePost('e').commit({ db });
+    expect(counter.counts().TransactWriteItemsCommand).to.equal(1);
+    expect(await count('e')).to.equal(1);
+    counter.reset();
+    const err = await caught(new CreatePost('missing').commit({ db }));
+    expect(err).to.be.instanceOf(MissingTargetError);
+    expect(counter.counts().TransactWriteItemsCommand).to.equal(1);
   });
 
   describe('recount', () => {
