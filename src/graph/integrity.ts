@@ -15,9 +15,9 @@
 import { attr, or, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
 import { DeleteRestrictedError, SchemaError, ValidationError } from '../errors.js';
-import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import { instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { isRangeCondition } from '../model/reads.js';
-import { keyOf, type WriteEffectHandler, type WriteEffects, type WriteEvent } from '../model/write-hooks.js';
+import { keyOf, targetId, type WriteEffectHandler, type WriteEffects, type WriteEvent } from '../model/write-hooks.js';
 import { TemplateAttribute } from '../schema/template.js';
 import type { ValuesOfInstance } from '../model/write-types.js';
 import type { Relation } from './relations.js';
@@ -123,6 +123,7 @@ export function toOneEffects(edge: EdgeLike): WriteEffectHandler | undefined {
   const on: WriteEvent[] = [];
   if (r.requireTarget || counters.length) on.push('create');
   if (counters.length || r.onDelete) on.push('delete');
+  if (counters.length) on.push('update');
   if (!on.length) return undefined;
   const target = r.target() as unknown as ModelClassRuntime;
   return {
@@ -130,6 +131,7 @@ export function toOneEffects(edge: EdgeLike): WriteEffectHandler | undefined {
     async effects(event): Promise<WriteEffects | undefined> {
       checkRelationNames(edge.owner);
       const key = targetKey(edge);
+      if (event === 'update') return moved(edge, counters, target, name);
       if (event === 'create') {
         if (!key) {
           if (!r.requireTarget) return undefined;
@@ -155,6 +157,28 @@ export function toOneEffects(edge: EdgeLike): WriteEffectHandler | undefined {
       return out;
     },
   };
+}
+
+/**
+ * A save of a stored item that points it at another parent: -1 on the old parent, +1 on the
+ * new one (which must exist), conditional on the item still naming the old one.
+ */
+function moved(edge: EdgeLike, counters: Counted[], target: ModelClassRuntime, name: string): WriteEffects | undefined {
+  const owner = modelOf(edge.owner);
+  const stored = edge.owner[STATE].stored;
+  if (!stored) return undefined;
+  const before = instanceFromItem(owner, stored);
+  const was = (before as unknown as Record<string, EdgeLike>)[name.slice(name.indexOf('.') + 1)];
+  const from = targetKey(was);
+  const to = targetKey(edge);
+  const same = (a?: Record<string, unknown>, b?: Record<string, unknown>) => (a && b ? targetId(target, a) === targetId(target, b) : a === b);
+  if (same(from, to)) return undefined;
+  const counts = [
+    ...(from ? counters.map((c) => ({ model: target, key: from, edge: c.edge, attribute: c.attribute, delta: -1 })) : []),
+    ...(to ? counters.map((c) => ({ model: target, key: to, edge: c.edge, attribute: c.attribute, delta: 1 })) : []),
+  ];
+  const conditions = Object.entries(pointing(was)).map(([n, v]) => (v === undefined ? attr(literalPath(n)).notExists() : attr(literalPath(n)).eq(v)));
+  return { counts, conditions: [exists(owner), ...conditions] };
 }
 
 /** The attributes `add(child)` assigns (what points a child at the owner): removed by `detach`. */

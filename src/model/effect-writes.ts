@@ -137,16 +137,16 @@ async function runOwn(db: Database, own: OwnWrite): Promise<boolean> {
   own.done();
   for (const d of extra.done) d();
   const m = own.subject.constructor as ModelClassRuntime;
-  logWrite(db, own.event === 'create' ? 'save' : 'delete', m.schema, `with ${actions.length - 1} edge action(s) in one transaction (token ${token})`);
+  logWrite(db, own.event === 'delete' ? 'delete' : 'save', m.schema, `with ${actions.length - 1} edge action(s) in one transaction (token ${token})`);
   return true;
 }
 
-/** The own write of a save that creates `instance`. */
-export function createWrite(db: Database, instance: ModelBase, options: SaveOptions): OwnWrite {
+/** The own write of a save that creates `instance` (or, `update`, saves it again). */
+export function createWrite(db: Database, instance: ModelBase, options: SaveOptions, event: 'create' | 'update' = 'create'): OwnWrite {
   const cls = instance.constructor as ModelClassRuntime;
   let prepared: ReturnType<typeof prepareSave> | undefined;
   return {
-    event: 'create', subject: instance, overwrite: options.overwrite,
+    event, subject: instance, overwrite: options.overwrite,
     conditional: options.expect !== undefined || options.condition !== undefined || options.expectUnchanged === true,
     action(extra, create) {
       prepared = prepareSave(db, instance, { ...options, ...(create ? { overwrite: false } : {}), condition: allOf(options.condition, extra) });
@@ -180,7 +180,15 @@ export async function saveThroughEdges(db: Database, instance: ModelBase, option
   const cls = instance.constructor as ModelClassRuntime;
   const schema = cls.schema;
   const self = instance as unknown as Record<string, unknown>;
-  if (instance[STATE].stored || !hasWriteEffects(cls, 'create')) return saveInstance(db, instance, options);
+  const stored = instance[STATE].stored;
+  if (stored) {
+    // A save that points the item at another counted parent moves the counts with it; a
+    // changed key (a copy or move of the item) is left to the plain path.
+    const keyChanged = schema.keyNames.some((k) => String(schema.keyOfItem(stored)[k]) !== String(schema.key(self)[k]));
+    if (!keyChanged && hasWriteEffects(cls, 'update') && await runOwn(db, createWrite(db, instance, options, 'update'))) return;
+    return saveInstance(db, instance, options);
+  }
+  if (!hasWriteEffects(cls, 'create')) return saveInstance(db, instance, options);
   if (schema.autoincrement && self[schema.hash] === undefined) {
     // Validate with a stand-in id first (a bad item uses up no id); each id is tried as a create.
     prepareSave(db, instanceWith(instance, { [schema.hash]: 1 }), options);

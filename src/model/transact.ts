@@ -101,8 +101,9 @@ export class TransactionWriter {
     const db = this.db;
     const cls = instance.constructor as ModelClassRuntime;
     const prepared = prepareSave(db, instance, options);
-    if (!instance[STATE].stored && hasWriteEffects(cls, 'create')) {
-      const own = createWrite(db, instance, options);
+    const event = instance[STATE].stored ? 'update' : 'create';
+    if (hasWriteEffects(cls, event) && !prepared.keyChanged.length && prepared.kind !== 'none') {
+      const own = createWrite(db, instance, options, event);
       this.owns.push({ index: this.actions.length, resolve: async () => own });
     }
     const base = { schema: prepared.schema, name: cls.name, key: prepared.key, instance, toInstance: (item: Record<string, unknown>) => instanceFromItem(cls, item, db), expectedVersion: prepared.plan?.expected };

@@ -13,8 +13,11 @@ import { instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from 
 /** Implemented by edges whose declaration acts on writes of their owner. */
 export const WRITE_EFFECTS: unique symbol = Symbol('dynagraph.writeEffects');
 
-/** A write an edge may act on: the owner's item is created, or deleted. */
-export type WriteEvent = 'create' | 'delete';
+/**
+ * A write an edge may act on: the owner's item is created, deleted, or saved again
+ * (`update`: a save of a stored item, which may point it at another target).
+ */
+export type WriteEvent = 'create' | 'delete' | 'update';
 
 /** An item an effect targets. */
 export interface EffectTarget {
@@ -76,7 +79,7 @@ export function hasWriteEffects(cls: ModelClassRuntime, event: WriteEvent): bool
   let events = declared.get(cls);
   if (!events) {
     const probe = instanceFromItem(cls, {});
-    events = new Set((['create', 'delete'] as const).filter((e) => effectHandlers(probe, e).length > 0));
+    events = new Set((['create', 'delete', 'update'] as const).filter((e) => effectHandlers(probe, e).length > 0));
     declared.set(cls, events);
   }
   return events.has(event);

@@ -160,6 +160,30 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     expect(err).to.be.instanceOf(MissingTargetError);
   });
 
+  it('a save that moves a ticket to another queue moves the count, in one transaction', async () => {
+    await Queue.put({ name: 'q2' }, { db });
+    const ticket = (await Ticket.get({ id: 2 }, { db }))!;
+    ticket.queue_name = 'q2';
+    const from = spy.sent.length;
+    await ticket.save();
+    const tx = spy.sent.slice(from).map((r) => r.command);
+    expect(tx).to.deep.equal(['TransactWriteItemsCommand']);
+    expect((spy.sent[from].input.TransactItems as Record<string, unknown>[]).map((i) => Object.keys(i)[0])).to.deep.equal(['Put', 'Update', 'Update']);
+    const counts = async () => (await db.getMany(Queue, [{ name: 'q' }, { name: 'q2' }], { consistent: true })).map((q) => q!.ticketCount);
+    expect(await counts()).to.deep.equal([2, 1]);
+    // A partial save moving it back; then a save that changes nothing else counts nothing.
+    ticket.queue_name = 'q';
+    await ticket.save({ partial: true });
+    expect(await counts()).to.deep.equal([3, 0]);
+    counter.reset();
+    await ticket.save();
+    expect(counter.counts()).to.deep.equal({ PutItemCommand: 1 });
+    ticket.queue_name = 'gone';
+    expect(await caught(ticket.save())).to.be.instanceOf(MissingTargetError);
+    expect((await Ticket.get({ id: 2 }, { db, consistent: true }))!.queue_name).to.equal('q');
+    expect(await counts()).to.deep.equal([3, 0]);
+  });
+
   it('a post created by the retrying engine is counted in its commit; a missing board fails at once', async () => {
     await Board.put({ name: 'e' }, { db });
     counter.reset();
