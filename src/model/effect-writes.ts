@@ -231,6 +231,7 @@ export async function deleteByKeyThroughEdges(db: Database, cls: ModelClassRunti
 /** A write of a transaction whose edges act on it: its action's index, and how to get its own write. */
 export interface TransactionOwn {
   index: number;
+  event: WriteEvent;
   resolve(): Promise<OwnWrite | undefined>;
 }
 
@@ -247,9 +248,11 @@ export interface ExpandableTransaction {
  * them: two replies of one thread make one `ADD replyCount 2`); returns the role of each
  * action for {@link effectError}, or `undefined` when the edges add nothing.
  */
-export async function expandTransaction(db: Database, tx: ExpandableTransaction): Promise<EffectRole[] | undefined> {
-  if (!tx.owns.length) return undefined;
-  const resolved = (await Promise.all(tx.owns.map(async (o) => ({ index: o.index, own: await o.resolve() }))))
+export async function expandTransaction(db: Database, tx: ExpandableTransaction, options: { readsAllowed?: boolean } = {}): Promise<EffectRole[] | undefined> {
+  // A dry run sends nothing: deletes, whose edges must read their dependents, are left out.
+  const owns = options.readsAllowed === false ? tx.owns.filter((o) => o.event !== 'delete') : tx.owns;
+  if (!owns.length) return undefined;
+  const resolved = (await Promise.all(owns.map(async (o) => ({ index: o.index, own: await o.resolve() }))))
     .filter((o): o is { index: number; own: OwnWrite } => o.own !== undefined);
   const plan = await planEffects(db, resolved.map((o) => ({ subject: o.own.subject, event: o.own.event })));
   if (isEmptyPlan(plan)) return undefined;

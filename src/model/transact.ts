@@ -104,7 +104,7 @@ export class TransactionWriter {
     const event = instance[STATE].stored ? 'update' : 'create';
     if (hasWriteEffects(cls, event) && !prepared.keyChanged.length && prepared.kind !== 'none') {
       const own = createWrite(db, instance, options, event);
-      this.owns.push({ index: this.actions.length, resolve: async () => own });
+      this.owns.push({ index: this.actions.length, event, resolve: async () => own });
     }
     const base = { schema: prepared.schema, name: cls.name, key: prepared.key, instance, toInstance: (item: Record<string, unknown>) => instanceFromItem(cls, item, db), expectedVersion: prepared.plan?.expected };
     if (prepared.kind === 'none') {
@@ -155,6 +155,7 @@ export class TransactionWriter {
       const stored = instance?.[STATE].stored;
       this.owns.push({
         index: this.actions.length,
+        event: 'delete',
         // By key: its edges need its attributes, so the item is read (consistently) first.
         resolve: async () => {
           const item = instance ? stored : await getItem(db, schema, key, { consistent: true });
@@ -247,13 +248,16 @@ export async function transactWrite(db: Database, build: (tx: TransactionWriter)
 
 /**
  * Dry run of `db.transactWrite()`: runs `build`, checks the actions and returns the
- * TransactWriteItems it would send; nothing is sent and no instance changes. The
+ * TransactWriteItems it would send; nothing is sent and no instance changes. The checks
+ * and counts of creates and saves are included; the effects of deletes are not (finding
+ * the dependents takes reads). The
  * idempotency token is random unless `options.token` is given (a real run then sends the
  * same input). Asynchronous only because `build` may be.
  */
 export async function transactWriteRequests(db: Database, build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<DryRunRequest[]> {
   const tx = new TransactionWriter(db);
   await build(tx);
+  await expandTransaction(db, tx, { readsAllowed: false });
   return [dryRun('TransactWriteItems', checkedTransactWriteParams(tx.actions, options.token))];
 }
 

@@ -130,6 +130,14 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     expect(await count('b')).to.equal(2);
   });
 
+  it('the dry run of a transaction shows the count; nothing is sent', async () => {
+    counter.reset();
+    const [dry] = await db.transactWriteParams((tx) => { tx.put(new Post({ board_name: 'b', n: 50 })); });
+    const items = (dry.input as { TransactItems: Record<string, unknown>[] }).TransactItems;
+    expect(items.map((i) => Object.keys(i)[0])).to.deep.equal(['Put', 'Update']);
+    expect(counter.total()).to.equal(0);
+  });
+
   it('a session does not serve the board stale after a post through it', async () => {
     const s = db.session();
     const board = (await s.get(Board, { name: 'b' }))!;
