@@ -38,6 +38,8 @@ export type { AttributeBuilder, SizeBuilder } from './expressions/condition-ast.
 export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
 export type { PathInput } from './expressions/path.js';
 export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
+export type { OnDelete, CounterAttribute, NumberKeys } from './graph/integrity.js';
+export { recount, type RecountOptions, type RecountReport, type RecountChange, type CountedEdgeOf } from './graph/counters.js';
 export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
 export { RequestBudgetExceededError, type SessionStats } from './graph/stats.js';
 export { renderPlan, showCount, type GraphPlan, type PlanCount, type PlanEdge, type PlanEdgeKind, type PlanRound, type PlanStep } from './graph/explain.js';
@@ -77,6 +79,7 @@ export {
 export { MAX_TRANSACTION_ACTIONS } from './operations/transactions.js';
 export { Transaction, transactor, type Transactor, type CommitOptions } from './transactions/engine.js';
 export { TransactionRecord } from './transactions/record.js';
+export { deleteInSteps, type DeleteInStepsOptions, type DeleteInStepsResult } from './transactions/steps.js';
 export { LockRecord } from './locks/record.js';
 export { LockHandle, type LockOptions } from './locks/lock.js';
 export { COUNTER_KEY as AUTOINCREMENT_COUNTER_KEY } from './model/autoincrement.js';

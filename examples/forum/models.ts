@@ -4,6 +4,11 @@
  * thread and time, users by name. Two GSIs find a user's threads and replies; the
  * threads one is keys-only, so loading `user.threads` exercises the sparse-index
  * pattern (a Query of keys, then batched gets of the full items).
+ *
+ * Integrity and counts are declared on the edges and kept in the same transaction as the
+ * write: a forum with threads cannot be deleted (restrict), deleting a thread deletes its
+ * replies (cascade), a thread or reply is written only if its author (and thread) exist
+ * (requireTarget), and `Thread.replyCount` counts the replies posted through dynagraph.
  */
 import { compositeKey, date, edgeTable, gsi, manyToMany, manyToOne, Model, number, oneToMany, string } from '../../src/index.js';
 
@@ -15,7 +20,7 @@ export class Forum extends Model({
   key: { hash: 'name' },
   attributes: { name: string(), category: string().default('General'), description: string().optional() },
 }) {
-  threads = oneToMany(() => Thread, { query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum' });
+  threads = oneToMany(() => Thread, { query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum', onDelete: 'restrict' });
 }
 
 export class User extends Model({
@@ -33,6 +38,8 @@ export class Thread extends Model({
   attributes: {
     forum_name: string(), subject: string(), user_name: string(), message: string().default(''),
     views: number().default(0), posted: date().default(() => new Date()),
+    /** Kept by `replies` (its counter): +1 / -1 in the transaction of each reply's create / delete. */
+    replyCount: number().default(0),
   },
   indexes: { byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }) },
 }) {
@@ -44,10 +51,13 @@ export class Thread extends Model({
     query: (t: Thread) => ({ name: t.user_name }),
     backQuery: (u: User) => ({ user_name: u.name }),
     backIndex: 'byUser',
+    requireTarget: true,
   });
   replies = oneToMany(() => Reply, {
     query: (t: Thread) => ({ thread_id: threadId.join([t.forum_name, t.subject]) }),
     inverse: 'thread',
+    onDelete: 'cascade',
+    counter: 'replyCount',
   });
   tags = manyToMany(() => Tag, { through: () => ThreadTag, inverse: 'threads' });
 }
@@ -64,11 +74,13 @@ export class Reply extends Model({
       return { forum_name: forum, subject };
     },
     backQuery: (t: Thread) => ({ thread_id: threadId.join([t.forum_name, t.subject]) }),
+    requireTarget: true,
   });
   user = manyToOne(() => User, {
     query: (r: Reply) => ({ name: r.user_name }),
     backQuery: (u: User) => ({ user_name: u.name }),
     backIndex: 'byUser',
+    requireTarget: true,
   });
 }
 

@@ -1,10 +1,11 @@
 /**
  * The forum's writes, validated before any request: posting a thread (it must not exist
  * yet, its author must exist) and posting a reply — one transaction that writes the reply
- * only if the thread exists.
+ * only if the thread and the author exist, and counts it on the thread. The checks and
+ * the count are declared on the edges (see models.ts), not written here.
  */
-import { attr, ValidationError, type Session } from '../../src/index.js';
-import { Reply, Thread, User } from './models.js';
+import { ValidationError, type Session } from '../../src/index.js';
+import { Reply, Thread } from './models.js';
 
 /** Arguments of a post. */
 export interface PostArgs {
@@ -21,27 +22,26 @@ function checkText(args: PostArgs): void {
   if (issues.length) throw new ValidationError('post', issues);
 }
 
-/** Posts a new thread; fails if the subject is taken in that forum or the user does not exist. */
+/**
+ * Posts a new thread; fails if the subject is taken in that forum (ItemExistsError) or the
+ * user does not exist (MissingTargetError: `Thread.user` declares `requireTarget`, so the
+ * save is one transaction with a ConditionCheck of the user).
+ */
 export async function postThread(session: Session, args: PostArgs): Promise<Thread> {
   checkText(args);
   const thread = new Thread({ forum_name: args.forum, subject: args.subject, user_name: args.user, message: args.message });
-  await session.transactWrite((tx) => {
-    tx.put(thread, { overwrite: false });
-    tx.check([User, { name: args.user }], attr('name').exists());
-  });
-  return thread;
+  return thread.save({ db: session, overwrite: false });
 }
 
-/** Posts a reply, in one transaction conditional on the thread existing. */
+/**
+ * Posts a reply: one transaction that puts the reply (a create), adds 1 to its thread's
+ * `replyCount` (conditional on the thread existing) and checks that the user exists —
+ * all declared on the edges; MissingTargetError names what is missing.
+ */
 export async function postReply(session: Session, args: PostArgs): Promise<Reply> {
   checkText(args);
   const reply = new Reply({ thread_id: '', posted: new Date(), user_name: args.user, message: args.message });
   const thread = new Thread({ forum_name: args.forum, subject: args.subject, user_name: args.user });
   thread.replies.add(reply);
-  await session.transactWrite((tx) => {
-    tx.put(reply, { overwrite: false });
-    tx.check([Thread, { forum_name: args.forum, subject: args.subject }], attr('subject').exists());
-    tx.check([User, { name: args.user }], attr('name').exists());
-  });
-  return reply;
+  return reply.save({ db: session });
 }

@@ -64,6 +64,8 @@ export function forumDataset(options: SeedOptions = {}): ForumDataset {
       posted: new Date(thread.posted.getTime() + (i + 1) * 60_000),
     });
     thread.replies.add(reply);
+    // A bulk load (BatchWriteItem) moves no counters: the dataset carries its counts.
+    thread.replyCount++;
     return reply;
   });
   return { forums, users, threads, replies, tags, threadTags };

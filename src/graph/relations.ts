@@ -13,6 +13,8 @@ import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
 import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
 import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
+import { toManyEffects, toOneEffects, type CounterAttribute, type OnDelete } from './integrity.js';
 
 export { EdgeNotLoadedError } from './edge.js';
 
@@ -34,6 +36,12 @@ export interface Relation {
   readonly backIndex?: string;
   /** Name of the edge on the target pointing back here; loading this edge primes it. */
   readonly inverse?: string;
+  /** What deleting my item does to the items this edge reaches (see integrity.ts). */
+  readonly onDelete?: OnDelete;
+  /** To-one: a create of my item is conditional on the target existing. */
+  readonly requireTarget?: boolean;
+  /** To-many: my number attribute kept equal to the number of targets (see counters.ts). */
+  readonly counter?: string;
 }
 
 /** Options of a to-one relationship. */
@@ -48,6 +56,13 @@ export interface ToOneOptions<S, M extends AnyModel, X extends IndexNameOf<M> | 
   backIndex?: string;
   /** Name of the target's edge pointing back to me (primed when this edge loads). */
   inverse?: string;
+  /**
+   * Deleting my item: `'restrict'` refuses while the target exists; `'cascade'` deletes the
+   * target in the same transaction (meant for a one-to-one that owns its target).
+   */
+  onDelete?: 'restrict' | 'cascade';
+  /** Creating my item is conditional on the target existing (a ConditionCheck in the same transaction; MissingTargetError otherwise). */
+  requireTarget?: boolean;
 }
 
 /** Options of a to-many relationship. */
@@ -62,6 +77,18 @@ export interface ToManyOptions<S, M extends AnyModel, X extends IndexNameOf<M> |
   backIndex?: string;
   /** Name of the target's to-one edge pointing back to me (primed when this edge loads). */
   inverse?: string;
+  /**
+   * Deleting my item: `'restrict'` refuses while targets exist (DeleteRestrictedError naming
+   * them); `'cascade'` deletes them in the same transaction; `'detach'` removes from each the
+   * attributes pointing at me, in the same transaction.
+   */
+  onDelete?: OnDelete;
+  /**
+   * A number attribute of mine kept equal to the number of targets: every create and delete
+   * of a target through dynagraph changes it in the same transaction. Needs `inverse` (the
+   * target's to-one edge that names my key).
+   */
+  counter?: CounterAttribute<S>;
 }
 
 function owner(kind: string): ModelBase {
@@ -71,7 +98,7 @@ function owner(kind: string): ModelBase {
 }
 
 /** A to-one edge of one instance. */
-export class ToOne<T> implements InversePrimable, Edge {
+export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
   /** @internal */
   readonly [EDGE] = 'toOne' as const;
   #loaded = false;
@@ -83,6 +110,11 @@ export class ToOne<T> implements InversePrimable, Edge {
     /** The instance this edge belongs to. */
     readonly owner: ModelBase,
   ) {}
+
+  /** @internal What this edge adds to a create or delete of its owner (see integrity.ts). */
+  get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
+    return toOneEffects(this);
+  }
 
   /** @internal Takes the owner that loaded this instance through the inverse edge, unless already loaded. */
   [PRIME_INVERSE](owner: unknown): void {
@@ -148,7 +180,7 @@ export class ToOne<T> implements InversePrimable, Edge {
 }
 
 /** A to-many edge of one instance. */
-export class ToMany<T> implements AsyncIterable<T>, Edge {
+export class ToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
   /** @internal */
   readonly [EDGE] = 'toMany' as const;
   #loaded = false;
@@ -161,6 +193,11 @@ export class ToMany<T> implements AsyncIterable<T>, Edge {
     /** The instance this edge belongs to. */
     readonly owner: ModelBase,
   ) {}
+
+  /** @internal What this edge adds to a delete of its owner (see integrity.ts). */
+  get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
+    return toManyEffects(this);
+  }
 
   /** `true` once loaded (all items, or a first page through an include with `$limit`). */
   get isLoaded(): boolean {
@@ -257,7 +294,9 @@ export class ToMany<T> implements AsyncIterable<T>, Edge {
 function declare(kind: RelationKind, target: () => AnyModel, options: ToOneOptions<any, any, any> | ToManyOptions<any, any, any>): Relation {
   if (typeof target !== 'function') throw new SchemaError(`${kind}() needs a thunk of the target model: () => Target`);
   if (typeof options?.query !== 'function') throw new SchemaError(`${kind}() needs a query function`);
-  return { kind, target, query: options.query, index: options.index, backQuery: options.backQuery as Relation['backQuery'], backIndex: options.backIndex, inverse: options.inverse };
+  const { onDelete, requireTarget, counter } = options as { onDelete?: OnDelete; requireTarget?: boolean; counter?: string };
+  if (counter !== undefined && !options.inverse) throw new SchemaError(`${kind}(): counter "${counter}" needs inverse (the target's to-one edge naming my key)`);
+  return { kind, target, query: options.query, index: options.index, backQuery: options.backQuery as Relation['backQuery'], backIndex: options.backIndex, inverse: options.inverse, onDelete, requireTarget, counter };
 }
 
 /** Cache of declarations per call site would be unsafe; declarations are tiny, one per edge is fine. */

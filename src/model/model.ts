@@ -17,9 +17,10 @@ import type { KeyPart, ValueOf } from '../schema/types.js';
 import type { TemplateAttribute, TemplateFields } from '../schema/template.js';
 import { instanceFromItem, ModelBase, STATE, type ModelClassRuntime } from './instance.js';
 import { describeChanges, diffItems, type Change } from './changes.js';
-import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions } from './writes.js';
+import { updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions } from './writes.js';
 import type { AnyUpdateSpec } from './update-spec.js';
-import { deleteByKey, updateByKey } from './writes-by-key.js';
+import { updateByKey } from './writes-by-key.js';
+import { deleteByKeyThroughEdges, deleteThroughEdges, saveThroughEdges } from './effect-writes.js';
 import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
 import type { DryRunRequest } from '../operations/dry-run.js';
 import {
@@ -103,9 +104,11 @@ export class PersistentModel extends ModelBase {
    * raises ItemExistsError / ConditionFailedError carrying the stored item. A versioned
    * model's save is conditional on the loaded version (VersionConflictError on a mismatch)
    * unless `{ ignoreVersion: true }`; an autoincrement model's new instance gets its id here.
+   * A new item whose edges act on creates (`requireTarget`, a counter) is written in one
+   * transaction with their checks and counter changes.
    */
   async save(options: SaveOptions = {}): Promise<this> {
-    await saveInstance(this.databaseFor(options.db), this, options);
+    await saveThroughEdges(this.databaseFor(options.db), this, options);
     return this;
   }
 
@@ -159,10 +162,11 @@ export class PersistentModel extends ModelBase {
 
   /**
    * Deletes the item (by its key as last stored, else as now). Conditional with `expect` /
-   * `condition`, and for a versioned model on the loaded version.
+   * `condition`, and for a versioned model on the loaded version. Edges declared with
+   * `onDelete` (and counters of its to-one edges) act in the same transaction.
    */
   async delete(options: DeleteOptions = {}): Promise<void> {
-    await deleteInstance(this.databaseFor(options.db), this, options);
+    await deleteThroughEdges(this.databaseFor(options.db), this, options);
   }
 
   /** Reads one item by key; `null` when there is none. */
@@ -235,11 +239,12 @@ export class PersistentModel extends ModelBase {
 
   /**
    * Deletes an item by key, optionally conditional; `expectVersion` makes it conditional on
-   * that stored version (VersionConflictError otherwise).
+   * that stored version (VersionConflictError otherwise). When the model's edges act on
+   * deletes, the item is read first (one consistent GetItem) and deleted with their effects.
    */
   static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
-    await deleteByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+    await deleteByKeyThroughEdges(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
   }
 
   /**

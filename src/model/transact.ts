@@ -7,7 +7,9 @@
 import type { Condition } from '../expressions/condition-ast.js';
 import { TransactionTooLargeError, ValidationError } from '../errors.js';
 import type { Database } from '../operations/context.js';
-import { deleteParams } from '../operations/items.js';
+import { deleteParams, getItem } from '../operations/items.js';
+import { createWrite, deleteWrite, effectError, expandTransaction, type TransactionOwn } from './effect-writes.js';
+import { hasWriteEffects } from './write-hooks.js';
 import { checkedTransactWriteParams, checkParams, MAX_TRANSACTION_ACTIONS, sendTransactGet, sendTransactWrite, transactGetParams, type TransactAction, type TransactGet } from '../operations/transactions.js';
 import { dryRun, type DryRunRequest } from '../operations/dry-run.js';
 import { updateParams } from '../operations/update.js';
@@ -63,8 +65,21 @@ export class TransactionWriter {
   /** @internal The compiled actions, in the order added. */
   readonly actions: TransactAction[] = [];
   readonly #done: (() => void)[] = [];
+  /** @internal Creates and deletes whose edges act on them (see effect-writes.ts). */
+  readonly owns: TransactionOwn[] = [];
 
   constructor(private readonly db: Database) {}
+
+  /** @internal Replaces an action (with the conditions its edges add). */
+  replace(index: number, action: TransactAction, done: () => void): void {
+    this.actions[index] = action;
+    this.#done[index] = done;
+  }
+
+  /** @internal Adds an action of an edge (a check, a counter, a dependent). */
+  append(action: TransactAction, done: () => void): void {
+    this.#push(action, done);
+  }
 
   /** Number of actions so far (DynamoDB accepts at most 100). */
   get size(): number {
@@ -86,6 +101,11 @@ export class TransactionWriter {
     const db = this.db;
     const cls = instance.constructor as ModelClassRuntime;
     const prepared = prepareSave(db, instance, options);
+    const event = instance[STATE].stored ? 'update' : 'create';
+    if (hasWriteEffects(cls, event) && !prepared.keyChanged.length && prepared.kind !== 'none') {
+      const own = createWrite(db, instance, options, event);
+      this.owns.push({ index: this.actions.length, event, resolve: async () => own });
+    }
     const base = { schema: prepared.schema, name: cls.name, key: prepared.key, instance, toInstance: (item: Record<string, unknown>) => instanceFromItem(cls, item, db), expectedVersion: prepared.plan?.expected };
     if (prepared.kind === 'none') {
       if (!prepared.plan?.guard) return this;
@@ -130,6 +150,19 @@ export class TransactionWriter {
     const { model, key, plan, instance } = this.#target(target, options);
     const schema = model.schema;
     const body = deleteParams(schema, db.tableName(schema), key, { expect: options.expect, condition: allOf(options.condition, plan?.guard) });
+    if (hasWriteEffects(model, 'delete')) {
+      const built = { key, guards: { expect: options.expect, condition: allOf(options.condition, plan?.guard) }, expectedVersion: plan?.expected };
+      const stored = instance?.[STATE].stored;
+      this.owns.push({
+        index: this.actions.length,
+        event: 'delete',
+        // By key: its edges need its attributes, so the item is read (consistently) first.
+        resolve: async () => {
+          const item = instance ? stored : await getItem(db, schema, key, { consistent: true });
+          return item || instance ? deleteWrite(db, model, { instance, stored: item }, built) : undefined;
+        },
+      });
+    }
     return this.#push(
       { kind: 'delete', schema, name: model.name, key, body: body as Record<string, unknown>, instance, toInstance: (i) => instanceFromItem(model, i, db), expectedVersion: plan?.expected },
       () => {
@@ -200,7 +233,14 @@ function afterLocalUpdate(db: Database, instance: ModelBase, actions: Parameters
 export async function transactWrite(db: Database, build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<TransactWriteResult> {
   const tx = new TransactionWriter(db);
   await build(tx);
-  const token = await sendTransactWrite(db, tx.actions, { token: options.token });
+  // Edges acting on the creates and deletes (checks, counters, dependents) join the same transaction.
+  const roles = await expandTransaction(db, tx);
+  let token: string;
+  try {
+    token = await sendTransactWrite(db, tx.actions, { token: options.token });
+  } catch (err) {
+    throw roles ? effectError(err, roles) : err;
+  }
   tx.committed();
   db.connection.log({ channel: 'model', command: 'transactWrite', message: `${tx.size} actions committed (token ${token})` });
   return { token, actions: tx.size };
@@ -208,13 +248,16 @@ export async function transactWrite(db: Database, build: (tx: TransactionWriter)
 
 /**
  * Dry run of `db.transactWrite()`: runs `build`, checks the actions and returns the
- * TransactWriteItems it would send; nothing is sent and no instance changes. The
+ * TransactWriteItems it would send; nothing is sent and no instance changes. The checks
+ * and counts of creates and saves are included; the effects of deletes are not (finding
+ * the dependents takes reads). The
  * idempotency token is random unless `options.token` is given (a real run then sends the
  * same input). Asynchronous only because `build` may be.
  */
 export async function transactWriteRequests(db: Database, build: (tx: TransactionWriter) => void | Promise<void>, options: TransactWriteOptions = {}): Promise<DryRunRequest[]> {
   const tx = new TransactionWriter(db);
   await build(tx);
+  await expandTransaction(db, tx, { readsAllowed: false });
   return [dryRun('TransactWriteItems', checkedTransactWriteParams(tx.actions, options.token))];
 }
 

@@ -7,7 +7,8 @@
  * TransactWriteItems. When another writer got in between, the attempt is canceled as a
  * whole and re-run from fresh reads, with backoff, up to `maxRetries` attempts.
  */
-import { TransactionCanceledError, MaxRetriesExceededError, TargetNotFoundError, ValidationError } from '../errors.js';
+import { TransactionCanceledError, MaxRetriesExceededError, MissingTargetError, TargetNotFoundError, ValidationError } from '../errors.js';
+import { effectError, expandTransaction } from '../model/effect-writes.js';
 import { databaseOf } from '../model/binding.js';
 import { ModelBase, STATE, type ModelClassRuntime } from '../model/instance.js';
 import { TransactionWriter } from '../model/transact.js';
@@ -121,6 +122,8 @@ export abstract class Transaction {
         tx.put(instance as never, { partial: true, expectUnchanged: !versioned });
       }
       for (const [, record] of records) tx.put(record, { overwrite: false });
+      // Edges acting on created targets (requireTarget, counters) join the same transaction.
+      const roles = await expandTransaction(db, tx);
       try {
         if (tx.size > 0) await sendTransactWrite(db, tx.actions, { retryConflicts: false });
         tx.committed();
@@ -128,6 +131,9 @@ export abstract class Transaction {
         db.connection.log({ channel: 'transactions', command: 'Transaction', message: `${this.transactionName} (${this.requesterId}) done in ${attempt} attempt(s), ${tx.size} actions` });
         return this;
       } catch (err) {
+        // A missing target is no conflict: re-running would find it missing again.
+        const mapped = roles ? effectError(err, roles) : err;
+        if (mapped instanceof MissingTargetError) throw mapped;
         if (!isConflict(err)) throw err;
         last = err;
         db.connection.retried('TransactWriteItems', db.scope);

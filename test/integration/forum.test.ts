@@ -47,7 +47,7 @@ describe('forum example (DynamoDB Local)', function () {
   it('prints a page with the right authors, counts and latest replies, and the naive resolver agrees', async () => {
     const { page, cost, trace } = await forumPage(db, forumName, { threads: 10, latest: 3 });
     expect(trace.totals.requests).to.equal(cost.total);
-    // The include's two rounds: authors, tags and latest replies, then the replies' authors; counts are outside it.
+    // The include's two rounds: authors, tags and latest replies, then the replies' authors; counts are the threads' counters.
     expect([...new Set(trace.rows.map((r) => r.round))].sort()).to.deep.equal([0, 1, 2]);
     const first = trace.rows.filter((r) => r.round === 1);
     expect(first.map((r) => `${r.command} ${r.table.replace('forumex-', '')}${r.index ? `.${r.index}` : ''}`).sort()).to.deep.equal([
@@ -68,9 +68,11 @@ describe('forum example (DynamoDB Local)', function () {
       expect(page.threads[i].latest.map((r) => r.author)).to.deep.equal(replies.slice(0, 3).map((r) => r.user_name));
     }
     expect(renderPage(page)).to.contain(threads[0].subject);
-    // forum get, threads query, then one round for authors + tag links + replies + counts (its tags a second
-    // step), one for reply authors. Counts may still be in flight when later requests start: 4 or 5 waves, never more.
+    // forum get, threads query, then one round for authors + tag links + replies (its tags a second step),
+    // one for reply authors.
     expect(cost.rounds).to.be.within(4, 5);
+    // Reply counts come from Thread.replyCount: per thread one Query of its replies and one of its tag links, no Select COUNT.
+    expect(cost.requests.Query).to.equal(1 + 2 * threads.length);
     expect(cost.requests.BatchGetItem).to.be.at.most(4);
     expect(naive.cost.total).to.be.greaterThan(cost.total * 2);
   });
@@ -140,7 +142,9 @@ describe('forum example (DynamoDB Local)', function () {
       { f: thread.forum_name, s: thread.subject });
     expect(read.data.thread.replies.edges[0].node.message).to.equal('fresh reply');
     const missing = await gql(`mutation { postReply(forum: "nope", subject: "nope", user: ${JSON.stringify(user.name)}, message: "x") { message } }`);
-    expect(missing.errors?.[0].extensions?.code).to.equal('TRANSACTION_CANCELED');
+    expect(read.data.thread.replyCount).to.equal(data.replies.filter((r) => r.thread_id === threadId.join([thread.forum_name, thread.subject])).length + 1);
+    expect(missing.errors?.[0].extensions?.code).to.equal('TARGET_NOT_FOUND');
+    expect(missing.errors?.[0].message).to.contain('Thread');
     expect(await Reply.query({ thread_id: 'nope#nope' }, { db }).count()).to.equal(0);
     const newThread = await gql(`mutation { postThread(forum: ${JSON.stringify(forumName)}, subject: "A brand new thread", user: ${JSON.stringify(user.name)}, message: "hello") { subject user { name } } }`);
     expect(newThread.data.postThread.user.name).to.equal(user.name);
