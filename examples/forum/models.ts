@@ -16,6 +16,8 @@ export class Forum extends Model({
   attributes: { name: string(), category: string().default('General'), description: string().optional() },
 }) {
   threads = oneToMany(() => Thread, { query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum' });
+  /** The same threads in the order they were posted (`last: n` are the latest n). */
+  recentThreads = oneToMany(() => Thread, { index: 'byPosted', query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum' });
 }
 
 export class User extends Model({
@@ -34,7 +36,11 @@ export class Thread extends Model({
     forum_name: string(), subject: string(), user_name: string(), message: string().default(''),
     tags: stringSet(), views: number().default(0), posted: date().default(() => new Date()),
   },
-  indexes: { byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }) },
+  indexes: {
+    byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }),
+    // A forum's threads by date: a GSI, so that it can be added to existing tables.
+    byPosted: gsi({ hash: 'forum_name', range: 'posted', projection: 'all' }),
+  },
 }) {
   forum = manyToOne(() => Forum, {
     query: (t: Thread) => ({ name: t.forum_name }),

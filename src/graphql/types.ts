@@ -21,6 +21,8 @@ export interface GraphQLContext {
   db: Dynagraph;
   /** The request's estimated request count (set by `execute`). */
   estimate?: number;
+  /** Whatever else an application puts in its context. */
+  [key: PropertyKey]: unknown;
 }
 
 /** A GraphQL type: a graphql-js type, or its text (`'Int!'`, `'[String!]'`, `'Thread'`, `'DateTime'`, `'JSON'`). */
