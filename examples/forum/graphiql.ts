@@ -18,10 +18,18 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   '/graphiql/graphiql.css': { file: () => join(dir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
 };
 
-const DEFAULT_QUERY = `# The forums, each with its first threads, their authors and reply counts.
+const DEFAULT_QUERY = `# The forums, each with its first threads,
+# their authors and reply counts.
 {
   forums(first: 5) {
-    edges { node { name threads(first: 3) { edges { node { subject replyCount user { name } } } } } }
+    edges {
+      node {
+        name
+        threads(first: 3) {
+          edges { node { subject replyCount user { name } } }
+        }
+      }
+    }
   }
 }
 `;

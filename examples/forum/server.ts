@@ -41,6 +41,7 @@ export function forumServer(db: Dynagraph, options: ForumServerOptions = {}): Se
     allowCors(req, res, options.cors);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     if (req.method === 'GET' && serveGraphiqlAsset(path, res)) return;
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path === '/graphql' || path === '/') {
       // A browser asking for a page gets GraphiQL; GraphQL clients (GET with ?query=, or POST) the API.
       if (req.method === 'GET' && !req.url?.includes('query=') && /text\/html/.test(req.headers.accept ?? '')) {
