@@ -11,7 +11,7 @@
  */
 export { graphqlSchema, type DynagraphGraphQL } from './runtime.js';
 export type { GraphQLContext, GraphQLSchemaOptions, ModelConfig, ComputedField, MutationField, TypeRef, ArgsConfig } from './types.js';
-export { readConnection, type ConnectionArgs, type ConnectionLimits, type ConnectionValue, type Pager } from './connection.js';
+export type { ConnectionArgs, ConnectionLimits } from './connection.js';
 export { edgeKindOf, edgesOf, edgeTarget, type EdgeKind, type EdgeInfo, type ToOneEdgeLike, type ConnectionEdgeLike } from './edges.js';
 export { toGraphQLError } from './errors.js';
 export { estimateRequests, type CostTable, type FieldCost } from './budget.js';

@@ -58,7 +58,8 @@ describe('GraphiQL in headless Chromium (optional)', function () {
       expect(response?.status()).to.equal(200);
       await page.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
       await page.click('.graphiql-execute-button');
-      await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"replyCount"'), null, { timeout: 30_000 });
+      // Runs in the page (no DOM types here): the result pane shows the data.
+      await page.waitForFunction(`document.querySelector('.result-window')?.textContent?.includes('"replyCount"')`, null, { timeout: 30_000 });
       const result = await page.textContent('.result-window');
       expect(result).to.contain('"forums"').and.contain('"edges"').and.not.contain('"errors"');
       const shot = process.env.GRAPHIQL_SCREENSHOT ?? join(profile, 'graphiql.png');
