@@ -17,7 +17,7 @@ export const forumApi = graphqlSchema({
     User: { model: User },
     Thread: {
       model: Thread,
-      computed: { replyCount: { type: 'Int!', cost: 1, description: 'Replies to the thread (a COUNT query).', resolve: (t: Thread) => t.replies.count() } },
+      computed: { replyCount: { type: 'Int!', cost: 1, description: 'Replies to the thread (a COUNT query).', resolve: (t) => t.replies.count() } },
     },
     Reply: { model: Reply },
   },

@@ -78,8 +78,11 @@ function keyCursor(item: unknown, scope: CursorScope): string {
   return encodeCursor(key, scope);
 }
 
-// Position cursors: `@` + base64url JSON of [page cursor or null, offset, direction].
+// Position cursors: `@` + base64url JSON of [page cursor or null, offset, direction]. The page
+// cursor is the library's (checked, signed with a secret); the offset is bounded so that a
+// forged one cannot make a page read more than this many items past it.
 const POSITION = '@';
+const MAX_OFFSET = 1000;
 
 function positionCursor(base: string | undefined, offset: number, backward: boolean): string {
   return POSITION + Buffer.from(JSON.stringify([base ?? null, offset, backward ? 1 : 0])).toString('base64url');
@@ -93,7 +96,7 @@ function readPosition(cursor: string, backward: boolean): { base?: string; offse
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || parsed.length !== 3 || !(parsed[0] === null || typeof parsed[0] === 'string')
-    || !Number.isInteger(parsed[1]) || parsed[1] < 0 || parsed[1] > 10_000 || (parsed[2] !== 0 && parsed[2] !== 1)) {
+    || !Number.isInteger(parsed[1]) || parsed[1] < 0 || parsed[1] > MAX_OFFSET || (parsed[2] !== 0 && parsed[2] !== 1)) {
     throw new InvalidCursorError('malformed');
   }
   if ((parsed[2] === 1) !== backward) throw new InvalidCursorError(`it is a cursor of ${parsed[2] ? 'a backward' : 'a forward'} page of this connection; use it with ${parsed[2] ? 'last/before' : 'first/after'}`);

@@ -9,6 +9,7 @@ import {
   type ExecutionArgs, type ExecutionResult, type FragmentDefinitionNode, type GraphQLFieldResolver, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { Dynagraph } from '../dynagraph.js';
+import type { AnyModel } from '../model/model.js';
 import { estimateRequests } from './budget.js';
 import { mapResultError } from './errors.js';
 import { buildSchema } from './schema.js';
@@ -52,8 +53,8 @@ function operationOf(args: Pick<ExecutionArgs, 'document' | 'operationName'>): {
  * See {@link GraphQLSchemaOptions} for hiding, renaming, computed fields, exposed edges and
  * indexes, `first`/`last` bounds, mutations and the request budget.
  */
-export function graphqlSchema(options: GraphQLSchemaOptions): DynagraphGraphQL {
-  const { schema, costs } = buildSchema(options);
+export function graphqlSchema<T extends Record<string, AnyModel>>(options: GraphQLSchemaOptions<T>): DynagraphGraphQL {
+  const { schema, costs } = buildSchema(options as unknown as GraphQLSchemaOptions);
   const maxRequests = options.maxRequests ?? 1000;
   const withTrace = options.trace !== false;
 

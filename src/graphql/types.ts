@@ -78,10 +78,13 @@ export interface ModelConfig<M extends AnyModel = AnyModel> {
   description?: string;
 }
 
-/** Options of {@link graphqlSchema}. */
-export interface GraphQLSchemaOptions {
+/**
+ * Options of `graphqlSchema()`. `T` is inferred from `models` (type name → model class), so
+ * computed fields' `resolve` gets the model's instance type.
+ */
+export interface GraphQLSchemaOptions<T extends Record<string, AnyModel> = Record<string, AnyModel>> {
   /** The models by GraphQL type name: a model, or a model with its configuration. */
-  models: Readonly<Record<string, AnyModel | ModelConfig>>;
+  models: { readonly [K in keyof T]: T[K] | ModelConfig<T[K]> };
   /** Mutations by field name (none by default). */
   mutations?: Readonly<Record<string, MutationField>>;
   /** Bounds of `first`/`last` (default 20 and at most 100). */

@@ -63,7 +63,7 @@ describe('dynagraph/graphql (DynamoDB Local, HTTP)', function () {
         model: ThreadWithThrough,
         computed: {
           boom: { type: 'String', resolve: () => { throw new TypeError('secret internal detail at /srv/app.js:12'); } },
-          shout: { type: 'String!', args: { bang: 'Int' }, resolve: (t: Thread, { bang }: { bang?: number }) => t.subject.toUpperCase() + '!'.repeat(bang ?? 1) },
+          shout: { type: "String!", args: { bang: "Int" }, resolve: (t, { bang }: { bang?: number }) => t.subject.toUpperCase() + '!'.repeat(bang ?? 1) },
         },
       },
       Reply: { model: Reply, indexes: { byUser: 'repliesOfUser' } },
