@@ -60,9 +60,9 @@ export function pageRequest(args: ConnectionArgs, limits: ConnectionLimits = {})
   const has = (v: unknown) => v !== undefined && v !== null;
   if (has(args.first) && has(args.last)) throw badInput('give first or last, not both');
   if (has(args.after) && has(args.before)) throw badInput('give after or before, not both');
+  if (has(args.before) && has(args.first)) throw badInput('before pages backward: use last with it, not first');
+  if (has(args.after) && has(args.last)) throw badInput('after pages forward: use first with it, not last');
   const backward = has(args.last) || has(args.before);
-  if (backward && has(args.first)) throw badInput('before pages backward: use last with it, not first');
-  if (!backward && has(args.last)) throw badInput('after pages forward: use first with it, not last');
   const name = backward ? 'last' : 'first';
   const size = (backward ? args.last : args.first) ?? defaultFirst;
   if (!Number.isInteger(size) || size < 1 || size > maxFirst) throw badInput(`${name} must be a whole number from 1 to ${maxFirst}, got ${size}`);
