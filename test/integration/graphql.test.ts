@@ -15,6 +15,7 @@ import type { Dynagraph, Page } from '../../src/index.js';
 import { Forum, forumModels, Reply, Thread, threadId, User } from '../../examples/forum/models.js';
 import { forumDataset, seedForum } from '../../examples/forum/seed.js';
 import { forumApi } from '../../examples/forum/graphql.js';
+import { forumServer } from '../../examples/forum/server.js';
 
 const SMALL = { forums: 2, users: 10, threads: 24, replies: 160, seed: 11, progress: false };
 
@@ -263,6 +264,45 @@ describe('dynagraph/graphql (DynamoDB Local, HTTP)', function () {
     expect(failed.errors?.[0].message).to.equal('the write was not made: the check of User: its condition failed');
     expect(failed.errors?.[0].extensions?.reasons).to.deep.equal([{ action: 'check', model: 'User', reason: 'ConditionalCheckFailed' }]);
     expect(failed.errors?.[0].message).to.not.contain('[');
+  });
+
+  it("stops at the session's maxRequests when the estimate was too low (a computed field's cost left at 0)", async () => {
+    const low = graphqlSchema({
+      models: { Thread: { model: Thread, computed: { replies: { type: 'Int!', resolve: (t) => t.replies.count() } } } },
+      maxRequests: 4,
+    });
+    const r = await low.run(db, `{ threads(forum_name: ${JSON.stringify(forumName)}, first: 6) { edges { node { subject replies } } } }`);
+    expect((r.extensions as any).dynagraph.estimate).to.equal(1);
+    expect(r.errors?.length).to.be.greaterThan(0);
+    expect(r.errors!.every((e) => e.extensions.code === 'REQUEST_BUDGET_EXCEEDED')).to.equal(true);
+    expect((r.extensions as any).dynagraph.totalRequests).to.equal(4);
+  });
+
+  it('answers CORS preflights for the configured origins only, and serves GraphiQL to a browser on GET', async () => {
+    const server = forumServer(db, { cors: ['http://app.example'] }).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const pre = await fetch(`${base}/graphql`, { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'POST' } });
+      expect(pre.status).to.equal(204);
+      expect(pre.headers.get('access-control-allow-origin')).to.equal('http://app.example');
+      const other = await fetch(`${base}/graphql`, { method: 'OPTIONS', headers: { origin: 'http://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+      const page = await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type')).to.match(/text\/html/);
+      const html = await page.text();
+      expect(html).to.contain('/graphiql/graphiql.js').and.not.match(/https?:\/\/(?!127\.0\.0\.1)/);
+      for (const asset of ['/graphiql/graphiql.js', '/graphiql/graphiql.css', '/graphiql/react.js', '/graphiql/react-dom.js']) {
+        const res = await fetch(base + asset);
+        expect(res.status, asset).to.equal(200);
+        expect((await res.arrayBuffer()).byteLength, asset).to.be.greaterThan(1000);
+      }
+      // A GraphQL client's GET (with a query) gets the API, not the page.
+      const get = await fetch(`${base}/graphql?query=${encodeURIComponent('{ forums(first: 1) { edges { node { name } } } }')}`, { headers: { accept: 'application/json' } });
+      expect(((await get.json()) as Result).data.forums.edges).to.have.length(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('api.run executes without a server, one session per call', async () => {
