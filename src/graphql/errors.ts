@@ -57,8 +57,10 @@ export function mapResultError(error: GraphQLError, onInternalError?: (err: unkn
   // Parse and validation errors, and errors graphql-js raised itself, are the client's to read as they are.
   if (error.originalError === undefined || error.originalError === null) return error;
   const original = error.originalError;
-  if (original instanceof GraphQLError && !(original instanceof DynagraphError) && original.originalError == null) {
-    return typeof original.extensions?.code === 'string' ? error : withCode(error, 'BAD_USER_INPUT');
+  // A GraphQL error raised on purpose (by a resolver of yours, or a scalar): its message is for the
+  // client; without a code of its own it is the server's (as Apollo Server reports them).
+  if (original instanceof GraphQLError && original.originalError == null) {
+    return typeof original.extensions?.code === 'string' ? error : withCode(error, 'INTERNAL_SERVER_ERROR');
   }
   const mapped = toGraphQLError(original instanceof GraphQLError && original.originalError ? original.originalError : original, onInternalError);
   return new GraphQLError(mapped.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: mapped.extensions });
