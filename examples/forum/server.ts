@@ -1,46 +1,68 @@
 /**
- * `npm run forum:serve`: the forum's GraphQL API over HTTP (graphql-http), one dynagraph
- * session per request, the request's stats in the response's `extensions`.
+ * `npm run forum:serve`: the forum's generated GraphQL API over HTTP (graphql-http) — POST
+ * /graphql — and GraphiQL on GET /graphql (from installed packages, no CDN); one dynagraph
+ * session per request, the request's stats and trace in the response's `extensions`.
  */
-import { createServer, type Server } from 'node:http';
-import { execute, type ExecutionArgs } from 'graphql';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHandler } from 'graphql-http/lib/use/http';
 import type { Dynagraph } from '../../src/index.js';
-import { forumSchema, type ForumContext } from './graphql.js';
+import type { GraphQLContext } from '../../src/graphql/index.js';
+import { forumApi } from './graphql.js';
+import { graphiqlPage, serveGraphiqlAsset } from './graphiql.js';
 import { openForum } from './main.js';
 import { checkPortFree, CliError, COMMON_ENV, COMMON_FLAGS, helpText, parseFlags, portError, runCommand, type Flag } from './cli.js';
 
-/** A GraphQL HTTP server over `db` at `/graphql`. */
-export function forumServer(db: Dynagraph): Server {
-  const handler = createHandler<ForumContext>({
-    schema: forumSchema,
-    context: () => ({ db, session: db.session({ maxRequests: 1000 }) }),
-    // Report what the request cost next to its data.
-    execute: async (args: ExecutionArgs) => {
-      const result = await execute(args);
-      const { session } = args.contextValue as ForumContext;
-      // The trace's rows: per round and edge, requests, keys, items, capacity and milliseconds.
-      const { rows, rounds, totals } = session.trace;
-      return { ...result, extensions: { ...result.extensions, dynagraph: { ...session.stats, trace: { rows, rounds, totals } } } };
-    },
+/** Options of the forum server. */
+export interface ForumServerOptions {
+  /** Origins allowed by CORS: `'*'`, a list, or none (the default: same origin only). */
+  cors?: string | readonly string[];
+}
+
+function allowCors(req: IncomingMessage, res: ServerResponse, cors: ForumServerOptions['cors']): void {
+  const origin = req.headers.origin;
+  if (!cors || !origin) return;
+  const allowed = cors === '*' || (typeof cors === 'string' ? [cors] : cors).includes(origin);
+  if (!allowed) return;
+  res.setHeader('access-control-allow-origin', cors === '*' ? '*' : origin);
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader('access-control-allow-headers', 'content-type, accept');
+}
+
+/** A GraphQL HTTP server over `db` at `/graphql`: the API on POST, GraphiQL on GET from a browser. */
+export function forumServer(db: Dynagraph, options: ForumServerOptions = {}): Server {
+  const handler = createHandler<GraphQLContext>({
+    schema: forumApi.schema,
+    context: () => forumApi.context(db),
+    execute: forumApi.execute,
   });
   return createServer((req, res) => {
-    if (req.url?.startsWith('/graphql')) handler(req, res);
-    else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('POST GraphQL queries to /graphql\n');
+    const path = (req.url ?? '/').split('?')[0];
+    allowCors(req, res, options.cors);
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    if (req.method === 'GET' && serveGraphiqlAsset(path, res)) return;
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
+    if (path === '/graphql' || path === '/') {
+      // A browser asking for a page gets GraphiQL; GraphQL clients (GET with ?query=, or POST) the API.
+      if (req.method === 'GET' && !req.url?.includes('query=') && /text\/html/.test(req.headers.accept ?? '')) {
+        return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(graphiqlPage('/graphql'));
+      }
+      if (path === '/graphql') return void handler(req, res);
     }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('POST GraphQL queries to /graphql; open /graphql in a browser for GraphiQL\n');
   });
 }
 
 const FLAGS = {
   port: { type: 'string', short: 'p', help: 'port to listen on at 127.0.0.1 (default: $PORT, else 4000)' },
+  cors: { type: 'string', help: 'origins allowed by CORS, comma-separated, or * (default: $CORS_ORIGIN, else none)' },
   ...COMMON_FLAGS,
 } as const satisfies Record<string, Flag>;
 
 const HELP = helpText(
   'npm run forum:serve -- [flags]',
-  'Serves the forum as a GraphQL API at http://127.0.0.1:<port>/graphql, on DynamoDB Local (Java 17+)\nseeded when empty. SIGINT or SIGTERM stops the server and DynamoDB Local.',
-  FLAGS, { PORT: 'port to listen on (default 4000; --port wins)', ...COMMON_ENV },
+  'Serves the forum as a GraphQL API at http://127.0.0.1:<port>/graphql (POST; GraphiQL on GET from a browser),\non DynamoDB Local (Java 17+) seeded when empty. SIGINT or SIGTERM stops the server and DynamoDB Local.',
+  FLAGS, { PORT: 'port to listen on (default 4000; --port wins)', CORS_ORIGIN: 'origins allowed by CORS (--cors wins)', ...COMMON_ENV },
 );
 
 function parsePort(text: string): number {
@@ -56,7 +78,9 @@ async function main(): Promise<void> {
   // Before DynamoDB Local is started and the tables seeded: a taken port fails at once.
   await checkPortFree(port);
   const { db, local } = await openForum(flags);
-  const server = forumServer(db);
+  const corsText = flags.cors ?? process.env.CORS_ORIGIN;
+  const cors = corsText === undefined || corsText === '' ? undefined : corsText === '*' ? '*' : corsText.split(',').map((o) => o.trim());
+  const server = forumServer(db, { cors });
   try {
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
   } catch (err) {

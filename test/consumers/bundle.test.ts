@@ -87,6 +87,8 @@ describe('minified bundles (esbuild, no keepNames) behave like the unbundled pac
     expect(r.conflict).to.deep.include({ name: 'VersionConflictError', code: 'VERSION_CONFLICT', isVersionConflictError: true });
     expect(r.invalid).to.deep.include({ name: 'ValidationError', code: 'VALIDATION', isValidationError: true });
     expect(r.transaction.records.map((x) => x.name)).to.deep.equal(['Bump']);
+    expect((r as any).graphql).to.deep.include({ more: [true, false], errors: ['INVALID_CURSOR', null, null], requests: { Query: 1 } });
+    expect((r as any).graphql.pages.map((p: string[]) => p.length)).to.deep.equal([4, 3]);
     expect(r.logged).to.include.members([
       'database-access GetItem docs capacity>0:true ok',
       'database-access PutItem docs capacity>0:false CONDITION_FAILED ConditionalCheckFailedException',

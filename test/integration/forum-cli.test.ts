@@ -18,10 +18,11 @@ import { testClient, testEndpoint } from '../harness/client.js';
 const SERVER = 'examples/forum/server.ts';
 const MAIN = 'examples/forum/main.ts';
 // What the forum scripts get: no endpoint from the test harness.
+// (An endpoint a test passes in `extra` is kept: deleting after merging dropped it, and started a second DynamoDB Local.)
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-  const e: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+  const e: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   delete e.DYNAMODB_ENDPOINT;
-  return e;
+  return { ...e, ...extra };
 };
 const run = (file: string, args: string[], extra?: Record<string, string>) =>
   spawnSync(process.execPath, ['--import', 'tsx', file, ...args], { env: env(extra), encoding: 'utf8', timeout: 20_000 });

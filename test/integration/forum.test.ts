@@ -107,7 +107,7 @@ describe('forum example (DynamoDB Local)', function () {
     const seen: string[] = [];
     let after: string | null = null;
     for (let guard = 0; guard < 50; guard++) {
-      const result = await gql(`query($f: String!, $s: String!, $after: String) { thread(forum: $f, subject: $s) { replies(first: 2, after: $after) { edges { node { message } } pageInfo { endCursor hasNextPage } } } }`,
+      const result = await gql(`query($f: String!, $s: String!, $after: String) { thread(forum_name: $f, subject: $s) { replies(first: 2, after: $after) { edges { node { message } } pageInfo { endCursor hasNextPage } } } }`,
         { f: thread.forum_name, s: thread.subject, after });
       expect(result.errors).to.equal(undefined);
       const conn = result.data.thread.replies;
@@ -119,7 +119,7 @@ describe('forum example (DynamoDB Local)', function () {
   });
 
   it('turns bad cursors and bad input into GraphQL errors, never a crash', async () => {
-    const bad = await gql(`{ thread(forum: "x", subject: "y") { subject } forum(name: ${JSON.stringify(forumName)}) { threads(first: 2, after: "bogus") { edges { node { subject } } } } }`);
+    const bad = await gql(`{ thread(forum_name: "x", subject: "y") { subject } forum(name: ${JSON.stringify(forumName)}) { threads(first: 2, after: "bogus") { edges { node { subject } } } } }`);
     expect(bad.errors?.[0].extensions?.code).to.equal('INVALID_CURSOR');
     const tooMany = await gql(`{ forum(name: ${JSON.stringify(forumName)}) { threads(first: 1000) { edges { node { subject } } } } }`);
     expect(tooMany.errors?.[0].message).to.match(/first must be/);
@@ -127,8 +127,8 @@ describe('forum example (DynamoDB Local)', function () {
     expect(syntax.errors?.[0].message).to.match(/Syntax Error/);
     const unknown = await gql('{ nope }');
     expect(unknown.errors?.[0].message).to.match(/Cannot query field "nope"/);
-    const ok = await gql(`{ forums { name } }`);
-    expect(ok.data.forums.length).to.equal(SMALL.forums);
+    const ok = await gql(`{ forums { edges { node { name } } } }`);
+    expect(ok.data.forums.edges.length).to.equal(SMALL.forums);
   });
 
   it('a reply posted by a mutation is seen by a query in a new request; posting to a missing thread fails', async () => {
@@ -138,7 +138,7 @@ describe('forum example (DynamoDB Local)', function () {
       { f: thread.forum_name, s: thread.subject, u: user.name });
     expect(posted.errors).to.equal(undefined);
     expect(posted.data.postReply.user.name).to.equal(user.name);
-    const read = await gql(`query($f: String!, $s: String!) { thread(forum: $f, subject: $s) { replyCount replies(first: 1, latest: true) { edges { node { message } } } } }`,
+    const read = await gql(`query($f: String!, $s: String!) { thread(forum_name: $f, subject: $s) { replyCount replies(last: 1) { edges { node { message } } } } }`,
       { f: thread.forum_name, s: thread.subject });
     expect(read.data.thread.replies.edges[0].node.message).to.equal('fresh reply');
     const missing = await gql(`mutation { postReply(forum: "nope", subject: "nope", user: ${JSON.stringify(user.name)}, message: "x") { message } }`);

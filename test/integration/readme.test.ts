@@ -17,7 +17,7 @@ function snippets(): { line: number; code: string }[] {
   const out: { line: number; code: string }[] = [];
   const re = /```ts\n([\s\S]*?)```/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (!/from 'dynagraph(\/testing)?'/.test(m[1])) continue;
+    if (!/from 'dynagraph(\/testing|\/graphql)?'/.test(m[1])) continue;
     out.push({ line: text.slice(0, m.index).split('\n').length, code: m[1] });
   }
   return out;
@@ -37,6 +37,7 @@ describe('README snippets', function () {
     it(`snippet at README.md line ${line} runs`, async () => {
       const source = code
         .replace(/from 'dynagraph\/testing'/g, `from '${pathToFileURL(join(root, 'src/testing/index.ts')).href}'`)
+        .replace(/from 'dynagraph\/graphql'/g, `from '${pathToFileURL(join(root, 'src/graphql/index.ts')).href}'`)
         .replace(/from 'dynagraph'/g, `from '${pathToFileURL(join(root, 'src/index.ts')).href}'`)
         .replace(/from '\.\/examples\//g, `from '${pathToFileURL(join(root, 'examples')).href}/`)
         .replace(/new Dynagraph\(\{/g, `new Dynagraph({ tablePrefix: 'readme${i}-', `);

@@ -1,6 +1,6 @@
 /**
  * The API reference (`npm run docs`, TypeDoc over the TSDoc) builds without a warning, and
- * every export of `dynagraph` and `dynagraph/testing` is in it or, if hidden from it, named
+ * every export of `dynagraph`, `dynagraph/testing` and `dynagraph/graphql` is in it or, if hidden from it, named
  * in README.md. Converts and validates only (no HTML, no type-check: `npm test` does that).
  */
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ describe('API reference (TypeDoc)', function () {
 
     const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
     const checker = program!.getTypeChecker();
-    for (const [name, file] of [['dynagraph', 'src/index.ts'], ['dynagraph/testing', 'src/testing/index.ts']] as const) {
+    for (const [name, file] of [['dynagraph', 'src/index.ts'], ['dynagraph/testing', 'src/testing/index.ts'], ['dynagraph/graphql', 'src/graphql/index.ts']] as const) {
       const source = program!.getSourceFile(resolve(root, file))!;
       const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!).map((s) => s.name);
       const module = project!.getChildByName(name);

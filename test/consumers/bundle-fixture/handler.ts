@@ -4,7 +4,8 @@
  * (no keepNames) in ESM and in CJS. It prints one JSON report; the three must be equal.
  * Everything in it is what a minifier could break: command names (stats, log), consumed
  * capacity, cursors over bigint keys (NumberValue), error names and classes, and the name
- * a retrying transaction stores in its status record.
+ * a retrying transaction stores in its status record, and the generated GraphQL schema's
+ * Relay paging over those bigint keys and its error codes.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -12,6 +13,7 @@ import {
   bigint, number, string, transactor, type LogEntry, type Transactor,
 } from '../../../src/index.js';
 import { localClientConfig } from '../../../src/testing/index.js';
+import { graphqlSchema } from '../../../src/graphql/index.js';
 
 class Reading extends Model({
   table: 'readings',
@@ -104,6 +106,20 @@ export async function handler(endpoint: string, prefix: string) {
     const bump = await new Bump('requester-1', db).commit({ db });
     const records = await TransactionRecord.query({ requesterId: 'requester-1' }, { db, consistent: true }).all();
 
+    const api = graphqlSchema({ models: { Reading } });
+    const connection = '{ edges { cursor node { seq value } } pageInfo { hasNextPage hasPreviousPage endCursor } }';
+    const first = await api.run(db, `{ readings(sensor: "s1", first: 4) ${connection} }`);
+    const after = (first.data as any)?.readings?.pageInfo?.endCursor;
+    const next = await api.run(db, `query($c: String) { readings(sensor: "s1", first: 4, after: $c) ${connection} }`, { c: after });
+    const badCursor = await api.run(db, '{ readings(sensor: "s1", after: "bogus") { edges { cursor } } }');
+    const edges = (r: typeof first) => ((r.data as any)?.readings?.edges ?? []).map((e: any) => `${e.node.seq}:${e.node.value}`);
+    const graphql = {
+      pages: [edges(first), edges(next)],
+      more: [(first.data as any)?.readings?.pageInfo?.hasNextPage, (next.data as any)?.readings?.pageInfo?.hasNextPage],
+      errors: [badCursor.errors?.[0]?.extensions?.code, first.errors, next.errors],
+      requests: (first.extensions as any)?.dynagraph?.requests,
+    };
+
     return {
       pages,
       cursors,
@@ -118,6 +134,7 @@ export async function handler(endpoint: string, prefix: string) {
       conflict: describeError(conflict),
       invalid: describeError(invalid),
       transaction: { attempts: bump.attempts, records: records.map((r) => ({ name: r.name, status: r.status, attempts: r.attempts })) },
+      graphql,
     };
   } finally {
     await db.deleteTables(models, { wait: false });

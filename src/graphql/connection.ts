@@ -1,0 +1,143 @@
+/**
+ * Relay Cursor Connections over dynagraph pages. Every edge has its own cursor, so a client
+ * may resume after (or before) any item: for a read whose items are the Query's own items
+ * (a to-many edge, a root query or scan) the cursor is the item's key in the library's cursor
+ * format — signed when the database has a cursor secret, valid in both directions — and one
+ * page is one request of `first + 1` items (the extra one tells `hasNextPage`). Any other
+ * connection edge (one whose items come through another read) gets position cursors: a page
+ * cursor of the library plus an offset, with forward paging through `endCursor` as cheap as
+ * with keyed cursors.
+ */
+import { GraphQLError } from 'graphql';
+import { STATE, type ModelBase } from '../model/instance.js';
+import { encodeCursor, type CursorScope } from '../operations/cursor.js';
+import type { Page } from '../operations/read-stream.js';
+import { InvalidCursorError } from '../errors.js';
+
+/** Connection arguments (Relay): forward with `first`/`after`, backward with `last`/`before`. */
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** Bounds of `first` and `last`. */
+export interface ConnectionLimits {
+  /** Page size when neither `first` nor `last` is given (default 20). */
+  defaultFirst?: number;
+  /** Largest `first` or `last` accepted (default 100). */
+  maxFirst?: number;
+}
+
+/** What a connection reads from. */
+export interface Pager {
+  /** One page: the edge's or query's `page()`. */
+  page(options: { limit: number; cursor?: string; reverse: boolean }): Promise<Page<unknown>>;
+  /** Where a cursor of this read may be used, when its items are the read's own (keyed cursors). */
+  scope?: CursorScope;
+  /** Whether the read can go backward (a scan cannot). */
+  reversible: boolean;
+  /** The total count, when the connection's `totalCount` is asked. */
+  count?(): Promise<number>;
+}
+
+/** The value of a connection field, as its object type resolves it. */
+export interface ConnectionValue {
+  edges: { cursor: string; node: unknown }[];
+  pageInfo: { startCursor: string | null; endCursor: string | null; hasNextPage: boolean; hasPreviousPage: boolean };
+  totalCount: () => Promise<number> | number;
+}
+
+/** A GraphQL error for bad arguments. */
+export function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** Checks the arguments, before anything is sent: the page size and direction. */
+export function pageRequest(args: ConnectionArgs, limits: ConnectionLimits = {}): { size: number; backward: boolean; cursor?: string } {
+  const { defaultFirst = 20, maxFirst = 100 } = limits;
+  const has = (v: unknown) => v !== undefined && v !== null;
+  if (has(args.first) && has(args.last)) throw badInput('give first or last, not both');
+  if (has(args.after) && has(args.before)) throw badInput('give after or before, not both');
+  if (has(args.before) && has(args.first)) throw badInput('before pages backward: use last with it, not first');
+  if (has(args.after) && has(args.last)) throw badInput('after pages forward: use first with it, not last');
+  const backward = has(args.last) || has(args.before);
+  const name = backward ? 'last' : 'first';
+  const size = (backward ? args.last : args.first) ?? defaultFirst;
+  if (!Number.isInteger(size) || size < 1 || size > maxFirst) throw badInput(`${name} must be a whole number from 1 to ${maxFirst}, got ${size}`);
+  const cursor = (backward ? args.before : args.after) ?? undefined;
+  if (cursor !== undefined && cursor === '') throw badInput(`${backward ? 'before' : 'after'} must not be empty`);
+  return { size, backward, cursor };
+}
+
+function keyCursor(item: unknown, scope: CursorScope): string {
+  const stored = (item as ModelBase)[STATE]?.stored ?? (item as Record<string, unknown>);
+  const key: Record<string, unknown> = {};
+  for (const n of scope.keyNames) key[n] = stored[n];
+  return encodeCursor(key, scope);
+}
+
+// Position cursors: `@` + base64url JSON of [page cursor or null, offset, direction]. The page
+// cursor is the library's (checked, signed with a secret); the offset is bounded so that a
+// forged one cannot make a page read more than this many items past it.
+const POSITION = '@';
+const MAX_OFFSET = 1000;
+
+function positionCursor(base: string | undefined, offset: number, backward: boolean): string {
+  return POSITION + Buffer.from(JSON.stringify([base ?? null, offset, backward ? 1 : 0])).toString('base64url');
+}
+
+function readPosition(cursor: string, backward: boolean): { base?: string; offset: number } {
+  let parsed: unknown;
+  try {
+    parsed = cursor.startsWith(POSITION) ? JSON.parse(Buffer.from(cursor.slice(1), 'base64url').toString('utf8')) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !(parsed[0] === null || typeof parsed[0] === 'string')
+    || !Number.isInteger(parsed[1]) || parsed[1] < 0 || parsed[1] > MAX_OFFSET || (parsed[2] !== 0 && parsed[2] !== 1)) {
+    throw new InvalidCursorError('malformed');
+  }
+  if ((parsed[2] === 1) !== backward) throw new InvalidCursorError(`it is a cursor of ${parsed[2] ? 'a backward' : 'a forward'} page of this connection; use it with ${parsed[2] ? 'last/before' : 'first/after'}`);
+  return { base: parsed[0] ?? undefined, offset: parsed[1] };
+}
+
+/** Reads one connection page: one `page()` call of the pager. */
+export async function readConnection(pager: Pager, args: ConnectionArgs, limits?: ConnectionLimits): Promise<ConnectionValue> {
+  const { size, backward, cursor } = pageRequest(args, limits);
+  if (backward && !pager.reversible) throw badInput('this connection cannot be read backward (last/before)');
+  const count = () => (pager.count ? pager.count() : Promise.reject(badInput('this connection has no totalCount')));
+  let nodes: unknown[];
+  let cursors: string[];
+  let more: boolean;
+  if (pager.scope) {
+    const scope = pager.scope;
+    const page = await pager.page({ limit: size + 1, cursor, reverse: backward });
+    more = page.items.length > size;
+    nodes = page.items.slice(0, size);
+    cursors = nodes.map((n) => keyCursor(n, scope));
+  } else {
+    const { base, offset } = cursor === undefined ? { base: undefined, offset: 0 } : readPosition(cursor, backward);
+    const page = await pager.page({ limit: offset + size, cursor: base, reverse: backward });
+    nodes = page.items.slice(offset);
+    const next = page.cursor;
+    more = next !== undefined;
+    // The last item's cursor is the page cursor itself, so the next page starts there at offset 0.
+    cursors = nodes.map((_, i) => (i === nodes.length - 1 && next !== undefined ? positionCursor(next, 0, backward) : positionCursor(base, offset + i + 1, backward)));
+  }
+  const edges = nodes.map((node, i) => ({ cursor: cursors[i], node }));
+  if (backward) edges.reverse();
+  const given = cursor !== undefined;
+  return {
+    edges,
+    pageInfo: {
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      // Relay: the side a cursor came from has items before it (it is an item's cursor); the read's side is what was read.
+      hasNextPage: backward ? given : more,
+      hasPreviousPage: backward ? more : given,
+    },
+    totalCount: count,
+  };
+}
