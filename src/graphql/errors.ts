@@ -11,6 +11,7 @@ import { DynagraphError, TransactionCanceledError, type CancellationReason } fro
 const CLIENT_CODES = new Set([
   'VALIDATION', 'INVALID_CURSOR', 'INVALID_EXPRESSION', 'ITEM_EXISTS', 'CONDITION_FAILED', 'VERSION_CONFLICT',
   'NOT_FOUND', 'KEY_CHANGED', 'REQUEST_BUDGET_EXCEEDED', 'TRANSACTION_TOO_LARGE', 'DUPLICATE_KEY',
+  'TARGET_NOT_FOUND', 'DELETE_RESTRICTED',
 ]);
 
 // What the rest mean to a client, in words that do not describe the server's insides.

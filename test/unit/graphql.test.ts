@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import { edgeKindOf, edgesOf, graphqlSchema, toGraphQLError } from '../../src/graphql/index.js';
 import { pageRequest } from '../../src/graphql/connection.js';
 import { plural } from '../../src/graphql/schema.js';
-import { DynamoDBError, InvalidCursorError, SchemaError, ValidationError } from '../../src/index.js';
+import { DynamoDBError, InvalidCursorError, MissingTargetError, SchemaError, TransactionCanceledError, ValidationError } from '../../src/index.js';
 import { Forum, Reply, Thread, User } from '../../examples/forum/models.js';
 
 describe('graphql (unit)', () => {
@@ -16,7 +16,7 @@ describe('graphql (unit)', () => {
     expect(edgeKindOf({ page: async () => ({ items: [], cursor: undefined }), load: async () => [] })).to.equal('many');
     expect(edgeKindOf({ load: async () => null })).to.equal('one');
     for (const v of [null, undefined, 3, 'x', {}, { page: 1 }]) expect(edgeKindOf(v)).to.equal(undefined);
-    expect(edgesOf(Thread).map((e) => [e.field, e.kind, e.reads])).to.deep.equal([['forum', 'one', 1], ['user', 'one', 1], ['replies', 'many', 1]]);
+    expect(edgesOf(Thread).map((e) => [e.field, e.kind, e.reads])).to.deep.equal([['forum', 'one', 1], ['user', 'one', 1], ['replies', 'many', 1], ['tags', 'many', 2]]);
     // user.threads reads a keys-only index: a Query and a BatchGetItem per page.
     expect(edgesOf(User).map((e) => [e.field, e.reads])).to.deep.equal([['threads', 2], ['replies', 1]]);
   });
@@ -78,5 +78,11 @@ describe('graphql (unit)', () => {
     const internal = toGraphQLError(new TypeError("Cannot read properties of undefined (reading 'x') at /srv/app.js"), (e) => seen.push(e));
     expect([internal.message, internal.extensions.code]).to.deep.equal(['internal server error', 'INTERNAL_SERVER_ERROR']);
     expect(seen).to.have.length(2);
+    // A canceled transaction names the failed action in words, not "[1] check User: ConditionalCheckFailed".
+    const canceled = toGraphQLError(new TransactionCanceledError([{ index: 1, action: 'check', model: 'User', code: 'ConditionalCheckFailed' }], 'token'));
+    expect([canceled.message, canceled.extensions.code]).to.deep.equal(['the write was not made: the check of User: its condition failed', 'TRANSACTION_CANCELED']);
+    expect(canceled.extensions.reasons).to.deep.equal([{ action: 'check', model: 'User', reason: 'ConditionalCheckFailed' }]);
+    const restricted = toGraphQLError(new MissingTargetError('Reply.thread', 'Thread', { forum_name: 'f', subject: 's' }));
+    expect([restricted.extensions.code, restricted.message]).to.deep.equal(['TARGET_NOT_FOUND', 'Reply.thread: no Thread {"forum_name":"f","subject":"s"}; nothing was written']);
   });
 });
