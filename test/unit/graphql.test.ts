@@ -79,7 +79,7 @@ describe('graphql (unit)', () => {
     expect([internal.message, internal.extensions.code]).to.deep.equal(['internal server error', 'INTERNAL_SERVER_ERROR']);
     expect(seen).to.have.length(2);
     // A canceled transaction names the failed action in words, not "[1] check User: ConditionalCheckFailed".
-    const canceled = toGraphQLError(new TransactionCanceledError([{ index: 1, action: 'check', model: 'User', code: 'ConditionalCheckFailed' }], 'token'));
+    const canceled = toGraphQLError(new TransactionCanceledError([{ index: 1, action: 'check', model: 'User', code: 'ConditionalCheckFailed', versionConflict: false }], 'token'));
     expect([canceled.message, canceled.extensions.code]).to.deep.equal(['the write was not made: the check of User: its condition failed', 'TRANSACTION_CANCELED']);
     expect(canceled.extensions.reasons).to.deep.equal([{ action: 'check', model: 'User', reason: 'ConditionalCheckFailed' }]);
     const restricted = toGraphQLError(new MissingTargetError('Reply.thread', 'Thread', { forum_name: 'f', subject: 's' }));
