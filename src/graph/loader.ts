@@ -223,8 +223,16 @@ export class GraphLoader {
     else this.identity.delete(id);
   }
 
+  /** Ids of the query keys seen (DataLoader and the batch ask for each key's id; compute it once). */
+  private readonly queryIds = new WeakMap<QueryKey, string>();
+
   private queryId(k: QueryKey): string {
-    return stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null, ...(k.raw ? ['raw'] : [])]);
+    let id = this.queryIds.get(k);
+    if (id === undefined) {
+      id = stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null, ...(k.raw ? ['raw'] : [])]);
+      this.queryIds.set(k, id);
+    }
+    return id;
   }
 
   /**
