@@ -181,17 +181,19 @@ async function tagsShape(latency: LatencyHandler, latencyMs: number, runs: numbe
   }
   for (const r of resolvers) if (JSON.stringify(await r.resolve()) !== reference) throw new Error(`${r.name} returned other tags than the optimal resolver`);
   latency.latencyMs = latencyMs;
-  const results = new Map<string, { meter: Meter; ms: number; run: number }[]>();
+  const results = new Map<string, { meter: Meter; ms: number; cpuMs: number; run: number }[]>();
   const random = prng(13);
   for (let run = 0; run < runs; run++) {
     for (const r of [...resolvers].sort(() => random() - 0.5)) {
       if (run >= r.runs) continue;
       const meter = latency.reset();
+      const cpu = process.cpuUsage();
       const started = performance.now();
       const got = JSON.stringify(await r.resolve());
       const ms = performance.now() - started;
+      const used = process.cpuUsage(cpu);
       if (got !== reference) throw new Error(`${r.name}: other tags in run ${run}`);
-      (results.get(r.id) ?? results.set(r.id, []).get(r.id)!).push({ meter, ms, run });
+      (results.get(r.id) ?? results.set(r.id, []).get(r.id)!).push({ meter, ms, cpuMs: (used.user + used.system) / 1000, run });
       progress(`tags run ${run + 1}: ${r.name}: ${meter.total} requests, ${meter.rounds} rounds, ${fixed(ms, 0)} ms`);
     }
   }
@@ -202,14 +204,14 @@ async function tagsShape(latency: LatencyHandler, latencyMs: number, runs: numbe
   const summary = resolvers.map((r) => {
     const list = results.get(r.id)!;
     for (const x of list) if (x.meter.total !== list[0].meter.total) throw new Error(`${r.name}: request counts differ between runs`);
-    return { r, meter: list[0].meter, ms: median(list.map((x) => x.ms)), runs: list.length };
+    return { r, meter: list[0].meter, ms: median(list.map((x) => x.ms)), cpuMs: median(list.map((x) => x.cpuMs)), runs: list.length };
   });
   const ops = [...new Set(summary.flatMap((x) => Object.keys(x.meter.requests)))].sort();
   const opt = summary.find((x) => x.r.id === 'optimal')!;
   const naive = summary.find((x) => x.r.id === 'naive')!;
   const out = [`### Many-to-many: the first ${PAGE_THREADS} threads and their tags (${TAGS_PER_THREAD} each over ${TAGS} tags, through the ThreadTag edge store), ${latencyMs} ms injected per request`, ''];
-  out.push(table(['resolver', ...ops, 'requests', 'sequential rounds', 'wall ms (median)', '× optimal (median of per-run ratios)', 'runs'],
-    summary.map((x) => [x.r.name, ...ops.map((o) => x.meter.requests[o] ?? 0), x.meter.total, x.meter.rounds, fixed(x.ms, 0), fixed(paired(x.r.id), 2), x.runs])));
+  out.push(table(['resolver', ...ops, 'requests', 'sequential rounds', 'wall ms (median)', '× optimal (median of per-run ratios)', 'client CPU ms (median)', 'runs'],
+    summary.map((x) => [x.r.name, ...ops.map((o) => x.meter.requests[o] ?? 0), x.meter.total, x.meter.rounds, fixed(x.ms, 0), fixed(paired(x.r.id), 2), fixed(x.cpuMs, 0), x.runs])));
   out.push('', 'All returned the same threads and tags.', '', '**Targets**', '');
   for (const d of summary.filter((x) => x.r.id.startsWith('dynagraph'))) {
     out.push(`- ${d.r.id === 'dynagraph' ? 'default' : 'concurrency 64'}: ${verdict(d.meter.total === opt.meter.total, `requests = optimal (${d.meter.total} vs ${opt.meter.total})`)}; ` +

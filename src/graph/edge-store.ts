@@ -34,8 +34,11 @@ export interface EdgeTableOptions {
 
 /** What a store knows of itself. */
 export interface EdgeStoreInfo {
+  /** The link's name: the entity name of the edge items. */
   readonly name: string;
+  /** The model at the source end. */
   readonly from: () => AnyModel;
+  /** The model at the target end. */
   readonly to: () => AnyModel;
   /** The partition attribute: the source's encoded key. */
   readonly hash: string;
@@ -127,7 +130,9 @@ export function keyOfEndId(store: Pick<EdgeStoreInfo, 'name'>, model: ModelClass
 
 /** A many-to-many declaration, shared by every instance of the declaring model. */
 export interface ManyToManyRelation extends EdgeDeclaration {
+  /** Always `manyToMany`. */
   readonly kind: 'manyToMany';
+  /** The model at the other end. */
   readonly target: () => AnyModel;
   /** The edge store. */
   readonly through: () => EdgeStore;
@@ -135,6 +140,7 @@ export interface ManyToManyRelation extends EdgeDeclaration {
   readonly index?: string;
   /** The declaring model's end of the store. */
   readonly side: 'from' | 'to';
+  /** The target's edge over the same store, kept up to date by link / unlink when loaded. */
   readonly inverse?: string;
 }
 

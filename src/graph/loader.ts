@@ -23,6 +23,8 @@ import type { EdgeDeclaration } from './edge.js';
 export interface EdgeQuery extends EdgeDeclaration {
   /** The owner → the target's key or partition; `null` / `undefined` for none. */
   readonly query: (self: any) => Record<string, unknown> | null | undefined;
+  /** Return the items as stored, not as instances (a many-to-many edge's links: read once, never held). */
+  readonly raw?: boolean;
 }
 
 interface GetKey {
@@ -37,6 +39,8 @@ interface QueryKey {
   condition: Record<string, unknown>;
   /** Set for one page; absent to load every item. */
   page?: { limit: number; cursor?: string; reverse?: boolean };
+  /** The stored items, not instances. */
+  raw?: boolean;
 }
 
 function getId(k: GetKey): string {
@@ -182,7 +186,7 @@ export class GraphLoader {
   async loadToMany(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase[]> {
     const input = relation.query(owner);
     if (!input) return [];
-    return (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input })) as ModelBase[];
+    return (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input, raw: relation.raw })) as ModelBase[];
   }
 
   /** One page of a to-many edge (de-duplicated with identical page loads). */
@@ -191,7 +195,7 @@ export class GraphLoader {
     if (!input) return { items: [], cursor: undefined };
     const page = (await this.queries.load({
       model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input,
-      page: { limit: options.limit ?? 100, cursor: options.cursor, reverse: options.reverse === true },
+      page: { limit: options.limit ?? 100, cursor: options.cursor, reverse: options.reverse === true }, raw: relation.raw,
     })) as Page<ModelBase>;
     return page;
   }
@@ -219,8 +223,16 @@ export class GraphLoader {
     else this.identity.delete(id);
   }
 
+  /** Ids of the query keys seen (DataLoader and the batch ask for each key's id; compute it once). */
+  private readonly queryIds = new WeakMap<QueryKey, string>();
+
   private queryId(k: QueryKey): string {
-    return stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null]);
+    let id = this.queryIds.get(k);
+    if (id === undefined) {
+      id = stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null, ...(k.raw ? ['raw'] : [])]);
+      this.queryIds.set(k, id);
+    }
+    return id;
   }
 
   /**
@@ -272,9 +284,9 @@ export class GraphLoader {
   /** One distinct query; a keys-only (or include) index's entries are left for {@link hydrateEntries}. */
   private async runOne(k: QueryKey, spec: ReadSpec, i: number, results: (ModelBase[] | Page<ModelBase>)[], hydrating: number[]): Promise<void> {
     const partial = k.index !== undefined && k.model.schema.indexes[k.index]?.projection !== 'all';
-    const q = new Query<ModelBase>(this.db, partial ? { ...spec, decode: (items) => items } : spec, { reverse: k.page?.reverse });
+    const q = new Query<ModelBase>(this.db, partial || k.raw ? { ...spec, decode: (items) => items } : spec, { reverse: k.page?.reverse });
     results[i] = k.page ? await q.page(k.page) : await q.all();
-    if (partial) hydrating.push(i);
+    if (partial && !k.raw) hydrating.push(i);
   }
 
   /** The sparse-index pattern once for the whole batch: every entry's full item in shared BatchGetItems, index order kept. */
@@ -293,7 +305,7 @@ function collectionGroups(keys: readonly QueryKey[], distinct: readonly number[]
   const groups = new Map<string, number[]>();
   for (const i of distinct) {
     const k = keys[i];
-    if (k.page || k.index || k.model.schema.entity === undefined) continue;
+    if (k.page || k.index || k.raw || k.model.schema.entity === undefined) continue;
     const id = stableJson([specs[i].table, specs[i].partition?.value]);
     groups.set(id, [...(groups.get(id) ?? []), i]);
   }

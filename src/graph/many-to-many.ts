@@ -57,6 +57,7 @@ export function adjacency(relation: ManyToManyRelation): EdgeQuery {
     kind: 'oneToMany',
     target: () => store,
     index: relation.index,
+    raw: true,
     query: (owner: ModelBase) => {
       const cls = owner.constructor as ModelClassRuntime;
       const stored = owner[STATE].stored;
@@ -72,12 +73,16 @@ export function adjacency(relation: ManyToManyRelation): EdgeQuery {
   };
 }
 
-/** The targets named by edge items, through the batched gets (one BatchGetItem per 100 distinct keys of the tick); dangling links are skipped. */
-async function targetsOf(graph: GraphLoader, relation: ManyToManyRelation, links: readonly ModelBase[]): Promise<ModelBase[]> {
+/**
+ * The targets named by edge items (as stored: links are read, never held as instances),
+ * through the batched gets (one BatchGetItem per 100 distinct keys of the tick); dangling
+ * links are skipped.
+ */
+async function targetsOf(graph: GraphLoader, relation: ManyToManyRelation, links: readonly unknown[]): Promise<ModelBase[]> {
   const { info, theirs } = endsOf(relation);
   const model = relation.target() as unknown as ModelClassRuntime;
   const found = await Promise.all(links.map((link) => {
-    const key = keyOfEndId(info, model, String((link as unknown as Record<string, unknown>)[theirs]));
+    const key = keyOfEndId(info, model, String((link as Record<string, unknown>)[theirs]));
     return key ? graph.getOne(model, key) : null;
   }));
   return found.filter((t): t is ModelBase => t !== null);

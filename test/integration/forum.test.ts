@@ -118,6 +118,31 @@ describe('forum example (DynamoDB Local)', function () {
     expect(seen.sort()).to.deep.equal(expected);
   });
 
+  it('tags both ways over GraphQL: threads\' tags in one round, a tag\'s threads as a connection', async () => {
+    const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 5);
+    const result = await gql(`{ forum(name: ${JSON.stringify(forumName)}) { threads(first: 5) { edges { node { subject tags { name } } } } } }`);
+    expect(result.errors).to.equal(undefined);
+    const edges = result.data.forum.threads.edges;
+    threads.forEach((t, i) => {
+      expect(edges[i].node.tags.map((x: { name: string }) => x.name).sort()).to.deep.equal(data.threadTags[data.threads.indexOf(t)].map((x) => x.name));
+    });
+    // forum, its threads, then the five threads' links in parallel and all their tags in one BatchGetItem
+    expect(result.extensions.dynagraph.requests).to.deep.equal({ BatchGetItem: 2, Query: 6 });
+    const tag = data.threadTags[0][0].name;
+    const tagged = data.threads.filter((t, i) => data.threadTags[i].some((x) => x.name === tag)).map((t) => t.subject).sort();
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await gql('query($t: String!, $after: String) { tag(name: $t) { threads(first: 2, after: $after) { edges { node { subject } } pageInfo { endCursor hasNextPage } } } }', { t: tag, after });
+      expect(page.errors).to.equal(undefined);
+      const conn = page.data.tag.threads;
+      seen.push(...conn.edges.map((e: any) => e.node.subject));
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(seen.sort()).to.deep.equal(tagged);
+  });
+
   it('turns bad cursors and bad input into GraphQL errors, never a crash', async () => {
     const bad = await gql(`{ thread(forum_name: "x", subject: "y") { subject } forum(name: ${JSON.stringify(forumName)}) { threads(first: 2, after: "bogus") { edges { node { subject } } } } }`);
     expect(bad.errors?.[0].extensions?.code).to.equal('INVALID_CURSOR');
