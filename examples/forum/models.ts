@@ -65,7 +65,7 @@ export class Thread extends Model({
     onDelete: 'cascade',
     counter: 'replyCount',
   });
-  tags = manyToMany(() => Tag, { through: () => ThreadTag, inverse: 'threads' });
+  tags = manyToMany(() => Tag, { through: () => ThreadTag, inverse: 'threads', onDelete: 'detach' });
 }
 
 export class Reply extends Model({
@@ -92,7 +92,7 @@ export class Reply extends Model({
 
 /** A topic threads are tagged with; thread ↔ tag is many-to-many through {@link ThreadTag}. */
 export class Tag extends Model({ table: 'tags', key: { hash: 'name' }, attributes: { name: string() } }) {
-  threads = manyToMany(() => Thread, { through: () => ThreadTag, inverse: 'tags' });
+  threads = manyToMany(() => Thread, { through: () => ThreadTag, inverse: 'tags', onDelete: 'detach' });
 }
 
 /** The links of threads to tags: one edge item per link, the inverse index answers tag → threads. */

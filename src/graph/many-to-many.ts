@@ -15,6 +15,8 @@ import { graphFor } from './graph-context.js';
 import type { GraphLoader, EdgeQuery } from './loader.js';
 import { linkRequests, writeLinks, type LinkOptions, type LinkResult } from './links.js';
 import type { DryRunRequest } from '../operations/dry-run.js';
+import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
+import { linkEffects, type LinkOnDelete } from './link-integrity.js';
 
 /** Options of {@link manyToMany}. */
 export interface ManyToManyOptions {
@@ -27,6 +29,12 @@ export interface ManyToManyOptions {
   side?: 'from' | 'to';
   /** Name of the target's many-to-many edge over the same store: link / unlink keep it up to date when it is loaded. */
   inverse?: string;
+  /**
+   * Deleting my item: `'detach'` deletes my links (their items) in the same transaction;
+   * `'restrict'` refuses while I have any (DeleteRestrictedError naming the linked targets).
+   * The targets are never written. Without it, my links stay (loads skip links whose end is gone).
+   */
+  onDelete?: LinkOnDelete;
 }
 
 const isOfModel = (cls: unknown, model: AnyModel): boolean => cls === model || (typeof cls === 'function' && cls.prototype instanceof (model as unknown as typeof Object));
@@ -89,7 +97,7 @@ async function targetsOf(graph: GraphLoader, relation: ManyToManyRelation, links
 }
 
 /** A many-to-many edge of one instance. */
-export class ManyToMany<T> implements AsyncIterable<T>, Edge {
+export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
   /** @internal */
   readonly [EDGE] = 'manyToMany' as const;
   #loaded = false;
@@ -106,6 +114,11 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge {
   /** The shared declaration (resolved on first use). */
   get relation(): ManyToManyRelation {
     return (this.#relation ??= resolve(this.owner, this.declared.target, this.declared.options));
+  }
+
+  /** @internal What this edge adds to a delete of its owner (`onDelete`, see link-integrity.ts). */
+  get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
+    return linkEffects(this, this.declared.options.onDelete, adjacency);
   }
 
   /** The owner's field holding this edge (`tags` of `Post.tags`). */
@@ -236,6 +249,9 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge {
 export function manyToMany<M extends AnyModel>(target: () => M, options: ManyToManyOptions): ManyToMany<InstanceType<M>> {
   if (typeof target !== 'function') throw new SchemaError('manyToMany() needs a thunk of the target model: () => Target');
   if (typeof options?.through !== 'function') throw new SchemaError('manyToMany() needs through: () => an edgeTable() store');
+  if (options.onDelete !== undefined && options.onDelete !== 'detach' && options.onDelete !== 'restrict') {
+    throw new SchemaError(`manyToMany(): onDelete must be 'detach' or 'restrict', not ${JSON.stringify(options.onDelete)}`);
+  }
   const owner = constructingInstance();
   if (!owner) throw new SchemaError('manyToMany() must initialise an instance field of a model class');
   return new ManyToMany({ target, options }, owner);

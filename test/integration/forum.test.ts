@@ -120,11 +120,11 @@ describe('forum example (DynamoDB Local)', function () {
 
   it('tags both ways over GraphQL: threads\' tags in one round, a tag\'s threads as a connection', async () => {
     const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 5);
-    const result = await gql(`{ forum(name: ${JSON.stringify(forumName)}) { threads(first: 5) { edges { node { subject tags { name } } } } } }`);
+    const result = await gql(`{ forum(name: ${JSON.stringify(forumName)}) { threads(first: 5) { edges { node { subject tags { edges { node { name } } } } } } } }`);
     expect(result.errors).to.equal(undefined);
     const edges = result.data.forum.threads.edges;
     threads.forEach((t, i) => {
-      expect(edges[i].node.tags.map((x: { name: string }) => x.name).sort()).to.deep.equal(data.threadTags[data.threads.indexOf(t)].map((x) => x.name));
+      expect(edges[i].node.tags.edges.map((x: { node: { name: string } }) => x.node.name).sort()).to.deep.equal(data.threadTags[data.threads.indexOf(t)].map((x) => x.name));
     });
     // forum, its threads, then the five threads' links in parallel and all their tags in one BatchGetItem
     expect(result.extensions.dynagraph.requests).to.deep.equal({ BatchGetItem: 2, Query: 6 });
