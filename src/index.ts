@@ -37,7 +37,7 @@ export {
 export type { AttributeBuilder, SizeBuilder } from './expressions/condition-ast.js';
 export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
 export type { PathInput } from './expressions/path.js';
-export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
+export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type KnownLoaded, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
 export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
 export { RequestBudgetExceededError, type SessionStats } from './graph/stats.js';
 export { renderPlan, showCount, type GraphPlan, type PlanCount, type PlanEdge, type PlanEdgeKind, type PlanRound, type PlanStep } from './graph/explain.js';

@@ -75,6 +75,14 @@ export class EdgeNotLoadedError extends SchemaError {
   }
 }
 
+/**
+ * What `get()` asks of its edge: that the type knows it is loaded — an edge of an include or
+ * `session.load` result (`Loaded<T, S>`). On any other edge, `await edge.load()` instead.
+ */
+export interface KnownLoaded {
+  readonly isLoaded: true;
+}
+
 /** A to-one edge of one instance. */
 export class ToOne<T> implements InversePrimable {
   #loaded = false;
@@ -97,8 +105,11 @@ export class ToOne<T> implements InversePrimable {
     return this.#loaded;
   }
 
-  /** The loaded target; throws EdgeNotLoadedError when not loaded. */
-  get(): T | null {
+  /**
+   * The loaded target; compiles only on an edge known to be loaded (an include or
+   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
+   */
+  get(this: ToOne<T> & KnownLoaded): T | null {
     if (!this.#loaded) throw new EdgeNotLoadedError(`${this.owner.constructor.name}.${this.relation.kind}`);
     return this.#value;
   }
@@ -156,8 +167,11 @@ export class ToMany<T> implements AsyncIterable<T> {
     return this.#loaded;
   }
 
-  /** The loaded items; throws EdgeNotLoadedError when not loaded. */
-  get(): T[] {
+  /**
+   * The loaded items; compiles only on an edge known to be loaded (an include or
+   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
+   */
+  get(this: ToMany<T> & KnownLoaded): T[] {
     if (!this.#loaded) throw new EdgeNotLoadedError(`${this.owner.constructor.name}.${this.relation.kind}`);
     return this.#items;
   }
