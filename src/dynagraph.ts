@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
 import { ValidationError } from './errors.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
-import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
+import type { AnyModel, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ValuesOfModel } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
 import { batchGetParams, writeManyRequests } from './model/dry-runs.js';
@@ -178,9 +178,9 @@ export class Dynagraph implements Database {
    * A lazy query (see `Model.query`). Given several models that share a table, reads
    * their item collection: each item comes back as an instance of its own model.
    */
-  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
-    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: O & { index?: X },
-  ): Query<QueryResult<M, O>>;
+  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X; projection?: readonly P[] | undefined; hydrate?: H | undefined },
+  ): Query<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>>;
   query(model: AnyModel | readonly AnyModel[], key: object, options: ModelReadOptions = {}): Query<unknown> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     return new Query(this, querySpec(this, models, key as Record<string, unknown>, options), options);
@@ -195,7 +195,7 @@ export class Dynagraph implements Database {
   }
 
   /** A lazy scan (see `Model.scan`); `{ segments: n }` scans in parallel. */
-  scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M | readonly [M, ...AnyModel[]], options?: O): Query<QueryResult<M, O>>;
+  scan<M extends AnyModel, const P extends ProjectionPathOf<M> = never>(model: M | readonly [M, ...AnyModel[]], options?: QueryOptions<M, undefined> & { projection?: readonly P[] | undefined }): Query<QueryResult<M, { projection: readonly P[] }>, ValuesOfModel<M>>;
   scan(model: AnyModel | readonly AnyModel[], options: ModelReadOptions = {}): Query<unknown> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     return new Query(this, scanSpec(this, models, options), options);

@@ -60,7 +60,7 @@ export interface LoadedToMany<U> {
  * so a loaded result is usable wherever a `T` is (`render(t: Thread)`, `tx.put(t)`,
  * `t.update(…)`): its protected members and its class identity are kept.
  */
-export type Loaded<T, S> = {
+export type Loaded<T, S> = [keyof S & keyof T] extends [never] ? T : {
   [K in keyof S & keyof T]: T[K] extends ToOne<infer U>
     ? LoadedToOne<S[K] extends true ? U : Loaded<U, S[K]>>
     : T[K] extends ToMany<infer U>

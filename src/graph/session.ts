@@ -6,7 +6,7 @@
  * unsaved changes (then see {@link Session.isStale}). Nothing is shared between sessions.
  */
 import type { Connection, RequestObserver } from '../client.js';
-import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf, QueryOptions, QueryResult } from '../model/model.js';
+import type { AnyModel, IndexNameOf, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, ValuesOfModel } from '../model/model.js';
 import { isStale, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { getItem } from '../operations/items.js';
 import type { ModelSchema } from '../schema/model-schema.js';
@@ -31,11 +31,11 @@ export interface SessionOptions {
 const queryModels = new WeakMap<object, ModelClassRuntime>();
 
 /** A query whose results can eagerly load relationships. */
-export class SessionQuery<T> extends Query<T> {
+export class SessionQuery<T, V = Record<string, any>> extends Query<T, V> {
   /** Loads the given edges of every page's items, level by level, before yielding them. */
-  include<S extends IncludeSpec<T>>(spec: S & ExactInclude<T, S>): SessionQuery<Loaded<T, S>> {
+  include<S extends IncludeSpec<T>>(spec: S & ExactInclude<T, S>): SessionQuery<Loaded<T, S>, V> {
     const spec0 = this.spec;
-    return new SessionQuery<Loaded<T, S>>(this.db, {
+    return new SessionQuery<Loaded<T, S>, V>(this.db, {
       ...spec0,
       decode: async (items) => {
         const out = await spec0.decode(items);
@@ -189,9 +189,9 @@ export class Session implements GraphDatabase {
   }
 
   /** A lazy query whose instances come from this session; `.include({...})` loads edges. */
-  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
-    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: O & { index?: X },
-  ): SessionQuery<QueryResult<M, O>> {
+  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X; projection?: readonly P[] | undefined; hydrate?: H | undefined },
+  ): SessionQuery<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     const opts = (options ?? {}) as ModelReadOptions;
     const spec = querySpec(this, models, key as Record<string, unknown>, opts);
@@ -200,7 +200,7 @@ export class Session implements GraphDatabase {
   }
 
   /** A lazy scan whose instances come from this session. */
-  scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M, options?: O): SessionQuery<QueryResult<M, O>> {
+  scan<M extends AnyModel, const P extends ProjectionPathOf<M> = never>(model: M, options?: QueryOptions<M, undefined> & { projection?: readonly P[] | undefined }): SessionQuery<QueryResult<M, { projection: readonly P[] }>, ValuesOfModel<M>> {
     const opts = (options ?? {}) as ModelReadOptions;
     const spec = scanSpec(this, [model as unknown as ModelClassRuntime], opts);
     queryModels.set(spec, model as unknown as ModelClassRuntime);

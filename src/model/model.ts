@@ -20,8 +20,11 @@ import { describeChanges, diffItems, type Change } from './changes.js';
 import { deleteInstance, saveInstance, updateInstance, type DeleteOptions, type InstanceUpdateOptions, type SaveOptions } from './writes.js';
 import type { AnyUpdateSpec } from './update-spec.js';
 import { deleteByKey, updateByKey } from './writes-by-key.js';
-import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
+import type { ModelDeleteOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
+import type { ReturnValues } from '../operations/update.js';
 import type { DryRunRequest } from '../operations/dry-run.js';
+import type { Condition } from '../expressions/condition-ast.js';
+import type { IndexKeyNamesOf, IndexProjectionOf, Projected, ProjectedWithKeys, ProjectionPath } from './projection-types.js';
 import {
   batchGetRequests, deleteByKeyRequests, getProjection, getRequests, instanceDeleteRequests, instanceUpdateRequests,
   keyRequests, nextIdRequests, saveRequests, updateByKeyRequests, writeManyRequests, type SaveParamsOptions,
@@ -74,14 +77,37 @@ type RangePart<A extends AttributeMap, R> = [R] extends [never] ? {} : { [P in R
  */
 export type QueryKeyOf<M extends AnyModel, X = undefined> = KeyPart<TypesOf<M>['attributes'], IndexKeys<M, X>['hash']> & RangePart<TypesOf<M>['attributes'], IndexKeys<M, X>['range']>;
 
-/** Options of a typed query or scan. */
-export type QueryOptions<M extends AnyModel, X> = Omit<ModelReadOptions, 'index' | 'projection'> & { index?: X; projection?: readonly (keyof ValuesOfModel<M> & string)[] };
+/** The paths a projection of model `M` may name: attributes, and nested paths below them. */
+export type ProjectionPathOf<M extends AnyModel> = ProjectionPath<ValuesOfModel<M>>;
 
-/** Result of a query or scan: instances, or plain partial objects when projected. */
-export type QueryResult<M extends AnyModel, O> = O extends { projection: readonly any[] } | { hydrate: false } ? Partial<ValuesOfModel<M>> : InstanceType<M>;
+/** Options of a typed query or scan: the filter is typed by the model's attributes. */
+export type QueryOptions<M extends AnyModel, X> = Omit<ModelReadOptions, 'index' | 'projection' | 'filter'> & {
+  /** Query a secondary index by name. */
+  index?: X | undefined;
+  /** Return only these attributes or nested paths (plain objects narrowed to them, not instances). */
+  projection?: readonly ProjectionPathOf<M>[] | undefined;
+  /** Filter applied by DynamoDB after reading, typed by the model's attributes. */
+  filter?: Condition<ValuesOfModel<M>> | undefined;
+};
+
+type KeyNamesOf<M extends AnyModel> = TypesOf<M>['hash'] | TypesOf<M>['range'];
+type IndexOf<M extends AnyModel, X> = X extends keyof TypesOf<M>['indexes'] ? TypesOf<M>['indexes'][X] : never;
+
+/**
+ * Result of a query or scan under options `O` (`{ index, projection, hydrate }`): instances;
+ * with a projection, plain objects of the projected paths and the keys; through a keys-only
+ * or include index with `hydrate: false`, plain objects of what that index projects (its keys
+ * and the table's required).
+ */
+export type QueryResult<M extends AnyModel, O> = O extends { projection: readonly (infer P)[] } ? ([P] extends [never] ? HydratedResult<M, O> : ProjectedWithKeys<ValuesOfModel<M>, P & string, KeyNamesOf<M> | IndexKeyNamesOf<IndexOf<M, O extends { index: infer X } ? X : undefined>>>)
+  : HydratedResult<M, O>;
+type HydratedResult<M extends AnyModel, O> = O extends { hydrate: false; index: infer X } ? ([IndexOf<M, X>] extends [never] ? InstanceType<M>
+  : string extends IndexProjectionOf<IndexOf<M, X>> ? InstanceType<M>
+    : ProjectedWithKeys<ValuesOfModel<M>, IndexProjectionOf<IndexOf<M, X>>, KeyNamesOf<M> | IndexKeyNamesOf<IndexOf<M, X>>>)
+  : InstanceType<M>;
 
 export type { SaveOptions, DeleteOptions, KeyChangePolicy, InstanceUpdateOptions } from './writes.js';
-export type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
+export type { ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
 
 /** Instance methods every model has. */
 export class PersistentModel extends ModelBase {
@@ -104,7 +130,7 @@ export class PersistentModel extends ModelBase {
    * model's save is conditional on the loaded version (VersionConflictError on a mismatch)
    * unless `{ ignoreVersion: true }`; an autoincrement model's new instance gets its id here.
    */
-  async save(options: SaveOptions = {}): Promise<this> {
+  async save<T extends PersistentModel>(this: T, options: SaveOptions<ValuesOfInstance<T>> = {}): Promise<T> {
     await saveInstance(this.databaseFor(options.db), this, options);
     return this;
   }
@@ -127,7 +153,7 @@ export class PersistentModel extends ModelBase {
    * `nextId` (default 1; the real id comes from the counter). A moved key's transaction token
    * is random unless `token` is given.
    */
-  saveParams(options: SaveParamsOptions = {}): DryRunRequest[] {
+  saveParams<T extends PersistentModel>(this: T, options: SaveParamsOptions<ValuesOfInstance<T>> = {}): DryRunRequest[] {
     return saveRequests(this.databaseFor(options.db), this, options);
   }
 
@@ -137,7 +163,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Dry run of `delete(options)`: its DeleteItem, nothing sent. */
-  deleteParams(options: DeleteOptions = {}): DryRunRequest[] {
+  deleteParams<T extends PersistentModel>(this: T, options: DeleteOptions<ValuesOfInstance<T>> = {}): DryRunRequest[] {
     return instanceDeleteRequests(this.databaseFor(options.db), this, options);
   }
 
@@ -161,14 +187,17 @@ export class PersistentModel extends ModelBase {
    * Deletes the item (by its key as last stored, else as now). Conditional with `expect` /
    * `condition`, and for a versioned model on the loaded version.
    */
-  async delete(options: DeleteOptions = {}): Promise<void> {
+  async delete<T extends PersistentModel>(this: T, options: DeleteOptions<ValuesOfInstance<T>> = {}): Promise<void> {
     await deleteInstance(this.databaseFor(options.db), this, options);
   }
 
   /** Reads one item by key; `null` when there is none. */
-  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options?: Omit<GetOptions, 'projection'> & { db?: Database }): Promise<InstanceType<M> | null>;
-  /** With a projection: only those attributes, as a plain object (never an instance that could be saved half-empty). */
-  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { projection: readonly (keyof ValuesOfModel<M> & string)[]; db?: Database }): Promise<Partial<ValuesOfModel<M>> | null>;
+  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options?: Omit<GetOptions, 'projection'> & { db?: Database | undefined }): Promise<InstanceType<M> | null>;
+  /**
+   * With a projection: only those attributes or nested paths, as a plain object narrowed to
+   * them (never an instance that could be saved half-empty).
+   */
+  static get<M extends AnyModel, const P extends ProjectionPathOf<M>>(this: M, key: KeyOf<M>, options: Omit<GetOptions, 'projection'> & { projection: readonly P[]; db?: Database | undefined }): Promise<Projected<ValuesOfModel<M>, P> | null>;
   static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<unknown> {
     const db = options.db ?? databaseOf(this, this.name);
     const schema = this.schema;
@@ -181,18 +210,18 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Dry run of `get(key, options)`: its GetItem, nothing sent. */
-  static getParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { projection?: readonly (keyof ValuesOfModel<M> & string)[]; db?: Database } = {}): DryRunRequest[] {
+  static getParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: Omit<GetOptions, 'projection'> & { projection?: readonly ProjectionPathOf<M>[] | undefined; db?: Database | undefined } = {}): DryRunRequest[] {
     return getRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
   }
 
   /** Dry run of `put(values, options)`: validates, then returns what the save would send (see `saveParams`). */
-  static putParams<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveParamsOptions = {}): DryRunRequest[] {
+  static putParams<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveParamsOptions<ValuesOfModel<M>> = {}): DryRunRequest[] {
     return (new this(values) as InstanceType<M>).saveParams(options);
   }
 
   /** Dry run of `delete(key, options)`: its DeleteItem, nothing sent. */
-  static deleteParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): DryRunRequest[] {
-    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+  static deleteParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: ModelDeleteOptions<M> = {}): DryRunRequest[] {
+    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number });
   }
 
   /**
@@ -200,7 +229,7 @@ export class PersistentModel extends ModelBase {
    * for; through a session `'none'` is asked as `ALL_NEW`), nothing sent.
    */
   static updateParams<M extends AnyModel>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options: ModelUpdateOptions<M> = {}): DryRunRequest[] {
-    return updateByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, options);
+    return updateByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, options as ModelUpdateOptions);
   }
 
   /** Dry run of `getMany(keys, options)`: one BatchGetItem per chunk of at most 100 distinct keys. */
@@ -228,7 +257,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Validates a raw document and writes it; returns the saved instance. Unknown attributes are rejected. */
-  static async put<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveOptions = {}): Promise<InstanceType<M>> {
+  static async put<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveOptions<ValuesOfModel<M>> = {}): Promise<InstanceType<M>> {
     const instance = new this(values) as InstanceType<M>;
     return instance.save(options);
   }
@@ -237,9 +266,9 @@ export class PersistentModel extends ModelBase {
    * Deletes an item by key, optionally conditional; `expectVersion` makes it conditional on
    * that stored version (VersionConflictError otherwise).
    */
-  static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): Promise<void> {
+  static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: ModelDeleteOptions<M> = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
-    await deleteByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+    await deleteByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number });
   }
 
   /**
@@ -250,28 +279,28 @@ export class PersistentModel extends ModelBase {
    * nothing (`'none'`). A versioned model's version is advanced atomically; pass
    * `expectVersion` to make the update conditional on it.
    */
-  static async update<M extends AnyModel, const O extends ModelUpdateOptions<M> = {}>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options?: O): Promise<UpdateResult<M, O>> {
-    const opts = (options ?? {}) as ModelUpdateOptions<M>;
+  static async update<M extends AnyModel, R extends ReturnValues = 'allNew'>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options?: ModelUpdateOptions<M> & { returnValues?: R | undefined }): Promise<UpdateResult<M, R>> {
+    const opts = (options ?? {}) as ModelUpdateOptions;
     const db = opts.db ?? databaseOf(this, this.name);
-    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, opts)) as UpdateResult<M, O>;
+    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, opts)) as UpdateResult<M, R>;
   }
 
   /**
    * A lazy query: `Thread.query({ forum_name: 'AWS', subject: { beginsWith: 'A' } })`.
    * Use `{ index }` for a GSI or LSI; keys-only indexes are hydrated with batched gets.
    */
-  static query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
-    this: M, key: QueryKeyOf<M, X>, options?: O & { index?: X; db?: Database },
-  ): Query<QueryResult<M, O>> {
+  static query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
+    this: M, key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X; projection?: readonly P[] | undefined; hydrate?: H | undefined; db?: Database | undefined },
+  ): Query<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>> {
     const db = options?.db ?? databaseOf(this, this.name);
     const opts = (options ?? {}) as ModelReadOptions;
     return new Query(db, querySpec(db, [this as unknown as ModelClassRuntime], key as Record<string, unknown>, opts), opts);
   }
 
   /** A lazy scan of the whole table (or `{ segments: n }` in parallel, merged into one stream). */
-  static scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(
-    this: M, options?: O & { db?: Database },
-  ): Query<QueryResult<M, O>> {
+  static scan<M extends AnyModel, const P extends ProjectionPathOf<M> = never>(
+    this: M, options?: QueryOptions<M, undefined> & { projection?: readonly P[] | undefined; db?: Database | undefined },
+  ): Query<QueryResult<M, { projection: readonly P[] }>, ValuesOfModel<M>> {
     const db = options?.db ?? databaseOf(this, this.name);
     const opts = (options ?? {}) as ModelReadOptions;
     return new Query(db, scanSpec(db, [this as unknown as ModelClassRuntime], opts), opts);

@@ -25,8 +25,8 @@ import { stampedValues, takeTimestamps, timestampActions } from './timestamps.js
 /** What `save()` does when a loaded instance's key attributes were changed. */
 export type KeyChangePolicy = 'error' | 'copy' | 'move';
 
-/** Options of `save()` and `Model.put()`. */
-export interface SaveOptions extends WriteConditions, VersionOptions {
+/** Options of `save()` and `Model.put()`; `T` types `expect` / `condition` (the model's attribute values). */
+export interface SaveOptions<T = any> extends WriteConditions<T>, VersionOptions {
   /** Database to write to (default: the instance's, then the model's binding). */
   db?: Database;
   /**
@@ -53,8 +53,8 @@ export interface SaveOptions extends WriteConditions, VersionOptions {
   expectUnchanged?: boolean;
 }
 
-/** Options of `delete()`. */
-export interface DeleteOptions extends Omit<WriteConditions, 'overwrite'>, VersionOptions {
+/** Options of `delete()`; `T` types `expect` / `condition` (the model's attribute values). */
+export interface DeleteOptions<T = any> extends Omit<WriteConditions<T>, 'overwrite'>, VersionOptions {
   /** Database to delete from. */
   db?: Database;
 }
@@ -64,9 +64,9 @@ export interface InstanceUpdateOptions<T = any> extends VersionOptions {
   /** Database to write to. */
   db?: Database;
   /** Expected stored values (`{ balance: 200 }`), as for `save()`. */
-  expect?: Condition<T>;
+  expect?: Condition<T> | undefined;
   /** Any condition guarding the update. */
-  condition?: Condition<T>;
+  condition?: Condition<T> | undefined;
 }
 
 /** A write of one instance, validated and compiled, not yet sent. */
