@@ -31,25 +31,25 @@ import { acquireLock, withLock, type LockHandle, type LockOptions } from './lock
 /** Options of a {@link Dynagraph}. */
 export interface DynagraphOptions {
   /** A DynamoDB client to use. When omitted one is built from `endpoint` / `region`. */
-  client?: DynamoDBClient;
+  client?: DynamoDBClient | undefined;
   /** Endpoint of DynamoDB (e.g. DynamoDB Local's `http://127.0.0.1:8000`). */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** AWS region (default: `AWS_REGION`, or `local` with an endpoint). */
-  region?: string;
+  region?: string | undefined;
   /** Prepended to every model's table name: `'forum-dev-'`. */
-  tablePrefix?: string;
+  tablePrefix?: string | undefined;
   /** Receives a line per request on the `model`, `database-access` and `transactions` channels. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Models to bind (see {@link Dynagraph.bind}). */
-  models?: readonly AnyModel[];
+  models?: readonly AnyModel[] | undefined;
   /** How leftover keys of batch reads and writes are retried (exponential backoff, full jitter). */
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<RetryPolicy> | undefined;
   /** How many requests one batch operation or one level of relationship loads runs at once. Default 50. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** HMAC key that signs page cursors; when set, unsigned or foreign cursors are rejected. */
-  cursorSecret?: string | Uint8Array;
+  cursorSecret?: string | Uint8Array | undefined;
   /** Make this the default database of unbound models. Default: `true` for the first Dynagraph created. */
-  default?: boolean;
+  default?: boolean | undefined;
 }
 
 /**
@@ -64,7 +64,7 @@ const CREATE_CONCURRENCY = 10;
 /** Options of `ensureTables`. */
 export interface EnsureTablesOptions extends CreateTableOptions, PlanTablesOptions, ApplyTablesOptions {
   /** Apply the changes live tables need (see `planTables`) instead of reporting them as a TableMismatchError. */
-  apply?: boolean;
+  apply?: boolean | undefined;
 }
 
 /** One DynamoDB database as seen by dynagraph. */
@@ -80,7 +80,7 @@ export class Dynagraph implements Database {
   /** Parallel requests per batch operation. */
   readonly concurrency: number;
   /** Cursor signing key, if any. */
-  readonly cursorSecret?: string | Uint8Array;
+  readonly cursorSecret?: string | Uint8Array | undefined;
 
   constructor(options: DynagraphOptions = {}) {
     // Before anything is built, so a refused option leaves no client behind.
@@ -169,7 +169,7 @@ export class Dynagraph implements Database {
   }
 
   /** Deletes the table of each model (missing tables are fine), waiting until gone unless `wait: false`. */
-  async deleteTables(models: readonly AnyModel[], options: { wait?: boolean } = {}): Promise<void> {
+  async deleteTables(models: readonly AnyModel[], options: { wait?: boolean | undefined } = {}): Promise<void> {
     const names = [...new Set(models.map((m) => this.tableName(m.schema)))];
     await inBatches(names, CREATE_CONCURRENCY, (name) => deleteTable(this.connection, name, options));
   }
@@ -179,7 +179,7 @@ export class Dynagraph implements Database {
    * their item collection: each item comes back as an instance of its own model.
    */
   query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
-    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X; projection?: readonly P[] | undefined; hydrate?: H | undefined },
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X | undefined; projection?: readonly P[] | undefined; hydrate?: H | undefined },
   ): Query<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>>;
   query(model: AnyModel | readonly AnyModel[], key: object, options: ModelReadOptions = {}): Query<unknown> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
@@ -300,7 +300,7 @@ export class Dynagraph implements Database {
   }
 
   /** Deletes one model's table. */
-  async deleteTable(model: AnyModel, options: { wait?: boolean } = {}): Promise<void> {
+  async deleteTable(model: AnyModel, options: { wait?: boolean | undefined } = {}): Promise<void> {
     await this.deleteTables([model], options);
   }
 }

@@ -35,7 +35,7 @@ type ToManyOnly = '$limit and $reverse page a to-many edge; this edge is to-one'
  */
 export type ExactInclude<T, S, P = false> = {
   [K in keyof S]: K extends '$limit' ? (P extends true ? number : ToManyOnly) : K extends '$reverse' ? (P extends true ? boolean : ToManyOnly)
-    : K extends EdgeKeys<T> ? (S[K] extends true ? true : ExactInclude<TargetOf<T[K]>, S[K], T[K] extends ToMany<any> ? true : false>) : never;
+    : K extends EdgeKeys<T> ? (S[K] extends object ? ExactInclude<TargetOf<T[K]>, S[K], T[K] extends ToMany<any> ? true : false> : true) : never;
 };
 
 /** A to-one edge known to be loaded: `get()` compiles on it. */
@@ -56,15 +56,16 @@ export interface LoadedToMany<U> {
 }
 
 /**
- * `T` with the edges named in `S` marked as loaded (recursively). An intersection with `T`,
+ * `T` with the edges named in `S` marked as loaded (recursively; `true`, even widened to
+ * `boolean` by a destructuring, loads an edge). An intersection with `T`,
  * so a loaded result is usable wherever a `T` is (`render(t: Thread)`, `tx.put(t)`,
  * `t.update(…)`): its protected members and its class identity are kept.
  */
 export type Loaded<T, S> = [keyof S & keyof T] extends [never] ? T : {
   [K in keyof S & keyof T]: T[K] extends ToOne<infer U>
-    ? LoadedToOne<S[K] extends true ? U : Loaded<U, S[K]>>
+    ? LoadedToOne<S[K] extends object ? Loaded<U, S[K]> : U>
     : T[K] extends ToMany<infer U>
-      ? LoadedToMany<S[K] extends true ? U : Loaded<U, S[K]>>
+      ? LoadedToMany<S[K] extends object ? Loaded<U, S[K]> : U>
       : never;
 } & T;
 

@@ -190,7 +190,7 @@ export class ToMany<T> implements AsyncIterable<T> {
   }
 
   /** One page of at most `limit` items after `cursor`; `reverse` for descending range-key order (latest first). */
-  page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
+  page(options: { limit?: number | undefined; cursor?: string | undefined; reverse?: boolean | undefined } = {}): Promise<Page<T>> {
     return graphFor(this.owner).pageToMany(this.relation, this.owner, options) as Promise<Page<T>>;
   }
 

@@ -198,7 +198,7 @@ export class PersistentModel extends ModelBase {
    * them (never an instance that could be saved half-empty).
    */
   static get<M extends AnyModel, const P extends ProjectionPathOf<M>>(this: M, key: KeyOf<M>, options: Omit<GetOptions, 'projection'> & { projection: readonly P[]; db?: Database | undefined }): Promise<Projected<ValuesOfModel<M>, P> | null>;
-  static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<unknown> {
+  static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database | undefined } = {}): Promise<unknown> {
     const db = options.db ?? databaseOf(this, this.name);
     const schema = this.schema;
     const projection = getProjection(schema, options.projection);
@@ -221,7 +221,7 @@ export class PersistentModel extends ModelBase {
 
   /** Dry run of `delete(key, options)`: its DeleteItem, nothing sent. */
   static deleteParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: ModelDeleteOptions<M> = {}): DryRunRequest[] {
-    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number });
+    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number | undefined });
   }
 
   /**
@@ -233,26 +233,26 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Dry run of `getMany(keys, options)`: one BatchGetItem per chunk of at most 100 distinct keys. */
-  static getManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database } = {}): DryRunRequest[] {
+  static getManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     return batchGetRequests(db, keyRequests(db, this as unknown as ModelClassRuntime, keys), options);
   }
 
   /** Dry run of `putMany(items)`: validates every item, then one BatchWriteItem per chunk of at most 25. */
-  static putManyParams<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database } = {}): DryRunRequest[] {
+  static putManyParams<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     return writeManyRequests(db, items.map((i) => ({ put: (i instanceof this ? i : new this(i)) as InstanceType<M> })));
   }
 
   /** Dry run of `deleteMany(keys)`: one BatchWriteItem per chunk of at most 25. */
-  static deleteManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: { db?: Database } = {}): DryRunRequest[] {
+  static deleteManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     const model = this as unknown as ModelClassRuntime;
     return writeManyRequests(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })));
   }
 
   /** Dry run of an autoincrement model's counter: the UpdateItem that hands out its next id. */
-  static nextIdParams<M extends AnyModel>(this: M, options: { db?: Database } = {}): DryRunRequest[] {
+  static nextIdParams<M extends AnyModel>(this: M, options: { db?: Database | undefined } = {}): DryRunRequest[] {
     return nextIdRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime);
   }
 
@@ -268,7 +268,7 @@ export class PersistentModel extends ModelBase {
    */
   static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: ModelDeleteOptions<M> = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
-    await deleteByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number });
+    await deleteByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number | undefined });
   }
 
   /**
@@ -290,7 +290,7 @@ export class PersistentModel extends ModelBase {
    * Use `{ index }` for a GSI or LSI; keys-only indexes are hydrated with batched gets.
    */
   static query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
-    this: M, key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X; projection?: readonly P[] | undefined; hydrate?: H | undefined; db?: Database | undefined },
+    this: M, key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X | undefined; projection?: readonly P[] | undefined; hydrate?: H | undefined; db?: Database | undefined },
   ): Query<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>> {
     const db = options?.db ?? databaseOf(this, this.name);
     const opts = (options ?? {}) as ModelReadOptions;
@@ -307,13 +307,13 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Reads many items by key in batches of 100; `null` where none exists, in input order. */
-  static getMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database } = {}): Promise<(InstanceType<M> | null)[]> {
+  static getMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database | undefined } = {}): Promise<(InstanceType<M> | null)[]> {
     const db = options.db ?? databaseOf(this, this.name);
     return getMany<InstanceType<M>>(db, this as unknown as ModelClassRuntime, keys as unknown as Record<string, unknown>[], options);
   }
 
   /** Validates every item, then writes them in batches of 25; returns the instances. */
-  static async putMany<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database } = {}): Promise<InstanceType<M>[]> {
+  static async putMany<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<InstanceType<M>[]> {
     const db = options.db ?? databaseOf(this, this.name);
     const instances = items.map((i) => (i instanceof this ? i : new this(i)) as InstanceType<M>);
     await writeMany(db, instances.map((put) => ({ put })), options);
@@ -321,7 +321,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Deletes many items by key in batches of 25. */
-  static async deleteMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database } = {}): Promise<void> {
+  static async deleteMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
     const model = this as unknown as ModelClassRuntime;
     await writeMany(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })), options);
@@ -368,7 +368,7 @@ export function Model<
   const V extends keyof A & string = never,
   const AI extends boolean = false,
   const TS extends boolean | TimestampsOptions = false,
->(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R }; indexes?: I; version?: V; autoincrement?: AI; timestamps?: TS }): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
+>(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R | undefined }; indexes?: I | undefined; version?: V; autoincrement?: AI | undefined; timestamps?: TS }): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
   const schema = new ModelSchema(definition as unknown as ModelDefinition);
   const base = class extends PersistentModel {
     static readonly schema = schema;

@@ -23,15 +23,15 @@ import type { ModelSchema } from '../schema/model-schema.js';
 /** Options of a model query or scan. */
 export interface ModelReadOptions extends ReadOptions {
   /** Query a secondary index by name. */
-  index?: string;
+  index?: string | undefined;
   /** Return only these attributes (plain partial objects, not instances). */
-  projection?: readonly string[];
+  projection?: readonly string[] | undefined;
   /**
    * For an index that does not project every attribute (keys-only or include): fetch
    * the full items with batched gets, in index order. Default `true`; `false` returns
    * the projected attributes as plain partial objects.
    */
-  hydrate?: boolean;
+  hydrate?: boolean | undefined;
 }
 
 const RANGE_OPERATORS = new Set(['eq', 'lt', 'le', 'gt', 'ge', 'between', 'beginsWith']);

@@ -31,24 +31,24 @@ type SetValue<V> = NonNullable<V> | readonly ElementOf<NonNullable<V>>[];
  * - `append` / `prepend`: list elements (a missing list counts as empty).
  */
 export interface UpdateSpec<T, W extends keyof T & string = keyof T & string> {
-  set?: { [K in W]?: T[K] } & Nested;
-  setIfNotExists?: { [K in W]?: NonNullable<T[K]> } & Nested;
-  remove?: readonly (Removable<T, W> | NestedPath)[];
-  add?: { [K in KeysWhere<T, W, number>]?: number } & { [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> };
-  delete?: { [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> };
-  append?: { [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> };
-  prepend?: { [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> };
+  set?: ({ [K in W]?: T[K] } & Nested) | undefined;
+  setIfNotExists?: ({ [K in W]?: NonNullable<T[K]> } & Nested) | undefined;
+  remove?: readonly (Removable<T, W> | NestedPath)[] | undefined;
+  add?: ({ [K in KeysWhere<T, W, number>]?: number } & { [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> }) | undefined;
+  delete?: ({ [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> }) | undefined;
+  append?: ({ [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> }) | undefined;
+  prepend?: ({ [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> }) | undefined;
 }
 
 /** An update spec of no particular model (checked at run time only). */
 export interface AnyUpdateSpec {
-  set?: Record<string, unknown>;
-  setIfNotExists?: Record<string, unknown>;
-  remove?: readonly string[];
-  add?: Record<string, unknown>;
-  delete?: Record<string, unknown>;
-  append?: Record<string, readonly unknown[]>;
-  prepend?: Record<string, readonly unknown[]>;
+  set?: Record<string, unknown> | undefined;
+  setIfNotExists?: Record<string, unknown> | undefined;
+  remove?: readonly string[] | undefined;
+  add?: Record<string, unknown> | undefined;
+  delete?: Record<string, unknown> | undefined;
+  append?: Record<string, readonly unknown[]> | undefined;
+  prepend?: Record<string, readonly unknown[]> | undefined;
 }
 
 const KINDS = ['set', 'setIfNotExists', 'remove', 'add', 'delete', 'append', 'prepend'] as const;

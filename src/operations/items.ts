@@ -30,9 +30,9 @@ export interface WriteConditions<T = any> {
 /** Options of a read by key. */
 export interface GetOptions {
   /** Strongly consistent read. */
-  consistent?: boolean;
+  consistent?: boolean | undefined;
   /** Attributes to return (paths); the result is a partial item. */
-  projection?: readonly string[];
+  projection?: readonly string[] | undefined;
 }
 
 /**

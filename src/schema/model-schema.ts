@@ -22,22 +22,22 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
   /** The attributes. */
   attributes: A;
   /** Secondary indexes by name, from `gsi()` / `lsi()`. */
-  indexes?: Record<string, IndexDeclaration<keyof A & string>>;
+  indexes?: Record<string, IndexDeclaration<keyof A & string>> | undefined;
   /** Attribute holding the expiry time (a `date({ format: 'epoch' })` or number). */
-  ttl?: keyof A & string;
+  ttl?: keyof A & string | undefined;
   /** Turns on DynamoDB Streams with this view. */
-  stream?: StreamView;
+  stream?: StreamView | undefined;
   /** Entity type stored on every item; required when several models share a table. */
-  entity?: string;
+  entity?: string | undefined;
   /** Name of the entity-type attribute (default `_type`). */
-  entityField?: string;
+  entityField?: string | undefined;
   /**
    * Attribute used for optimistic locking (a number). The first save requires that no item
    * exists and stores 1; every later save, update and delete is conditional on the loaded
    * version and stores the next one (a mismatch is a VersionConflictError). The attribute
    * need not be given on construction.
    */
-  version?: keyof A & string;
+  version?: keyof A & string | undefined;
   /**
    * Autoincrement keys (dynamodb-mapper's `autoincrement_int`), for a table with a number
    * hash key and no range key: a new instance saved without a key gets the next id from a
@@ -49,7 +49,7 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * its partition's write limit (1000 writes/s) caps the insert rate. Prefer random ids
    * (UUIDs, ULIDs) unless you need small sequential numbers.
    */
-  autoincrement?: boolean;
+  autoincrement?: boolean | undefined;
   /**
    * How many of the last versions a versioned item remembers the writer of (default 8), so
    * that a write whose answer was lost and that the SDK resent is recognised as landed or
@@ -61,7 +61,7 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * item, plus its lineage `_wl` (about 15 bytes): about 215 bytes at the default, counted
    * in the item's size and write units.
    */
-  writeHistory?: number;
+  writeHistory?: number | undefined;
   /**
    * Maintained timestamps, as dynamodb-toolbox, Dynamoose and OneTable keep them: `true`
    * for `createdAt` and `updatedAt`, or `{ createdAt: 'created', updatedAt: false }` to
@@ -72,15 +72,15 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * carries the loaded value, a partial save or update leaves it alone, and an update that
    * may create the item (`upsert`) sets it only where absent.
    */
-  timestamps?: boolean | TimestampsOptions;
+  timestamps?: boolean | TimestampsOptions | undefined;
 }
 
 /** Names of the timestamp attributes (`false` leaves one out); see ModelDefinition.timestamps. */
 export interface TimestampsOptions {
   /** Set when the item is created (default `createdAt`). */
-  createdAt?: string | false;
+  createdAt?: string | false | undefined;
   /** Set by every write (default `updatedAt`). */
-  updatedAt?: string | false;
+  updatedAt?: string | false | undefined;
 }
 
 type TimestampName<T, K extends string> = T extends { [P in K]: infer N } ? (N extends string ? N : N extends false ? never : K) : K;
@@ -100,10 +100,10 @@ export interface IndexSchema {
   name: string;
   type: 'gsi' | 'lsi';
   hash: string;
-  range?: string;
+  range?: string | undefined;
   projection: Projection;
-  sparse?: (item: any) => boolean;
-  throughput?: { read: number; write: number };
+  sparse?: ((item: any) => boolean) | undefined;
+  throughput?: { read: number; write: number } | undefined;
 }
 
 /**

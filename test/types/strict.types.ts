@@ -154,3 +154,11 @@ export async function projections(s: Session, db: Dynagraph): Promise<void> {
   // @ts-expect-error a keys-only index read without hydration has no title
   void k.title;
 }
+
+// A destructured result infers the spec from the call, not from the binding pattern.
+export async function destructured(s: Session, f: Forum): Promise<void> {
+  const [l] = await s.load([f], { threads: { user: true } });
+  expectType<User | null>()(l.threads.get()[0].user.get());
+  // @ts-expect-error threads.replies was not included
+  l.threads.get()[0].replies.get();
+}
