@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
 import { ValidationError } from './errors.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
-import type { AnyModel, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ValuesOfModel } from './model/model.js';
+import type { AnyModel, Unversioned, UnversionedInstance, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ValuesOfModel } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
 import { batchGetParams, writeManyRequests } from './model/dry-runs.js';
@@ -231,12 +231,12 @@ export class Dynagraph implements Database {
   }
 
   /** Validates then writes instances of any models in batches of 25 (leftovers retried). */
-  async putMany(instances: readonly InstanceType<AnyModel>[], options: BatchWriteOptions = {}): Promise<void> {
+  async putMany(instances: readonly UnversionedInstance[], options: BatchWriteOptions = {}): Promise<void> {
     await writeMany(this, instances.map((put) => ({ put })), options);
   }
 
   /** Deletes many items of one model by key in batches of 25. */
-  async deleteMany<M extends AnyModel>(model: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions = {}): Promise<void> {
+  async deleteMany<M extends AnyModel>(model: M & Unversioned<M>, keys: readonly KeyOf<M>[], options: BatchWriteOptions = {}): Promise<void> {
     await writeMany(this, keys.map((k): BatchWrite => ({ delete: [model as unknown as ModelClassRuntime, k as Record<string, unknown>] })), options);
   }
 

@@ -3,6 +3,7 @@
  * from it, with persistence (`save`, `delete`) and static reads (`get`, `put`).
  */
 import type { AttributeMap, InputOf, KeyInput, ValuesOf } from '../schema/types.js';
+import type { Attribute } from '../schema/attribute.js';
 import type { IndexDeclaration } from '../schema/indexes.js';
 import type { Database } from '../operations/context.js';
 import { getItem, type GetOptions } from '../operations/items.js';
@@ -108,6 +109,17 @@ type HydratedResult<M extends AnyModel, O> = O extends { hydrate: false; index: 
 
 export type { SaveOptions, DeleteOptions, KeyChangePolicy, InstanceUpdateOptions } from './writes.js';
 export type { ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
+
+/** What a versioned model is told by the batch writes, which cannot check a version. */
+export interface VersionedBatchRefusal {
+  /** Batch writes (putMany, deleteMany, writeMany) cannot check versions: use save() / delete() or a transaction. */
+  readonly 'batch writes cannot check versions: use save(), delete() or db.transactWrite': true;
+}
+/** `unknown` for a model without a version attribute; a refusal its class lacks otherwise. */
+export type Unversioned<M extends AnyModel> = [M[typeof MODEL_TYPES]['version']] extends [never] ? unknown : VersionedBatchRefusal;
+
+/** An instance of a model without a version attribute, as the batch writes take them (a versioned one does not compile). */
+export type UnversionedInstance = PersistentModel & { readonly [INSTANCE_TYPES]?: { readonly version: never } };
 
 /** Instance methods every model has. */
 export class PersistentModel extends ModelBase {
@@ -239,13 +251,13 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Dry run of `putMany(items)`: validates every item, then one BatchWriteItem per chunk of at most 25. */
-  static putManyParams<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
+  static putManyParams<M extends AnyModel>(this: M & Unversioned<M>, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     return writeManyRequests(db, items.map((i) => ({ put: (i instanceof this ? i : new this(i)) as InstanceType<M> })));
   }
 
   /** Dry run of `deleteMany(keys)`: one BatchWriteItem per chunk of at most 25. */
-  static deleteManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
+  static deleteManyParams<M extends AnyModel>(this: M & Unversioned<M>, keys: readonly KeyOf<M>[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     const model = this as unknown as ModelClassRuntime;
     return writeManyRequests(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })));
@@ -313,7 +325,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Validates every item, then writes them in batches of 25; returns the instances. */
-  static async putMany<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<InstanceType<M>[]> {
+  static async putMany<M extends AnyModel>(this: M & Unversioned<M>, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<InstanceType<M>[]> {
     const db = options.db ?? databaseOf(this, this.name);
     const instances = items.map((i) => (i instanceof this ? i : new this(i)) as InstanceType<M>);
     await writeMany(db, instances.map((put) => ({ put })), options);
@@ -321,7 +333,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Deletes many items by key in batches of 25. */
-  static async deleteMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<void> {
+  static async deleteMany<M extends AnyModel>(this: M & Unversioned<M>, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
     const model = this as unknown as ModelClassRuntime;
     await writeMany(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })), options);
@@ -355,6 +367,14 @@ export type ModelClass<A extends AttributeMap, H extends string, R extends strin
   readonly [MODEL_TYPES]: ModelTypes<A, H, R, I, V, N>;
 } & Omit<typeof PersistentModel, 'prototype'>;
 
+// Declaration errors knowable from the types, each with a message instead of a bare `never`.
+/** A key attribute as declared: its name, or why it cannot be a key. */
+type KeyName<A extends AttributeMap, K extends keyof A> = A[K] extends Attribute<any, any, true> ? 'a key attribute cannot be optional' : K;
+/** The version attribute as declared: its name, or why it cannot be the version. */
+type VersionName<A extends AttributeMap, V extends keyof A> = A[V] extends Attribute<infer X, any, any> ? ([X] extends [number] ? V : 'the version attribute must be a number() attribute') : V;
+/** The ttl attribute as declared: its name, or why it cannot hold the expiry time. */
+type TtlName<A extends AttributeMap, T extends keyof A> = A[T] extends Attribute<infer X, any, any> ? ([X] extends [Date | number] ? T : 'ttl must be a date() or number() attribute') : T;
+
 /**
  * Declares a model. Extend the result: `class User extends Model({ table: 'users',
  * key: { hash: 'name' }, attributes: { name: string() } }) {}`. Instance types come from
@@ -368,7 +388,11 @@ export function Model<
   const V extends keyof A & string = never,
   const AI extends boolean = false,
   const TS extends boolean | TimestampsOptions = false,
->(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R | undefined }; indexes?: I | undefined; version?: V; autoincrement?: AI | undefined; timestamps?: TS }): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
+  const TT extends keyof A & string = never,
+>(definition: Omit<ModelDefinition<A, H, R>, 'key' | 'version' | 'ttl'> & {
+  key: { hash: KeyName<A, H>; range?: KeyName<A, R> | undefined }; indexes?: I | undefined; version?: VersionName<A, V> | undefined;
+  ttl?: TtlName<A, TT> | undefined; autoincrement?: AI | undefined; timestamps?: TS | undefined;
+}): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
   const schema = new ModelSchema(definition as unknown as ModelDefinition);
   const base = class extends PersistentModel {
     static readonly schema = schema;

@@ -162,3 +162,29 @@ export async function destructured(s: Session, f: Forum): Promise<void> {
   // @ts-expect-error threads.replies was not included
   l.threads.get()[0].replies.get();
 }
+
+// ---- batch writes of versioned models, declaration errors ----
+export async function batchesAndDeclarations(db: Dynagraph, a: Account, n: Note): Promise<void> {
+  await Note.putMany([n]);
+  await Note.deleteMany([{ owner: 'o', sk: 's' }]);
+  await db.putMany([n]);
+  await db.deleteMany(Note, [{ owner: 'o', sk: 's' }]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  await Account.putMany([a]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  await Account.deleteMany([{ id: 'a' }]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  await db.putMany([a]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  await db.deleteMany(Account, [{ id: 'a' }]);
+
+  // @ts-expect-error the version attribute must be a number() attribute
+  Model({ table: 't', key: { hash: 'id' }, attributes: { id: string(), v: string() }, version: 'v' });
+  // @ts-expect-error a key attribute cannot be optional
+  Model({ table: 't', key: { hash: 'id' }, attributes: { id: string().optional() } });
+  // @ts-expect-error a range key attribute cannot be optional
+  Model({ table: 't', key: { hash: 'id', range: 'at' }, attributes: { id: string(), at: number().optional() } });
+  // @ts-expect-error ttl must be a date() or number() attribute
+  Model({ table: 't', key: { hash: 'id' }, attributes: { id: string(), exp: string() }, ttl: 'exp' });
+  Model({ table: 't', key: { hash: 'id' }, attributes: { id: string(), exp: date({ format: 'epoch' }), v: number() }, ttl: 'exp', version: 'v' });
+}
