@@ -210,7 +210,7 @@ export class Dynagraph implements Database {
    * Reads from several tables in shared BatchGetItem requests:
    * `db.batchGet({ users: [User, keys], threads: [Thread, keys] })`.
    */
-  async batchGet<R extends BatchGetRequest>(requests: R, options: BatchGetOptions = {}): Promise<BatchGetResult<R>> {
+  async batchGet<R extends BatchGetRequest>(requests: R & BatchGetKeys<R>, options: BatchGetOptions = {}): Promise<BatchGetResult<R>> {
     const entries = Object.entries(requests).map(([name, [model, keys]]) => {
       const schema = model.schema;
       const table = this.tableName(schema);
@@ -265,7 +265,7 @@ export class Dynagraph implements Database {
   }
 
   /** Dry run of {@link batchGet}: the BatchGetItem inputs it would send (one per chunk of 100 keys); nothing is sent. */
-  batchGetParams(requests: BatchGetRequest, options: BatchGetOptions = {}): DryRunRequest[] {
+  batchGetParams<R extends BatchGetRequest>(requests: R & BatchGetKeys<R>, options: BatchGetOptions = {}): DryRunRequest[] {
     return batchGetParams(this, requests as never, options);
   }
 
@@ -307,6 +307,8 @@ export class Dynagraph implements Database {
 
 /** Requests of a multi-table batch get: a name → `[Model, keys]`. */
 export type BatchGetRequest = Record<string, readonly [AnyModel, readonly object[]]>;
+/** The keys of a multi-table batch get, typed by each entry's model (a wrong or incomplete key does not compile). */
+export type BatchGetKeys<R extends BatchGetRequest> = { [K in keyof R]: readonly [R[K][0], readonly KeyOf<R[K][0]>[]] };
 /** Result of a multi-table batch get: the same names → instances or `null`, in key order. */
 export type BatchGetResult<R extends BatchGetRequest> = { [K in keyof R]: (InstanceType<R[K][0]> | null)[] };
 

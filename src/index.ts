@@ -8,7 +8,7 @@ export {
   Model, PersistentModel, type AnyModel, type KeyOf, type InputOfModel, type ValuesOfModel, type ModelClass,
   type ModelInstance, type SaveOptions, type DeleteOptions, type KeyChangePolicy,
 } from './model/model.js';
-export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema, type TimestampsOptions, type TimestampNames, type WithTimestamps } from './schema/model-schema.js';
+export { ModelSchema, type ModelDefinition, type ModelOptions, type StreamView, type IndexSchema, type TimestampsOptions, type TimestampNames, type WithTimestamps } from './schema/model-schema.js';
 export type { AttributeMap, InputOf, KeyInput, ValueOf, ValuesOf } from './schema/types.js';
 export { Attribute, NumberValue, type AttributeKind, type Validator, type ScalarType } from './schema/attribute.js';
 export {
@@ -34,7 +34,8 @@ export {
   absent, and, or, not, attr, path,
   type Condition, type ConditionObject, type Absent, type Path,
 } from './expressions/index.js';
-export type { AttributeBuilder, SizeBuilder } from './expressions/condition-ast.js';
+export type { AttributeBuilder, SizeBuilder, PathItem } from './expressions/condition-ast.js';
+export type { OneOperator, PrefixOfStringsOnly } from './expressions/key-condition.js';
 export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
 export type { PathInput } from './expressions/path.js';
 export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type KnownLoaded, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
@@ -58,7 +59,7 @@ export type { BatchGetOptions } from './operations/batch-get.js';
 export type { BatchWriteOptions, BatchProgress } from './operations/batch-write.js';
 export type { BatchWrite } from './model/batches.js';
 export type { RetryPolicy } from './operations/retry.js';
-export type { BatchGetRequest, BatchGetResult } from './dynagraph.js';
+export type { BatchGetRequest, BatchGetResult, BatchGetKeys } from './dynagraph.js';
 export * from './errors.js';
 export * from './operations/batch-errors.js';
 export type { InstanceUpdateOptions, ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';

@@ -30,7 +30,7 @@ import {
   batchGetRequests, deleteByKeyRequests, getProjection, getRequests, instanceDeleteRequests, instanceUpdateRequests,
   keyRequests, nextIdRequests, saveRequests, updateByKeyRequests, writeManyRequests, type SaveParamsOptions,
 } from './dry-runs.js';
-import { ModelSchema, type ModelDefinition, type TimestampsOptions, type WithTimestamps } from '../schema/model-schema.js';
+import { ModelSchema, type ModelDefinition, type ModelOptions, type TimestampsOptions, type WithTimestamps } from '../schema/model-schema.js';
 
 /** Phantom key carrying a model's declaration types. */
 export declare const MODEL_TYPES: unique symbol;
@@ -389,7 +389,7 @@ export function Model<
   const AI extends boolean = false,
   const TS extends boolean | TimestampsOptions = false,
   const TT extends keyof A & string = never,
->(definition: Omit<ModelDefinition<A, H, R>, 'key' | 'version' | 'ttl'> & {
+>(definition: ModelOptions<A> & {
   key: { hash: KeyName<A, H>; range?: KeyName<A, R> | undefined }; indexes?: I | undefined; version?: VersionName<A, V> | undefined;
   ttl?: TtlName<A, TT> | undefined; autoincrement?: AI | undefined; timestamps?: TS | undefined;
 }): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {

@@ -13,31 +13,20 @@ import { SchemaError, ValidationError, type FieldIssue } from '../errors.js';
 /** Stream view types DynamoDB supports. */
 export type StreamView = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 
-/** The declaration given to `Model()`. */
-export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extends string = string, R extends string = string> {
+/** The declaration given to `Model()` without its key, version and ttl (which `Model()` checks against the attributes). */
+export interface ModelOptions<A extends AttributeMap = AttributeMap> {
   /** Table name (the Dynagraph's `tablePrefix` is prepended). Several models may share one. */
   table: string;
-  /** Primary key: hash attribute and optional range attribute. */
-  key: { hash: H; range?: R };
   /** The attributes. */
   attributes: A;
   /** Secondary indexes by name, from `gsi()` / `lsi()`. */
   indexes?: Record<string, IndexDeclaration<keyof A & string>> | undefined;
-  /** Attribute holding the expiry time (a `date({ format: 'epoch' })` or number). */
-  ttl?: keyof A & string | undefined;
   /** Turns on DynamoDB Streams with this view. */
   stream?: StreamView | undefined;
   /** Entity type stored on every item; required when several models share a table. */
   entity?: string | undefined;
   /** Name of the entity-type attribute (default `_type`). */
   entityField?: string | undefined;
-  /**
-   * Attribute used for optimistic locking (a number). The first save requires that no item
-   * exists and stores 1; every later save, update and delete is conditional on the loaded
-   * version and stores the next one (a mismatch is a VersionConflictError). The attribute
-   * need not be given on construction.
-   */
-  version?: keyof A & string | undefined;
   /**
    * Autoincrement keys (dynamodb-mapper's `autoincrement_int`), for a table with a number
    * hash key and no range key: a new instance saved without a key gets the next id from a
@@ -73,6 +62,21 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * may create the item (`upsert`) sets it only where absent.
    */
   timestamps?: boolean | TimestampsOptions | undefined;
+}
+
+/** The declaration given to `Model()`. */
+export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extends string = string, R extends string = string> extends ModelOptions<A> {
+  /** Primary key: hash attribute and optional range attribute. */
+  key: { hash: H; range?: R };
+  /** Attribute holding the expiry time (a `date({ format: 'epoch' })` or number). */
+  ttl?: keyof A & string | undefined;
+  /**
+   * Attribute used for optimistic locking (a number). The first save requires that no item
+   * exists and stores 1; every later save, update and delete is conditional on the loaded
+   * version and stores the next one (a mismatch is a VersionConflictError). The attribute
+   * need not be given on construction.
+   */
+  version?: keyof A & string | undefined;
 }
 
 /** Names of the timestamp attributes (`false` leaves one out); see ModelDefinition.timestamps. */

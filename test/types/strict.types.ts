@@ -188,3 +188,25 @@ export async function batchesAndDeclarations(db: Dynagraph, a: Account, n: Note)
   Model({ table: 't', key: { hash: 'id' }, attributes: { id: string(), exp: string() }, ttl: 'exp' });
   Model({ table: 't', key: { hash: 'id' }, attributes: { id: string(), exp: date({ format: 'epoch' }), v: number() }, ttl: 'exp', version: 'v' });
 }
+
+// ---- readable messages ----
+class Event extends Model({ table: 'events', key: { hash: 'id', range: 'at' }, attributes: { id: string(), at: number(), kind: string() } }) {}
+export function messages(): void {
+  Event.query({ id: 'a', at: { between: [1, 2] } });
+  // @ts-expect-error beginsWith needs a string or binary attribute (at is a number)
+  Event.query({ id: 'a', at: { beginsWith: '1' } });
+  // @ts-expect-error a sort-key condition takes exactly one operator
+  Event.query({ id: 'a', at: { gt: 1, lt: 5 } });
+  // @ts-expect-error beginsWith needs a string or binary attribute (in a filter too)
+  Event.scan().filter({ at: { beginsWith: '1' } });
+}
+
+// ---- batchGet keys ----
+export async function batchGetKeys(db: Dynagraph): Promise<void> {
+  const got = await db.batchGet({ accounts: [Account, [{ id: 'a' }]], notes: [Note, [{ owner: 'o', sk: 's' }]] });
+  expectType<(Account | null)[]>()(got.accounts);
+  // @ts-expect-error batchGet keys are typed by the model (Account is keyed by id)
+  await db.batchGet({ accounts: [Account, [{ name: 'a' }]] });
+  // @ts-expect-error batchGet keys are typed by the model (a Note key needs sk)
+  db.batchGetParams({ notes: [Note, [{ owner: 'o' }]] });
+}
