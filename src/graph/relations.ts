@@ -4,7 +4,7 @@
  * each instance gets its own edge object holding what it loaded — never the class
  * (DynamORM cached related objects on the shared descriptor and returned wrong users).
  */
-import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf } from '../model/model.js';
+import type { AnyModel, IndexNameOf, INSTANCE_TYPES, KeyOf, PersistentModel, QueryKeyOf, ValuesOfModel } from '../model/model.js';
 import { constructingInstance, fillComputed, instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { isRangeCondition } from '../model/reads.js';
 import { TemplateAttribute } from '../schema/template.js';
@@ -33,6 +33,15 @@ export interface Relation {
   readonly inverse?: string;
 }
 
+/**
+ * The names of the edges a model's instances declare: its instance members that are neither
+ * attributes nor the model's own methods. Names only (not their types), so models that
+ * refer to each other in cycles still compile.
+ */
+export type EdgeNameOf<M extends AnyModel> = Exclude<keyof InstanceType<M> & string, keyof ValuesOfModel<M> | keyof PersistentModel>;
+/** The index names of an instance's model (`string` for an instance whose declaration is not known). */
+export type IndexOfInstance<S> = S extends { readonly [INSTANCE_TYPES]: { indexes: infer I } } ? keyof I & string : string;
+
 /** Options of a to-one relationship. */
 export interface ToOneOptions<S, M extends AnyModel, X extends IndexNameOf<M> | undefined> {
   /** Through an index of the target (its first match), instead of the target's primary key. */
@@ -41,10 +50,10 @@ export interface ToOneOptions<S, M extends AnyModel, X extends IndexNameOf<M> | 
   query: (self: S) => ([X] extends [undefined] ? KeyOf<M> : QueryKeyOf<M, X>) | null | undefined;
   /** Target → my attributes pointing at it; `set(target)` assigns them. */
   backQuery?: (target: InstanceType<M>) => Partial<S>;
-  /** Index on my model for target → me. */
-  backIndex?: string;
-  /** Name of the target's edge pointing back to me (primed when this edge loads). */
-  inverse?: string;
+  /** Index on my model for target → me (an index my model declares). */
+  backIndex?: IndexOfInstance<S> | undefined;
+  /** Name of the target's edge pointing back to me (primed when this edge loads); an edge the target declares. */
+  inverse?: EdgeNameOf<M> | undefined;
 }
 
 /** Options of a to-many relationship. */
@@ -55,10 +64,10 @@ export interface ToManyOptions<S, M extends AnyModel, X extends IndexNameOf<M> |
   query: (self: S) => QueryKeyOf<M, X> | null | undefined;
   /** Me → the attributes `add(child)` assigns to a child. Defaults to what `query` returns. */
   backQuery?: (self: S) => Partial<InstanceType<M>>;
-  /** Index on my model for target → me. */
-  backIndex?: string;
-  /** Name of the target's to-one edge pointing back to me (primed when this edge loads). */
-  inverse?: string;
+  /** Index on my model for target → me (an index my model declares). */
+  backIndex?: IndexOfInstance<S> | undefined;
+  /** Name of the target's to-one edge pointing back to me (primed when this edge loads); an edge the target declares. */
+  inverse?: EdgeNameOf<M> | undefined;
 }
 
 function owner(kind: string): ModelBase {

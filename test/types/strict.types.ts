@@ -4,7 +4,7 @@
  * its comment gives; everything else must compile, and `expectType` pins inferred types.
  */
 import {
-  Model, absent, and, attr, date, gsi, list, manyToOne, map, number, oneToMany, string, stringSet, template,
+  Model, absent, and, attr, date, gsi, list, manyToOne, map, number, oneToMany, oneToOne, string, stringSet, template,
   type Dynagraph, type Loaded, type Session,
 } from '../../src/index.js';
 import { Forum, Reply, Thread, User } from '../../examples/forum/models.js';
@@ -209,4 +209,18 @@ export async function batchGetKeys(db: Dynagraph): Promise<void> {
   await db.batchGet({ accounts: [Account, [{ name: 'a' }]] });
   // @ts-expect-error batchGet keys are typed by the model (a Note key needs sk)
   db.batchGetParams({ notes: [Note, [{ owner: 'o' }]] });
+}
+
+// ---- inverse and backIndex name what exists ----
+export function edgeOptions(): void {
+  oneToMany(() => Thread, { index: 'byUser', query: (u: User) => ({ user_name: u.name }), inverse: 'user' });
+  manyToOne(() => User, { query: (t: Thread) => ({ name: t.user_name }), backIndex: 'byUser' });
+  // @ts-expect-error inverse names an edge Thread does not have (a typo)
+  oneToMany(() => Thread, { index: 'byUser', query: (u: User) => ({ user_name: u.name }), inverse: 'usr' });
+  // @ts-expect-error inverse must be an edge, not an attribute
+  oneToMany(() => Thread, { index: 'byUser', query: (u: User) => ({ user_name: u.name }), inverse: 'subject' });
+  // @ts-expect-error backIndex names an index Thread does not declare
+  manyToOne(() => User, { query: (t: Thread) => ({ name: t.user_name }), backIndex: 'byNobody' });
+  // @ts-expect-error inverse of a to-one: an edge the target does not have
+  oneToOne(() => Forum, { query: (t: Thread) => ({ name: t.forum_name }), inverse: 'thread' });
 }
