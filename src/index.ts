@@ -38,7 +38,7 @@ export type { AttributeBuilder, SizeBuilder, PathItem } from './expressions/cond
 export type { OneOperator, PrefixOfStringsOnly } from './expressions/key-condition.js';
 export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
 export type { PathInput } from './expressions/path.js';
-export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type KnownLoaded, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
+export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type KnownLoaded, type EdgeNameOf, type IndexOfInstance, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
 export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
 export { RequestBudgetExceededError, type SessionStats } from './graph/stats.js';
 export { renderPlan, showCount, type GraphPlan, type PlanCount, type PlanEdge, type PlanEdgeKind, type PlanRound, type PlanStep } from './graph/explain.js';

@@ -224,3 +224,22 @@ export function edgeOptions(): void {
   // @ts-expect-error inverse of a to-one: an edge the target does not have
   oneToOne(() => Forum, { query: (t: Thread) => ({ name: t.forum_name }), inverse: 'thread' });
 }
+
+// ---- nested update paths and computed attributes ----
+export async function updates(a: Account, n: Note): Promise<void> {
+  await a.update({ set: { 'address.city': 'Oslo', 'address.zip': 1 }, remove: ['address.zip'] });
+  await Note.update({ owner: 'o', sk: 's' }, { set: { 'meta.words': 3, 'lines[0]': 'x' } });
+  // @ts-expect-error nested update path under an unknown root
+  await a.update({ set: { 'adress.city': 'Oslo' } });
+  // @ts-expect-error nested update path: address.city is a string
+  await a.update({ set: { 'address.city': 5 } });
+  // @ts-expect-error nested update path: an unknown map key
+  await Note.update({ owner: 'o', sk: 's' }, { set: { 'meta.nope': 1 } });
+  // @ts-expect-error remove: a nested path under an unknown root
+  await a.update({ remove: ['adress.zip'] });
+  // @ts-expect-error a computed (template) attribute cannot be set by an update
+  await Note.update({ owner: 'o', sk: 's' }, { set: { pk: 'NOTE#x' } });
+  // @ts-expect-error a computed (template) attribute cannot be given on construction
+  void new Note({ pk: 'NOTE#x', owner: 'o', sk: 's', title: 't', stars: 1, meta: { lang: 'en', words: 1 } });
+  void n;
+}
