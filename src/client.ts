@@ -15,28 +15,28 @@ export interface LogEntry {
   channel: LogChannel;
   /** Command name, e.g. `GetItem`, or an event name on the `model` channel. */
   command: string;
-  table?: string;
-  durationMs?: number;
+  table?: string | undefined;
+  durationMs?: number | undefined;
   /** Items read or written, where the command has them. */
-  items?: number;
-  consumedCapacity?: number;
-  message?: string;
+  items?: number | undefined;
+  consumedCapacity?: number | undefined;
+  message?: string | undefined;
   /**
    * `debug` for a request answered at the first attempt and for model events; `warn` for one
    * the SDK had to retry, one dynagraph retries (leftover keys, conflicts), and a failure the
    * caller gets as an expected, typed outcome (throttled, a condition that did not hold, a
    * cancelled transaction); `error` for every other failed request.
    */
-  level?: LogLevel;
+  level?: LogLevel | undefined;
   /**
    * A failed request: dynagraph's error code (`THROTTLED`, `OUTCOME_UNKNOWN`, `TABLE_NOT_FOUND`,
    * `CONDITION_FAILED`, `TRANSACTION_CANCELED`, …; see ErrorCode).
    */
-  code?: string;
+  code?: string | undefined;
   /** A failed request: the SDK's error name, e.g. `ProvisionedThroughputExceededException`. */
-  error?: string;
+  error?: string | undefined;
   /** HTTP attempts the SDK made for the request, its own retries included (`$metadata.attempts`). */
-  attempts?: number;
+  attempts?: number | undefined;
 }
 
 /** Levels of log entries. */
@@ -103,10 +103,10 @@ export function withoutNodeVersionNotice<T>(build: () => T): T {
 
 /** Options for a {@link Connection}. */
 export interface ConnectionOptions {
-  client?: DynamoDBClient;
-  endpoint?: string;
-  region?: string;
-  logger?: Logger;
+  client?: DynamoDBClient | undefined;
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  logger?: Logger | undefined;
 }
 
 /** A sendable DocumentClient command. */

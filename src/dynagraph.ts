@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
 import { ValidationError } from './errors.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
-import type { AnyModel, KeyOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
+import type { AnyModel, Unversioned, UnversionedInstance, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ValuesOfModel } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
 import { batchGetParams, writeManyRequests } from './model/dry-runs.js';
@@ -31,25 +31,25 @@ import { acquireLock, withLock, type LockHandle, type LockOptions } from './lock
 /** Options of a {@link Dynagraph}. */
 export interface DynagraphOptions {
   /** A DynamoDB client to use. When omitted one is built from `endpoint` / `region`. */
-  client?: DynamoDBClient;
+  client?: DynamoDBClient | undefined;
   /** Endpoint of DynamoDB (e.g. DynamoDB Local's `http://127.0.0.1:8000`). */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** AWS region (default: `AWS_REGION`, or `local` with an endpoint). */
-  region?: string;
+  region?: string | undefined;
   /** Prepended to every model's table name: `'forum-dev-'`. */
-  tablePrefix?: string;
+  tablePrefix?: string | undefined;
   /** Receives a line per request on the `model`, `database-access` and `transactions` channels. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Models to bind (see {@link Dynagraph.bind}). */
-  models?: readonly AnyModel[];
+  models?: readonly AnyModel[] | undefined;
   /** How leftover keys of batch reads and writes are retried (exponential backoff, full jitter). */
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<RetryPolicy> | undefined;
   /** How many requests one batch operation or one level of relationship loads runs at once. Default 50. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** HMAC key that signs page cursors; when set, unsigned or foreign cursors are rejected. */
-  cursorSecret?: string | Uint8Array;
+  cursorSecret?: string | Uint8Array | undefined;
   /** Make this the default database of unbound models. Default: `true` for the first Dynagraph created. */
-  default?: boolean;
+  default?: boolean | undefined;
 }
 
 /**
@@ -64,7 +64,7 @@ const CREATE_CONCURRENCY = 10;
 /** Options of `ensureTables`. */
 export interface EnsureTablesOptions extends CreateTableOptions, PlanTablesOptions, ApplyTablesOptions {
   /** Apply the changes live tables need (see `planTables`) instead of reporting them as a TableMismatchError. */
-  apply?: boolean;
+  apply?: boolean | undefined;
 }
 
 /** One DynamoDB database as seen by dynagraph. */
@@ -80,7 +80,7 @@ export class Dynagraph implements Database {
   /** Parallel requests per batch operation. */
   readonly concurrency: number;
   /** Cursor signing key, if any. */
-  readonly cursorSecret?: string | Uint8Array;
+  readonly cursorSecret?: string | Uint8Array | undefined;
 
   constructor(options: DynagraphOptions = {}) {
     // Before anything is built, so a refused option leaves no client behind.
@@ -169,7 +169,7 @@ export class Dynagraph implements Database {
   }
 
   /** Deletes the table of each model (missing tables are fine), waiting until gone unless `wait: false`. */
-  async deleteTables(models: readonly AnyModel[], options: { wait?: boolean } = {}): Promise<void> {
+  async deleteTables(models: readonly AnyModel[], options: { wait?: boolean | undefined } = {}): Promise<void> {
     const names = [...new Set(models.map((m) => this.tableName(m.schema)))];
     await inBatches(names, CREATE_CONCURRENCY, (name) => deleteTable(this.connection, name, options));
   }
@@ -178,9 +178,9 @@ export class Dynagraph implements Database {
    * A lazy query (see `Model.query`). Given several models that share a table, reads
    * their item collection: each item comes back as an instance of its own model.
    */
-  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
-    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: O & { index?: X },
-  ): Query<QueryResult<M, O>>;
+  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X | undefined; projection?: readonly P[] | undefined; hydrate?: H | undefined },
+  ): Query<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>>;
   query(model: AnyModel | readonly AnyModel[], key: object, options: ModelReadOptions = {}): Query<unknown> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     return new Query(this, querySpec(this, models, key as Record<string, unknown>, options), options);
@@ -195,7 +195,7 @@ export class Dynagraph implements Database {
   }
 
   /** A lazy scan (see `Model.scan`); `{ segments: n }` scans in parallel. */
-  scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M | readonly [M, ...AnyModel[]], options?: O): Query<QueryResult<M, O>>;
+  scan<M extends AnyModel, const P extends ProjectionPathOf<M> = never>(model: M | readonly [M, ...AnyModel[]], options?: QueryOptions<M, undefined> & { projection?: readonly P[] | undefined }): Query<QueryResult<M, { projection: readonly P[] }>, ValuesOfModel<M>>;
   scan(model: AnyModel | readonly AnyModel[], options: ModelReadOptions = {}): Query<unknown> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     return new Query(this, scanSpec(this, models, options), options);
@@ -210,7 +210,7 @@ export class Dynagraph implements Database {
    * Reads from several tables in shared BatchGetItem requests:
    * `db.batchGet({ users: [User, keys], threads: [Thread, keys] })`.
    */
-  async batchGet<R extends BatchGetRequest>(requests: R, options: BatchGetOptions = {}): Promise<BatchGetResult<R>> {
+  async batchGet<R extends BatchGetRequest>(requests: R & BatchGetKeys<R>, options: BatchGetOptions = {}): Promise<BatchGetResult<R>> {
     const entries = Object.entries(requests).map(([name, [model, keys]]) => {
       const schema = model.schema;
       const table = this.tableName(schema);
@@ -231,12 +231,12 @@ export class Dynagraph implements Database {
   }
 
   /** Validates then writes instances of any models in batches of 25 (leftovers retried). */
-  async putMany(instances: readonly InstanceType<AnyModel>[], options: BatchWriteOptions = {}): Promise<void> {
+  async putMany(instances: readonly UnversionedInstance[], options: BatchWriteOptions = {}): Promise<void> {
     await writeMany(this, instances.map((put) => ({ put })), options);
   }
 
   /** Deletes many items of one model by key in batches of 25. */
-  async deleteMany<M extends AnyModel>(model: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions = {}): Promise<void> {
+  async deleteMany<M extends AnyModel>(model: M & Unversioned<M>, keys: readonly KeyOf<M>[], options: BatchWriteOptions = {}): Promise<void> {
     await writeMany(this, keys.map((k): BatchWrite => ({ delete: [model as unknown as ModelClassRuntime, k as Record<string, unknown>] })), options);
   }
 
@@ -265,7 +265,7 @@ export class Dynagraph implements Database {
   }
 
   /** Dry run of {@link batchGet}: the BatchGetItem inputs it would send (one per chunk of 100 keys); nothing is sent. */
-  batchGetParams(requests: BatchGetRequest, options: BatchGetOptions = {}): DryRunRequest[] {
+  batchGetParams<R extends BatchGetRequest>(requests: R & BatchGetKeys<R>, options: BatchGetOptions = {}): DryRunRequest[] {
     return batchGetParams(this, requests as never, options);
   }
 
@@ -300,13 +300,15 @@ export class Dynagraph implements Database {
   }
 
   /** Deletes one model's table. */
-  async deleteTable(model: AnyModel, options: { wait?: boolean } = {}): Promise<void> {
+  async deleteTable(model: AnyModel, options: { wait?: boolean | undefined } = {}): Promise<void> {
     await this.deleteTables([model], options);
   }
 }
 
 /** Requests of a multi-table batch get: a name → `[Model, keys]`. */
 export type BatchGetRequest = Record<string, readonly [AnyModel, readonly object[]]>;
+/** The keys of a multi-table batch get, typed by each entry's model (a wrong or incomplete key does not compile). */
+export type BatchGetKeys<R extends BatchGetRequest> = { [K in keyof R]: readonly [R[K][0], readonly KeyOf<R[K][0]>[]] };
 /** Result of a multi-table batch get: the same names → instances or `null`, in key order. */
 export type BatchGetResult<R extends BatchGetRequest> = { [K in keyof R]: (InstanceType<R[K][0]> | null)[] };
 

@@ -8,7 +8,7 @@ export {
   Model, PersistentModel, type AnyModel, type KeyOf, type InputOfModel, type ValuesOfModel, type ModelClass,
   type ModelInstance, type SaveOptions, type DeleteOptions, type KeyChangePolicy,
 } from './model/model.js';
-export { ModelSchema, type ModelDefinition, type StreamView, type IndexSchema, type TimestampsOptions, type TimestampNames, type WithTimestamps } from './schema/model-schema.js';
+export { ModelSchema, type ModelDefinition, type ModelOptions, type StreamView, type IndexSchema, type TimestampsOptions, type TimestampNames, type WithTimestamps } from './schema/model-schema.js';
 export type { AttributeMap, InputOf, KeyInput, ValueOf, ValuesOf } from './schema/types.js';
 export { Attribute, NumberValue, type AttributeKind, type Validator, type ScalarType } from './schema/attribute.js';
 export {
@@ -34,10 +34,11 @@ export {
   absent, and, or, not, attr, path,
   type Condition, type ConditionObject, type Absent, type Path,
 } from './expressions/index.js';
-export type { AttributeBuilder, SizeBuilder } from './expressions/condition-ast.js';
+export type { AttributeBuilder, SizeBuilder, PathItem } from './expressions/condition-ast.js';
+export type { OneOperator, PrefixOfStringsOnly } from './expressions/key-condition.js';
 export type { AnyItem, AttributeTypeCode } from './expressions/condition-types.js';
 export type { PathInput } from './expressions/path.js';
-export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
+export { manyToOne, oneToMany, oneToOne, ToOne, ToMany, EdgeNotLoadedError, type KnownLoaded, type EdgeNameOf, type IndexOfInstance, type Relation, type RelationKind, type ToOneOptions, type ToManyOptions } from './graph/relations.js';
 export type { OnDelete, CounterAttribute, NumberKeys } from './graph/integrity.js';
 export { recount, type RecountOptions, type RecountReport, type RecountChange, type CountedEdgeOf } from './graph/counters.js';
 export { Session, SessionQuery, type SessionOptions } from './graph/session.js';
@@ -58,16 +59,17 @@ export type { ReadParamsOptions } from './operations/read-stream.js';
 export { batchGetParams, writeManyRequests as writeManyParams, type SaveParamsOptions } from './model/dry-runs.js';
 export { transactWriteRequests as transactWriteParams, transactGetRequests as transactGetParams } from './model/transact.js';
 export type { ModelReadOptions } from './model/reads.js';
-export type { QueryKeyOf, QueryOptions, QueryResult, IndexNameOf } from './model/model.js';
+export type { QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ProjectionPathOf, Unversioned, UnversionedInstance, VersionedBatchRefusal } from './model/model.js';
+export type { Projected, ProjectedWithKeys, ProjectionPath, IndexProjectionOf, IndexKeyNamesOf } from './model/projection-types.js';
 export type { Page, ReadOptions } from './operations/read-stream.js';
 export type { BatchGetOptions } from './operations/batch-get.js';
 export type { BatchWriteOptions, BatchProgress } from './operations/batch-write.js';
 export type { BatchWrite } from './model/batches.js';
 export type { RetryPolicy } from './operations/retry.js';
-export type { BatchGetRequest, BatchGetResult } from './dynagraph.js';
+export type { BatchGetRequest, BatchGetResult, BatchGetKeys } from './dynagraph.js';
 export * from './errors.js';
 export * from './operations/batch-errors.js';
-export type { InstanceUpdateOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
+export type { InstanceUpdateOptions, ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
 export type { UpdateSpec, AnyUpdateSpec } from './model/update-spec.js';
 export type { Change } from './model/changes.js';
 export type { ValuesOfInstance } from './model/write-types.js';

@@ -84,3 +84,44 @@ export function electroSchema(n: number): { models: string; usage: string } {
   }
   return { models: models.join('\n'), usage: usage.join('\n') };
 }
+
+/**
+ * The dynamodb-toolbox v2 equivalent: `n` entities with the same attributes on one table with
+ * the same GSI, and the same reads and writes (dynamodb-toolbox has no relationships either).
+ */
+export function toolboxSchema(n: number): { models: string; usage: string } {
+  const e = (i: number) => `T${pad(i)}`;
+  const models = [`import { Entity, Table, boolean, item, list, map, number, set, string } from 'dynamodb-toolbox';`, `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';`,
+    `import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';`,
+    `export const table = new Table({ name: 'bench', partitionKey: { name: 'id', type: 'string' }, sortKey: { name: 'sk', type: 'string' },
+  indexes: { byParent: { type: 'global', partitionKey: { name: 'parentId', type: 'string' }, sortKey: { name: 'sk', type: 'string' } } },
+  documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({})) });`, ''];
+  for (let i = 0; i < n; i++) {
+    models.push(`export const ${e(i)} = new Entity({
+  name: 'm${pad(i)}', table,
+  schema: item({
+    id: string().key(), sk: string().key(), parentId: string(), name: string(), count: number(), created: string(),
+    tags: set(string()).optional(), items: list(string()).optional(), meta: map({ a: string(), b: number().optional() }),
+    flag: boolean().default(false), note: string().optional(), score${i}: number().default(0),
+  }),
+});
+`);
+  }
+  const usage = [`import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, $add } from 'dynamodb-toolbox';`,
+    `import { table, ${Array.from({ length: n }, (_, i) => e(i)).join(', ')} } from './models.js';`, ''];
+  for (let i = 0; i < n; i++) {
+    const prev = e((i + n - 1) % n); const next = e((i + 1) % n);
+    usage.push(`export async function use${pad(i)}(): Promise<number> {
+  const { Item: a } = await ${e(i)}.build(GetItemCommand).key({ id: 'x', sk: 'y' }).send();
+  if (!a) return 0;
+  const { Item: parent } = await ${prev}.build(GetItemCommand).key({ id: a.parentId, sk: 'root' }).send();
+  const kids = await table.build(QueryCommand).entities(${next}).query({ index: 'byParent', partition: a.id }).options({ limit: 5 }).send();
+  const page = await table.build(QueryCommand).entities(${e(i)}).query({ partition: 'x', range: { beginsWith: 'a' } }).options({ limit: 10 }).send();
+  await ${e(i)}.build(PutItemCommand).item({ id: 'a', sk: 'b', parentId: 'p', name: 'n', count: 1, created: new Date().toISOString(), meta: { a: 'x' } }).options({ condition: { attr: 'count', eq: 1 } }).send();
+  await ${e(i)}.build(UpdateItemCommand).item({ id: 'a', sk: 'b', count: $add(1), name: 'z' }).send();
+  return (parent ? 1 : 0) + (kids.Items?.length ?? 0) + (page.Items?.length ?? 0) + a.score${i} + (a.meta.b ?? 0);
+}
+`);
+  }
+  return { models: models.join('\n'), usage: usage.join('\n') };
+}

@@ -52,83 +52,106 @@ function node<T>(ast: ConditionAst): ConditionNode<T> {
   return Object.freeze({ ...ast, [CONDITION]: true as const }) as ConditionNode<T>;
 }
 
+/**
+ * The item type a condition on path `P` with operand type `V` asks for: `{ coins?: V }`, or
+ * for a dotted path `{ address?: { city?: V } }` (a list index checks the attribute only).
+ * A built node carries it, so where the node is used — a model's `condition`, `expect` or
+ * `filter` — an unknown attribute or a wrong operand type does not compile. Paths that are
+ * not string literals (literal segments, computed names) are untyped.
+ */
+export type PathItem<P, V> = P extends string ? (string extends P ? AnyItem : DottedItem<P, V, [0, 0, 0, 0]>) : AnyItem;
+// Depth is capped (4 levels typed, deeper paths accept anything below) to keep checks cheap.
+type DottedItem<P extends string, V, D extends unknown[]> = D extends [unknown, ...infer Rest]
+  ? P extends `${infer Head}.${infer Tail}` ? (Head extends `${infer Root}[${string}` ? { [K in Root]?: unknown } : { [K in Head]?: DottedItem<Tail, V, Rest> })
+    : P extends `${infer Root}[${string}` ? { [K in Root]?: unknown } : { [K in P]?: V }
+  : unknown;
+
+/** The operand type a comparison asks of the attribute: a value, or any type for another attribute (checked on its own path). */
+type OperandItem<P, V> = V extends AttributeBuilder<infer Q> ? PathItem<P, unknown> & PathItem<Q, unknown> : PathItem<P, V>;
+
 /** Builds `size(path)` comparisons. */
-export class SizeBuilder {
-  constructor(/** The path whose size is compared. */ readonly path: PathInput) {}
+export class SizeBuilder<P extends PathInput = PathInput> {
+  constructor(/** The path whose size is compared. */ readonly path: P) {}
   /** `size(path) = n` */
-  eq(n: number): ConditionNode<any> { return this.#cmp('eq', n); }
+  eq(n: number): ConditionNode<PathItem<P, unknown>> { return this.#cmp('eq', n); }
   /** `size(path) <> n` */
-  ne(n: number): ConditionNode<any> { return this.#cmp('ne', n); }
+  ne(n: number): ConditionNode<PathItem<P, unknown>> { return this.#cmp('ne', n); }
   /** `size(path) < n` */
-  lt(n: number): ConditionNode<any> { return this.#cmp('lt', n); }
+  lt(n: number): ConditionNode<PathItem<P, unknown>> { return this.#cmp('lt', n); }
   /** `size(path) <= n` */
-  le(n: number): ConditionNode<any> { return this.#cmp('le', n); }
+  le(n: number): ConditionNode<PathItem<P, unknown>> { return this.#cmp('le', n); }
   /** `size(path) > n` */
-  gt(n: number): ConditionNode<any> { return this.#cmp('gt', n); }
+  gt(n: number): ConditionNode<PathItem<P, unknown>> { return this.#cmp('gt', n); }
   /** `size(path) >= n` */
-  ge(n: number): ConditionNode<any> { return this.#cmp('ge', n); }
+  ge(n: number): ConditionNode<PathItem<P, unknown>> { return this.#cmp('ge', n); }
   /** `size(path) BETWEEN low AND high` (inclusive) */
-  between(low: number, high: number): ConditionNode<any> {
+  between(low: number, high: number): ConditionNode<PathItem<P, unknown>> {
     return node({ kind: 'sizeBetween', path: this.path, low, high });
   }
-  #cmp(op: Comparator, value: number): ConditionNode<any> {
+  #cmp(op: Comparator, value: number): ConditionNode<PathItem<P, unknown>> {
     return node({ kind: 'sizeCompare', path: this.path, op, value });
   }
 }
 
 /**
  * Builds conditions on one attribute path. Also usable as an operand to
- * compare two attributes: `attr('stock').lt(attr('reserved'))`.
+ * compare two attributes: `attr('stock').lt(attr('reserved'))`. The nodes it builds are
+ * typed by the path and operand (see {@link PathItem}), so they compile only where the
+ * item has that attribute with that type.
  */
-export class AttributeBuilder {
+export class AttributeBuilder<P extends PathInput = PathInput> {
   /** Marks instances as attribute references when used as operands. */
   readonly [REF] = true;
-  constructor(/** The path conditions are built on. */ readonly path: PathInput) {}
+  constructor(/** The path conditions are built on. */ readonly path: P) {}
   /** `path = v` */
-  eq(v: Operand): ConditionNode<any> { return this.#cmp('eq', v); }
+  eq<V>(v: V): ConditionNode<OperandItem<P, V>> { return this.#cmp('eq', v); }
   /** `path <> v` */
-  ne(v: Operand): ConditionNode<any> { return this.#cmp('ne', v); }
+  ne<V>(v: V): ConditionNode<OperandItem<P, V>> { return this.#cmp('ne', v); }
   /** `path < v` */
-  lt(v: Operand): ConditionNode<any> { return this.#cmp('lt', v); }
+  lt<V>(v: V): ConditionNode<OperandItem<P, V>> { return this.#cmp('lt', v); }
   /** `path <= v` */
-  le(v: Operand): ConditionNode<any> { return this.#cmp('le', v); }
+  le<V>(v: V): ConditionNode<OperandItem<P, V>> { return this.#cmp('le', v); }
   /** `path > v` */
-  gt(v: Operand): ConditionNode<any> { return this.#cmp('gt', v); }
+  gt<V>(v: V): ConditionNode<OperandItem<P, V>> { return this.#cmp('gt', v); }
   /** `path >= v` */
-  ge(v: Operand): ConditionNode<any> { return this.#cmp('ge', v); }
+  ge<V>(v: V): ConditionNode<OperandItem<P, V>> { return this.#cmp('ge', v); }
   /** `path BETWEEN low AND high` (inclusive) */
-  between(low: Operand, high: Operand): ConditionNode<any> {
+  between<L, H>(low: L, high: H): ConditionNode<OperandItem<P, L> & OperandItem<P, H>> {
     return node({ kind: 'between', path: this.path, low, high });
   }
   /** `path IN (v1, ...)`; 1 to 100 candidates. */
-  in(...values: Operand[]): ConditionNode<any> {
+  in<V>(...values: V[]): ConditionNode<OperandItem<P, V>> {
     return node({ kind: 'in', path: this.path, values: Object.freeze([...values]) });
   }
-  /** `begins_with(path, prefix)` */
-  beginsWith(prefix: string | Uint8Array): ConditionNode<any> {
+  /** `begins_with(path, prefix)`; strings and binaries only. */
+  beginsWith<V extends string | Uint8Array>(prefix: V): ConditionNode<PathItem<P, V extends string ? string : Uint8Array>> {
     return node({ kind: 'beginsWith', path: this.path, prefix });
   }
   /** `contains(path, x)`: substring of a string, element of a set or list. */
-  contains(x: unknown): ConditionNode<any> {
+  contains<V>(x: V): ConditionNode<PathItem<P, (V extends string ? string : never) | ReadonlySet<V> | readonly V[]>> {
     return node({ kind: 'contains', path: this.path, operand: x });
   }
   /** `attribute_exists(path)` */
-  exists(): ConditionNode<any> { return node({ kind: 'exists', path: this.path, exists: true }); }
+  exists(): ConditionNode<PathItem<P, unknown>> { return node({ kind: 'exists', path: this.path, exists: true }); }
   /** `attribute_not_exists(path)` */
-  notExists(): ConditionNode<any> { return node({ kind: 'exists', path: this.path, exists: false }); }
+  notExists(): ConditionNode<PathItem<P, unknown>> { return node({ kind: 'exists', path: this.path, exists: false }); }
   /** `attribute_type(path, code)` */
-  type(code: AttributeTypeCode): ConditionNode<any> {
+  type(code: AttributeTypeCode): ConditionNode<PathItem<P, unknown>> {
     return node({ kind: 'type', path: this.path, type: code });
   }
   /** Comparisons of `size(path)`. */
-  size(): SizeBuilder { return new SizeBuilder(this.path); }
-  #cmp(op: Comparator, value: Operand): ConditionNode<any> {
+  size(): SizeBuilder<P> { return new SizeBuilder(this.path); }
+  #cmp<V>(op: Comparator, value: V): ConditionNode<OperandItem<P, V>> {
     return node({ kind: 'compare', path: this.path, op, value });
   }
 }
 
-/** Starts a condition on a path: a dotted string (`'a.b[2]'`) or literal segments (`path(...)`/array). */
-export function attr(path: PathInput): AttributeBuilder {
+/**
+ * Starts a condition on a path: a dotted string (`'a.b[2]'`) or literal segments (`path(...)`/array).
+ * A string path types the nodes built on it: `attr('coins').gt(1)` compiles only as a
+ * condition of items with a number `coins`.
+ */
+export function attr<const P extends PathInput>(path: P): AttributeBuilder<P> {
   return new AttributeBuilder(path);
 }
 

@@ -49,7 +49,7 @@ export interface SizeOperators {
 
 // Only these are ordered in DynamoDB (strings and binaries by bytes); Date is here because it is stored as one.
 type Ordered<V> = V extends string | number | bigint | Date | Uint8Array ? V : never;
-type Prefix<V> = V extends string ? string : V extends Uint8Array ? Uint8Array : never;
+type Prefix<V> = V extends string ? string : V extends Uint8Array ? Uint8Array : 'beginsWith needs a string or binary attribute';
 type ElementOf<V> = V extends string
   ? string
   : V extends ReadonlySet<infer E>

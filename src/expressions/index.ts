@@ -25,7 +25,7 @@ export {
 export { compileCondition, MAX_IN_VALUES, type ConditionOptions } from './condition.js';
 export {
   compileKeyCondition, KEY_CONDITION_OPERATORS,
-  type KeyConditionInput, type KeyConditionOperator, type KeyConditionOptions, type RangeCondition, type RangeTuple,
+  type KeyConditionInput, type KeyConditionOperator, type KeyConditionOptions, type RangeCondition, type RangeTuple, type OneOperator, type PrefixOfStringsOnly,
 } from './key-condition.js';
 export { compileProjection, type ProjectionOptions } from './projection.js';
 export {

@@ -16,8 +16,13 @@ export const KEY_CONDITION_OPERATORS: readonly KeyConditionOperator[] = Object.f
 ]);
 
 type Exclusive<K extends KeyConditionOperator, V> = { [P in K]: V } & {
-  [P in Exclude<KeyConditionOperator, K>]?: never;
+  // A message rather than `never`, so two operators at once read as what is wrong.
+  [P in Exclude<KeyConditionOperator, K>]?: OneOperator;
 };
+/** What a second operator of a sort-key condition is told. */
+export type OneOperator = 'a sort-key condition takes exactly one operator';
+/** What `beginsWith` on a sort key that is not a string or binary is told. */
+export type PrefixOfStringsOnly = 'beginsWith needs a string or binary attribute';
 
 /**
  * The typed object form of a sort-key condition; exactly one operator.
@@ -37,7 +42,7 @@ export type RangeCondition<V = unknown> =
 // An untyped sort key (unknown) may take either prefix kind; a typed one only its own.
 type KeyPrefix<V> = unknown extends V
   ? string | Uint8Array
-  : V extends string ? string : V extends Uint8Array ? Uint8Array : never;
+  : V extends string ? string : V extends Uint8Array ? Uint8Array : PrefixOfStringsOnly;
 
 /** A sort-key condition as a tuple: `['subject', 'beginsWith', 'Re:']`, `['at', 'between', a, b]`. */
 export type RangeTuple = readonly [name: string, op: KeyConditionOperator, ...operands: unknown[]];

@@ -96,3 +96,11 @@ export class EdgeNotLoadedError extends DynagraphError {
     this.edge = edge;
   }
 }
+
+/**
+ * What `get()` asks of its edge: that the type knows it is loaded — an edge of an include or
+ * `session.load` result (`Loaded<T, S>`). On any other edge, `await edge.load()` instead.
+ */
+export interface KnownLoaded {
+  readonly isLoaded: true;
+}

@@ -23,9 +23,9 @@ export type PlanEdgeKind = 'toOneByKey' | 'toOneByIndex' | 'toMany' | 'keysOnly'
 
 /** A count: exact, bounded, or depending on data (then `note` says on what). */
 export interface PlanCount {
-  exact?: number;
-  max?: number;
-  note?: string;
+  exact?: number | undefined;
+  max?: number | undefined;
+  note?: string | undefined;
 }
 
 /** One edge of one round. */
@@ -37,11 +37,11 @@ export interface PlanEdge {
   target: string;
   kind: PlanEdgeKind;
   table: string;
-  index?: string;
+  index?: string | undefined;
   /** Owners whose edge this round loads (already loaded edges left out). */
   owners: PlanCount;
   /** `$limit` of a to-many edge. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** The requests of one step of a round. */
@@ -49,7 +49,7 @@ export interface PlanStep {
   command: 'BatchGetItem' | 'Query';
   /** Physical table(s); a BatchGetItem reads every table of its round at once. */
   table: string;
-  index?: string;
+  index?: string | undefined;
   /** The edges served (`Thread.user`), or `hydrate Thread.byUser`. */
   edges: string[];
   /** How the requests arise. */
@@ -58,7 +58,7 @@ export interface PlanStep {
   keys: PlanCount;
   requests: PlanCount;
   /** The second step of its round: hydration of keys-only index entries, after their Query. */
-  after?: boolean;
+  after?: boolean | undefined;
 }
 
 /** One round trip of the include (its steps overlap, except a hydration after its Query). */
@@ -71,7 +71,7 @@ export interface PlanRound {
 /** The plan of a graph load. */
 export interface GraphPlan {
   /** The root query of a query root (round 0), absent for given instances. */
-  root?: PlanStep;
+  root?: PlanStep | undefined;
   rounds: PlanRound[];
   /** Every request, root query included. */
   requests: PlanCount;
@@ -86,7 +86,7 @@ interface Frontier {
   model: ModelClassRuntime;
   path: string;
   /** Known instances (exact counts), else the owners are only bounded. */
-  instances?: readonly ModelBase[];
+  instances?: readonly ModelBase[] | undefined;
   owners: PlanCount;
   spec: Spec;
 }
@@ -115,9 +115,9 @@ interface EdgeInfo {
   targetTable: string;
   kind: PlanEdgeKind;
   table: string;
-  limit?: number;
+  limit?: number | undefined;
   reverse: boolean;
-  nested?: Spec;
+  nested?: Spec | undefined;
 }
 
 function edgeInfo(db: Database, model: ModelClassRuntime, probe: ModelBase, name: string, sub: unknown): EdgeInfo {

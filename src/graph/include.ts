@@ -14,44 +14,73 @@ import type { TraceRecorder } from './trace.js';
 type EdgeKeys<T> = { [K in keyof T]: T[K] extends ToOne<any> | ToMany<any> | ManyToMany<any> ? K : never }[keyof T] & string;
 type TargetOf<E> = E extends ToOne<infer U> ? U : E extends ToMany<infer U> ? U : E extends ManyToMany<infer U> ? U : never;
 
+/** Options of a to-many level of an include: a first page, optionally from the end. */
+interface PageOptions {
+  $limit?: number | undefined;
+  $reverse?: boolean | undefined;
+}
+
 /**
  * Which edges to load: `{ user: true, replies: { $limit: 10, $reverse: true, user: true } }`.
  * `$limit` loads a first page of a to-many or many-to-many edge; `$reverse` takes it from the end (latest first).
  */
-export type IncludeSpec<T> = { [K in EdgeKeys<T>]?: true | (IncludeSpec<TargetOf<T[K]>> & { $limit?: number; $reverse?: boolean }) };
-
-/** Rejects keys that are not edges, at any depth (misuse does not compile). */
-export type ExactInclude<T, S> = {
-  [K in keyof S]: K extends '$limit' ? number : K extends '$reverse' ? boolean : K extends EdgeKeys<T> ? (S[K] extends true ? true : ExactInclude<TargetOf<T[K]>, S[K]>) : never;
+export type IncludeSpec<T> = {
+  [K in EdgeKeys<T>]?: true | (T[K] extends ToMany<infer U> | ManyToMany<infer U> ? IncludeSpec<U> & PageOptions : IncludeSpec<TargetOf<T[K]>>);
 };
 
-/** A to-one edge known to be loaded. */
-export interface LoadedToOne<U> extends Omit<ToOne<U>, 'get' | 'isLoaded'> {
+/** What a `$limit` / `$reverse` under a to-one edge is told: paging is for to-many edges. */
+type ToManyOnly = '$limit and $reverse page a to-many edge; this edge is to-one';
+
+/**
+ * Rejects keys that are not edges, at any depth, and paging under a to-one edge (misuse
+ * does not compile). `P` is `true` where the level is a to-many edge.
+ */
+export type ExactInclude<T, S, P = false> = {
+  [K in keyof S]: K extends '$limit' ? (P extends true ? number : ToManyOnly) : K extends '$reverse' ? (P extends true ? boolean : ToManyOnly)
+    : K extends EdgeKeys<T> ? (S[K] extends object ? ExactInclude<TargetOf<T[K]>, S[K], T[K] extends ToMany<any> | ManyToMany<any> ? true : false> : true) : never;
+};
+
+/** A to-one edge known to be loaded: `get()` compiles on it. */
+export interface LoadedToOne<U> {
   readonly isLoaded: true;
+  /** The loaded target (`null` when there is none). */
   get(): U | null;
+  /** The loaded target, at once (already loaded). */
+  load(): Promise<U | null>;
 }
-/** A to-many edge known to be loaded. */
-export interface LoadedToMany<U> extends Omit<ToMany<U>, 'get' | 'isLoaded'> {
+/** A to-many edge known to be loaded: `get()` compiles on it. */
+export interface LoadedToMany<U> {
   readonly isLoaded: true;
+  /** The loaded items. */
   get(): U[];
+  /** The loaded items, at once (already loaded). */
+  load(): Promise<U[]>;
 }
 
-/** A many-to-many edge known to be loaded. */
-export interface LoadedManyToMany<U> extends Omit<ManyToMany<U>, 'get' | 'isLoaded'> {
+/** A many-to-many edge known to be loaded: `get()` compiles on it. */
+export interface LoadedManyToMany<U> {
   readonly isLoaded: true;
+  /** The loaded targets. */
   get(): U[];
+  /** The loaded targets, at once (already loaded). */
+  load(): Promise<U[]>;
 }
 
-/** `T` with the edges named in `S` marked as loaded (recursively). */
-export type Loaded<T, S> = Omit<T, keyof S & keyof T> & {
+/**
+ * `T` with the edges named in `S` marked as loaded (recursively; `true`, even widened to
+ * `boolean` by a destructuring, loads an edge). An intersection with `T`,
+ * so a loaded result is usable wherever a `T` is (`render(t: Thread)`, `tx.put(t)`,
+ * `t.update(…)`): its protected members and its class identity are kept.
+ */
+export type Loaded<T, S> = [keyof S & keyof T] extends [never] ? T : {
   [K in keyof S & keyof T]: T[K] extends ToOne<infer U>
-    ? LoadedToOne<S[K] extends true ? U : Loaded<U, S[K]>>
+    ? LoadedToOne<S[K] extends object ? Loaded<U, S[K]> : U>
     : T[K] extends ToMany<infer U>
-      ? LoadedToMany<S[K] extends true ? U : Loaded<U, S[K]>>
+      ? LoadedToMany<S[K] extends object ? Loaded<U, S[K]> : U>
       : T[K] extends ManyToMany<infer U>
-        ? LoadedManyToMany<S[K] extends true ? U : Loaded<U, S[K]>>
+        ? LoadedManyToMany<S[K] extends object ? Loaded<U, S[K]> : U>
         : never;
-};
+} & T;
 
 type Spec = Record<string, unknown>;
 

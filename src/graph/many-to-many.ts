@@ -9,7 +9,7 @@ import { SchemaError } from '../errors.js';
 import { constructingInstance, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import type { AnyModel } from '../model/model.js';
 import type { Page } from '../operations/read-stream.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
 import { endId, endsOf, isEdgeStore, keyOfEndId, type EdgeStore, type ManyToManyRelation } from './edge-store.js';
 import { graphFor } from './graph-context.js';
 import type { GraphLoader, EdgeQuery } from './loader.js';
@@ -131,8 +131,11 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource 
     return this.#loaded;
   }
 
-  /** The loaded targets; throws EdgeNotLoadedError when not loaded. */
-  get(): T[] {
+  /**
+   * The loaded targets; compiles only on an edge known to be loaded (an include or
+   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
+   */
+  get(this: ManyToMany<T> & KnownLoaded): T[] {
     if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
     return this.#items;
   }

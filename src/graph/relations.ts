@@ -4,7 +4,7 @@
  * each instance gets its own edge object holding what it loaded — never the class
  * (DynamORM cached related objects on the shared descriptor and returned wrong users).
  */
-import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf } from '../model/model.js';
+import type { AnyModel, IndexNameOf, INSTANCE_TYPES, KeyOf, PersistentModel, QueryKeyOf, ValuesOfModel } from '../model/model.js';
 import { constructingInstance, fillComputed, instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { isRangeCondition } from '../model/reads.js';
 import { TemplateAttribute } from '../schema/template.js';
@@ -12,11 +12,11 @@ import { SchemaError } from '../errors.js';
 import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
 import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
 import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
 import { toManyEffects, toOneEffects, type CounterAttribute, type OnDelete } from './integrity.js';
 
-export { EdgeNotLoadedError } from './edge.js';
+export { EdgeNotLoadedError, type KnownLoaded } from './edge.js';
 
 /** The kinds of relationship. */
 export type RelationKind = 'oneToOne' | 'manyToOne' | 'oneToMany';
@@ -44,6 +44,15 @@ export interface Relation {
   readonly counter?: string;
 }
 
+/**
+ * The names of the edges a model's instances declare: its instance members that are neither
+ * attributes nor the model's own methods. Names only (not their types), so models that
+ * refer to each other in cycles still compile.
+ */
+export type EdgeNameOf<M extends AnyModel> = Exclude<keyof InstanceType<M> & string, keyof ValuesOfModel<M> | keyof PersistentModel>;
+/** The index names of an instance's model (`string` for an instance whose declaration is not known). */
+export type IndexOfInstance<S> = S extends { readonly [INSTANCE_TYPES]: { indexes: infer I } } ? keyof I & string : string;
+
 /** Options of a to-one relationship. */
 export interface ToOneOptions<S, M extends AnyModel, X extends IndexNameOf<M> | undefined> {
   /** Through an index of the target (its first match), instead of the target's primary key. */
@@ -52,10 +61,10 @@ export interface ToOneOptions<S, M extends AnyModel, X extends IndexNameOf<M> | 
   query: (self: S) => ([X] extends [undefined] ? KeyOf<M> : QueryKeyOf<M, X>) | null | undefined;
   /** Target → my attributes pointing at it; `set(target)` assigns them. */
   backQuery?: (target: InstanceType<M>) => Partial<S>;
-  /** Index on my model for target → me. */
-  backIndex?: string;
-  /** Name of the target's edge pointing back to me (primed when this edge loads). */
-  inverse?: string;
+  /** Index on my model for target → me (an index my model declares). */
+  backIndex?: IndexOfInstance<S> | undefined;
+  /** Name of the target's edge pointing back to me (primed when this edge loads); an edge the target declares. */
+  inverse?: EdgeNameOf<M> | undefined;
   /**
    * Deleting my item: `'restrict'` refuses while the target exists; `'cascade'` deletes the
    * target in the same transaction (meant for a one-to-one that owns its target).
@@ -73,10 +82,10 @@ export interface ToManyOptions<S, M extends AnyModel, X extends IndexNameOf<M> |
   query: (self: S) => QueryKeyOf<M, X> | null | undefined;
   /** Me → the attributes `add(child)` assigns to a child. Defaults to what `query` returns. */
   backQuery?: (self: S) => Partial<InstanceType<M>>;
-  /** Index on my model for target → me. */
-  backIndex?: string;
-  /** Name of the target's to-one edge pointing back to me (primed when this edge loads). */
-  inverse?: string;
+  /** Index on my model for target → me (an index my model declares). */
+  backIndex?: IndexOfInstance<S> | undefined;
+  /** Name of the target's to-one edge pointing back to me (primed when this edge loads); an edge the target declares. */
+  inverse?: EdgeNameOf<M> | undefined;
   /**
    * Deleting my item: `'restrict'` refuses while targets exist (DeleteRestrictedError naming
    * them); `'cascade'` deletes them in the same transaction; `'detach'` removes from each the
@@ -137,8 +146,11 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     return this.#loaded;
   }
 
-  /** The loaded target; throws EdgeNotLoadedError when not loaded. */
-  get(): T | null {
+  /**
+   * The loaded target; compiles only on an edge known to be loaded (an include or
+   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
+   */
+  get(this: ToOne<T> & KnownLoaded): T | null {
     if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
     return this.#value;
   }
@@ -217,8 +229,11 @@ export class ToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
     return p.items as unknown as ModelBase[];
   }
 
-  /** The loaded items; throws EdgeNotLoadedError when not loaded. */
-  get(): T[] {
+  /**
+   * The loaded items; compiles only on an edge known to be loaded (an include or
+   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
+   */
+  get(this: ToMany<T> & KnownLoaded): T[] {
     if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
     return this.#items;
   }
@@ -238,7 +253,7 @@ export class ToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
   }
 
   /** One page of at most `limit` items after `cursor`; `reverse` for descending range-key order (latest first). */
-  async page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
+  async page(options: { limit?: number | undefined; cursor?: string | undefined; reverse?: boolean | undefined } = {}): Promise<Page<T>> {
     const page = (await graphFor(this.owner).pageToMany(this.relation, this.owner, options)) as Page<T>;
     this.#primeInverses(page.items);
     return page;

@@ -6,7 +6,7 @@
  * unsaved changes (then see {@link Session.isStale}). Nothing is shared between sessions.
  */
 import type { Connection, RequestObserver } from '../client.js';
-import type { AnyModel, IndexNameOf, KeyOf, QueryKeyOf, QueryOptions, QueryResult } from '../model/model.js';
+import type { AnyModel, IndexNameOf, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, ValuesOfModel } from '../model/model.js';
 import { isStale, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { getItem } from '../operations/items.js';
 import type { ModelSchema } from '../schema/model-schema.js';
@@ -24,18 +24,18 @@ import { TraceRecorder, type GraphTrace } from './trace.js';
 /** Options of a session. */
 export interface SessionOptions {
   /** Refuse (with RequestBudgetExceededError, before sending) any request beyond this many. */
-  maxRequests?: number;
+  maxRequests?: number | undefined;
 }
 
 /** The model of each query a session made, for `explain`. */
 const queryModels = new WeakMap<object, ModelClassRuntime>();
 
 /** A query whose results can eagerly load relationships. */
-export class SessionQuery<T> extends Query<T> {
+export class SessionQuery<T, V = Record<string, any>> extends Query<T, V> {
   /** Loads the given edges of every page's items, level by level, before yielding them. */
-  include<S extends IncludeSpec<T>>(spec: S & ExactInclude<T, S>): SessionQuery<Loaded<T, S>> {
+  include<const S extends IncludeSpec<T>>(spec: S & ExactInclude<T, S>): SessionQuery<Loaded<T, S>, V> {
     const spec0 = this.spec;
-    return new SessionQuery<Loaded<T, S>>(this.db, {
+    return new SessionQuery<Loaded<T, S>, V>(this.db, {
       ...spec0,
       decode: async (items) => {
         const out = await spec0.decode(items);
@@ -46,7 +46,7 @@ export class SessionQuery<T> extends Query<T> {
   }
 
   /** @internal What `Session.explain` needs of a query root. */
-  planRoot(): { model?: ModelClassRuntime; table: string; index?: string } {
+  planRoot(): { model?: ModelClassRuntime | undefined; table: string; index?: string | undefined } {
     return { model: queryModels.get(this.spec), table: this.spec.table, index: this.spec.index };
   }
 }
@@ -56,7 +56,7 @@ export class Session implements GraphDatabase {
   readonly connection: Connection;
   readonly retry: RetryPolicy;
   readonly concurrency: number;
-  readonly cursorSecret?: string | Uint8Array;
+  readonly cursorSecret?: string | Uint8Array | undefined;
   readonly scope: readonly RequestObserver[];
   /** @internal The session's loaders and identity map. */
   readonly graph: GraphLoader;
@@ -189,9 +189,9 @@ export class Session implements GraphDatabase {
   }
 
   /** A lazy query whose instances come from this session; `.include({...})` loads edges. */
-  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
-    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: O & { index?: X },
-  ): SessionQuery<QueryResult<M, O>> {
+  query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
+    model: M | readonly [M, ...AnyModel[]], key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X | undefined; projection?: readonly P[] | undefined; hydrate?: H | undefined },
+  ): SessionQuery<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>> {
     const models = (Array.isArray(model) ? model : [model]) as ModelClassRuntime[];
     const opts = (options ?? {}) as ModelReadOptions;
     const spec = querySpec(this, models, key as Record<string, unknown>, opts);
@@ -200,7 +200,7 @@ export class Session implements GraphDatabase {
   }
 
   /** A lazy scan whose instances come from this session. */
-  scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(model: M, options?: O): SessionQuery<QueryResult<M, O>> {
+  scan<M extends AnyModel, const P extends ProjectionPathOf<M> = never>(model: M, options?: QueryOptions<M, undefined> & { projection?: readonly P[] | undefined }): SessionQuery<QueryResult<M, { projection: readonly P[] }>, ValuesOfModel<M>> {
     const opts = (options ?? {}) as ModelReadOptions;
     const spec = scanSpec(this, [model as unknown as ModelClassRuntime], opts);
     queryModels.set(spec, model as unknown as ModelClassRuntime);
@@ -211,7 +211,7 @@ export class Session implements GraphDatabase {
    * Eagerly loads relationships below `roots`, one level per round trip:
    * `await s.load(threads, { user: true, replies: { user: true } })`.
    */
-  async load<T extends ModelBase, S extends IncludeSpec<T>>(roots: T | readonly T[], spec: S & ExactInclude<T, S>): Promise<Loaded<T, S>[]> {
+  async load<T extends ModelBase, const S extends IncludeSpec<T>>(roots: T | readonly T[], spec: S & ExactInclude<T, S>): Promise<Loaded<T, S>[]> {
     const list = (Array.isArray(roots) ? roots : [roots]) as T[];
     await loadIncludes(list, spec as Record<string, unknown>, this.tracer);
     return list as unknown as Loaded<T, S>[];

@@ -30,20 +30,20 @@ import { LockRecord } from './record.js';
 /** Options of `db.lock()` and `db.withLock()`. */
 export interface LockOptions {
   /** How long the lock is ours without a heartbeat, in ms. Default 10 000. */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** Heartbeat period in ms (extends the lease); `0` or `false`: none. Default `leaseMs / 3`. */
-  heartbeatMs?: number | false;
+  heartbeatMs?: number | false | undefined;
   /**
    * How long to wait for a held lock: `true` (default) until acquired, a number of ms, or
    * `false` to try once. Taking over an expired lease needs a wait of at least its lease.
    */
-  wait?: boolean | number;
+  wait?: boolean | number | undefined;
   /** Delay between attempts while waiting, in ms. Default `min(1000, max(10, leaseMs / 10))`. */
-  pollMs?: number;
+  pollMs?: number | undefined;
   /** Owner id stored in the record. Default: host, process and a random suffix. */
-  owner?: string;
+  owner?: string | undefined;
   /** Data stored with the lock. */
-  data?: unknown;
+  data?: unknown | undefined;
 }
 
 const schema = LockRecord.schema;

@@ -27,11 +27,11 @@ import {
 import type { PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** Options of a save's dry run: the save's own, and what a dry run cannot know. */
-export interface SaveParamsOptions extends SaveOptions {
+export interface SaveParamsOptions<T = any> extends SaveOptions<T> {
   /** The id an autoincrement save of a new instance is given (default 1; the counter decides). */
-  nextId?: number;
+  nextId?: number | undefined;
   /** Idempotency token of the transaction of an `onKeyChange: 'move'` save (random when omitted). */
-  token?: string;
+  token?: string | undefined;
 }
 
 /**

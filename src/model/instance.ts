@@ -15,9 +15,9 @@ export const STATE: unique symbol = Symbol('dynagraph.state');
 /** Hidden per-instance state; never shared between instances. */
 export interface InstanceState {
   /** The database the instance was read from or last written to. */
-  db?: Database;
+  db?: Database | undefined;
   /** The stored item as last read or written; `undefined` for a new instance. */
-  stored?: Record<string, unknown>;
+  stored?: Record<string, unknown> | undefined;
   /**
    * Set when a newer stored item arrived while the instance had unsaved changes it conflicts
    * with (see `Session.isStale`); it holds for as long as the snapshot is `basis`, so the next

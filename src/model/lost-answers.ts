@@ -22,15 +22,15 @@ export interface FailedWrite {
   key: Record<string, unknown>;
   kind: 'put' | 'update' | 'delete';
   /** The version plan (versioned models). */
-  plan?: VersionPlan;
+  plan?: VersionPlan | undefined;
   /** The mark of a checked versioned write. */
-  mark?: WriteMark;
+  mark?: WriteMark | undefined;
   /** For a put: the whole item it stores. */
-  item?: Record<string, unknown>;
+  item?: Record<string, unknown> | undefined;
   /** The caller gave a condition of its own (`expect` / `condition`; `overwrite: false` is not one). */
-  conditional?: boolean;
+  conditional?: boolean | undefined;
   /** A put that must not find an item (`overwrite: false`, an autoincrement id). */
-  create?: boolean;
+  create?: boolean | undefined;
 }
 
 /** What a write that landed after all leaves stored, as far as known. */

@@ -3,6 +3,7 @@
  * from it, with persistence (`save`, `delete`) and static reads (`get`, `put`).
  */
 import type { AttributeMap, InputOf, KeyInput, ValuesOf } from '../schema/types.js';
+import type { Attribute } from '../schema/attribute.js';
 import type { IndexDeclaration } from '../schema/indexes.js';
 import type { Database } from '../operations/context.js';
 import { getItem, type GetOptions } from '../operations/items.js';
@@ -21,13 +22,16 @@ import { updateInstance, type DeleteOptions, type InstanceUpdateOptions, type Sa
 import type { AnyUpdateSpec } from './update-spec.js';
 import { updateByKey } from './writes-by-key.js';
 import { deleteByKeyThroughEdges, deleteThroughEdges, saveThroughEdges } from './effect-writes.js';
-import type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
+import type { ModelDeleteOptions, ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel, ValuesOfInstance } from './write-types.js';
+import type { ReturnValues } from '../operations/update.js';
 import type { DryRunRequest } from '../operations/dry-run.js';
+import type { Condition } from '../expressions/condition-ast.js';
+import type { IndexKeyNamesOf, IndexProjectionOf, Projected, ProjectedWithKeys, ProjectionPath } from './projection-types.js';
 import {
   batchGetRequests, deleteByKeyRequests, getProjection, getRequests, instanceDeleteRequests, instanceUpdateRequests,
   keyRequests, nextIdRequests, saveRequests, updateByKeyRequests, writeManyRequests, type SaveParamsOptions,
 } from './dry-runs.js';
-import { ModelSchema, type ModelDefinition, type TimestampsOptions, type WithTimestamps } from '../schema/model-schema.js';
+import { ModelSchema, type ModelDefinition, type ModelOptions, type TimestampsOptions, type WithTimestamps } from '../schema/model-schema.js';
 
 /** Phantom key carrying a model's declaration types. */
 export declare const MODEL_TYPES: unique symbol;
@@ -75,14 +79,48 @@ type RangePart<A extends AttributeMap, R> = [R] extends [never] ? {} : { [P in R
  */
 export type QueryKeyOf<M extends AnyModel, X = undefined> = KeyPart<TypesOf<M>['attributes'], IndexKeys<M, X>['hash']> & RangePart<TypesOf<M>['attributes'], IndexKeys<M, X>['range']>;
 
-/** Options of a typed query or scan. */
-export type QueryOptions<M extends AnyModel, X> = Omit<ModelReadOptions, 'index' | 'projection'> & { index?: X; projection?: readonly (keyof ValuesOfModel<M> & string)[] };
+/** The paths a projection of model `M` may name: attributes, and nested paths below them. */
+export type ProjectionPathOf<M extends AnyModel> = ProjectionPath<ValuesOfModel<M>>;
 
-/** Result of a query or scan: instances, or plain partial objects when projected. */
-export type QueryResult<M extends AnyModel, O> = O extends { projection: readonly any[] } | { hydrate: false } ? Partial<ValuesOfModel<M>> : InstanceType<M>;
+/** Options of a typed query or scan: the filter is typed by the model's attributes. */
+export type QueryOptions<M extends AnyModel, X> = Omit<ModelReadOptions, 'index' | 'projection' | 'filter'> & {
+  /** Query a secondary index by name. */
+  index?: X | undefined;
+  /** Return only these attributes or nested paths (plain objects narrowed to them, not instances). */
+  projection?: readonly ProjectionPathOf<M>[] | undefined;
+  /** Filter applied by DynamoDB after reading, typed by the model's attributes. */
+  filter?: Condition<ValuesOfModel<M>> | undefined;
+};
+
+type KeyNamesOf<M extends AnyModel> = TypesOf<M>['hash'] | TypesOf<M>['range'];
+type IndexOf<M extends AnyModel, X> = X extends keyof TypesOf<M>['indexes'] ? TypesOf<M>['indexes'][X] : never;
+
+/**
+ * Result of a query or scan under options `O` (`{ index, projection, hydrate }`): instances;
+ * with a projection, plain objects of the projected paths and the keys; through a keys-only
+ * or include index with `hydrate: false`, plain objects of what that index projects (its keys
+ * and the table's required).
+ */
+export type QueryResult<M extends AnyModel, O> = O extends { projection: readonly (infer P)[] } ? ([P] extends [never] ? HydratedResult<M, O> : ProjectedWithKeys<ValuesOfModel<M>, P & string, KeyNamesOf<M> | IndexKeyNamesOf<IndexOf<M, O extends { index: infer X } ? X : undefined>>>)
+  : HydratedResult<M, O>;
+type HydratedResult<M extends AnyModel, O> = O extends { hydrate: false; index: infer X } ? ([IndexOf<M, X>] extends [never] ? InstanceType<M>
+  : string extends IndexProjectionOf<IndexOf<M, X>> ? InstanceType<M>
+    : ProjectedWithKeys<ValuesOfModel<M>, IndexProjectionOf<IndexOf<M, X>>, KeyNamesOf<M> | IndexKeyNamesOf<IndexOf<M, X>>>)
+  : InstanceType<M>;
 
 export type { SaveOptions, DeleteOptions, KeyChangePolicy, InstanceUpdateOptions } from './writes.js';
-export type { ModelUpdateOptions, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
+export type { ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
+
+/** What a versioned model is told by the batch writes, which cannot check a version. */
+export interface VersionedBatchRefusal {
+  /** Batch writes (putMany, deleteMany, writeMany) cannot check versions: use save() / delete() or a transaction. */
+  readonly 'batch writes cannot check versions: use save(), delete() or db.transactWrite': true;
+}
+/** `unknown` for a model without a version attribute; a refusal its class lacks otherwise. */
+export type Unversioned<M extends AnyModel> = [M[typeof MODEL_TYPES]['version']] extends [never] ? unknown : VersionedBatchRefusal;
+
+/** An instance of a model without a version attribute, as the batch writes take them (a versioned one does not compile). */
+export type UnversionedInstance = PersistentModel & { readonly [INSTANCE_TYPES]?: { readonly version: never } };
 
 /** Instance methods every model has. */
 export class PersistentModel extends ModelBase {
@@ -107,7 +145,7 @@ export class PersistentModel extends ModelBase {
    * A new item whose edges act on creates (`requireTarget`, a counter) is written in one
    * transaction with their checks and counter changes.
    */
-  async save(options: SaveOptions = {}): Promise<this> {
+  async save<T extends PersistentModel>(this: T, options: SaveOptions<ValuesOfInstance<T>> = {}): Promise<T> {
     await saveThroughEdges(this.databaseFor(options.db), this, options);
     return this;
   }
@@ -130,7 +168,7 @@ export class PersistentModel extends ModelBase {
    * `nextId` (default 1; the real id comes from the counter). A moved key's transaction token
    * is random unless `token` is given.
    */
-  saveParams(options: SaveParamsOptions = {}): DryRunRequest[] {
+  saveParams<T extends PersistentModel>(this: T, options: SaveParamsOptions<ValuesOfInstance<T>> = {}): DryRunRequest[] {
     return saveRequests(this.databaseFor(options.db), this, options);
   }
 
@@ -140,7 +178,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Dry run of `delete(options)`: its DeleteItem, nothing sent. */
-  deleteParams(options: DeleteOptions = {}): DryRunRequest[] {
+  deleteParams<T extends PersistentModel>(this: T, options: DeleteOptions<ValuesOfInstance<T>> = {}): DryRunRequest[] {
     return instanceDeleteRequests(this.databaseFor(options.db), this, options);
   }
 
@@ -165,15 +203,18 @@ export class PersistentModel extends ModelBase {
    * `condition`, and for a versioned model on the loaded version. Edges declared with
    * `onDelete` (and counters of its to-one edges) act in the same transaction.
    */
-  async delete(options: DeleteOptions = {}): Promise<void> {
+  async delete<T extends PersistentModel>(this: T, options: DeleteOptions<ValuesOfInstance<T>> = {}): Promise<void> {
     await deleteThroughEdges(this.databaseFor(options.db), this, options);
   }
 
   /** Reads one item by key; `null` when there is none. */
-  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options?: Omit<GetOptions, 'projection'> & { db?: Database }): Promise<InstanceType<M> | null>;
-  /** With a projection: only those attributes, as a plain object (never an instance that could be saved half-empty). */
-  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { projection: readonly (keyof ValuesOfModel<M> & string)[]; db?: Database }): Promise<Partial<ValuesOfModel<M>> | null>;
-  static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database } = {}): Promise<unknown> {
+  static get<M extends AnyModel>(this: M, key: KeyOf<M>, options?: Omit<GetOptions, 'projection'> & { db?: Database | undefined }): Promise<InstanceType<M> | null>;
+  /**
+   * With a projection: only those attributes or nested paths, as a plain object narrowed to
+   * them (never an instance that could be saved half-empty).
+   */
+  static get<M extends AnyModel, const P extends ProjectionPathOf<M>>(this: M, key: KeyOf<M>, options: Omit<GetOptions, 'projection'> & { projection: readonly P[]; db?: Database | undefined }): Promise<Projected<ValuesOfModel<M>, P> | null>;
+  static async get<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { db?: Database | undefined } = {}): Promise<unknown> {
     const db = options.db ?? databaseOf(this, this.name);
     const schema = this.schema;
     const projection = getProjection(schema, options.projection);
@@ -185,18 +226,18 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Dry run of `get(key, options)`: its GetItem, nothing sent. */
-  static getParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: GetOptions & { projection?: readonly (keyof ValuesOfModel<M> & string)[]; db?: Database } = {}): DryRunRequest[] {
+  static getParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: Omit<GetOptions, 'projection'> & { projection?: readonly ProjectionPathOf<M>[] | undefined; db?: Database | undefined } = {}): DryRunRequest[] {
     return getRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
   }
 
   /** Dry run of `put(values, options)`: validates, then returns what the save would send (see `saveParams`). */
-  static putParams<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveParamsOptions = {}): DryRunRequest[] {
+  static putParams<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveParamsOptions<ValuesOfModel<M>> = {}): DryRunRequest[] {
     return (new this(values) as InstanceType<M>).saveParams(options);
   }
 
   /** Dry run of `delete(key, options)`: its DeleteItem, nothing sent. */
-  static deleteParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): DryRunRequest[] {
-    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+  static deleteParams<M extends AnyModel>(this: M, key: KeyOf<M>, options: ModelDeleteOptions<M> = {}): DryRunRequest[] {
+    return deleteByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number | undefined });
   }
 
   /**
@@ -204,35 +245,35 @@ export class PersistentModel extends ModelBase {
    * for; through a session `'none'` is asked as `ALL_NEW`), nothing sent.
    */
   static updateParams<M extends AnyModel>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options: ModelUpdateOptions<M> = {}): DryRunRequest[] {
-    return updateByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, options);
+    return updateByKeyRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, options as ModelUpdateOptions);
   }
 
   /** Dry run of `getMany(keys, options)`: one BatchGetItem per chunk of at most 100 distinct keys. */
-  static getManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database } = {}): DryRunRequest[] {
+  static getManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     return batchGetRequests(db, keyRequests(db, this as unknown as ModelClassRuntime, keys), options);
   }
 
   /** Dry run of `putMany(items)`: validates every item, then one BatchWriteItem per chunk of at most 25. */
-  static putManyParams<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database } = {}): DryRunRequest[] {
+  static putManyParams<M extends AnyModel>(this: M & Unversioned<M>, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     return writeManyRequests(db, items.map((i) => ({ put: (i instanceof this ? i : new this(i)) as InstanceType<M> })));
   }
 
   /** Dry run of `deleteMany(keys)`: one BatchWriteItem per chunk of at most 25. */
-  static deleteManyParams<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: { db?: Database } = {}): DryRunRequest[] {
+  static deleteManyParams<M extends AnyModel>(this: M & Unversioned<M>, keys: readonly KeyOf<M>[], options: { db?: Database | undefined } = {}): DryRunRequest[] {
     const db = options.db ?? databaseOf(this, this.name);
     const model = this as unknown as ModelClassRuntime;
     return writeManyRequests(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })));
   }
 
   /** Dry run of an autoincrement model's counter: the UpdateItem that hands out its next id. */
-  static nextIdParams<M extends AnyModel>(this: M, options: { db?: Database } = {}): DryRunRequest[] {
+  static nextIdParams<M extends AnyModel>(this: M, options: { db?: Database | undefined } = {}): DryRunRequest[] {
     return nextIdRequests(options.db ?? databaseOf(this, this.name), this as unknown as ModelClassRuntime);
   }
 
   /** Validates a raw document and writes it; returns the saved instance. Unknown attributes are rejected. */
-  static async put<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveOptions = {}): Promise<InstanceType<M>> {
+  static async put<M extends AnyModel>(this: M, values: InputOfModel<M>, options: SaveOptions<ValuesOfModel<M>> = {}): Promise<InstanceType<M>> {
     const instance = new this(values) as InstanceType<M>;
     return instance.save(options);
   }
@@ -242,9 +283,9 @@ export class PersistentModel extends ModelBase {
    * that stored version (VersionConflictError otherwise). When the model's edges act on
    * deletes, the item is read first (one consistent GetItem) and deleted with their effects.
    */
-  static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: DeleteOptions & { expectVersion?: number } = {}): Promise<void> {
+  static async delete<M extends AnyModel>(this: M, key: KeyOf<M>, options: ModelDeleteOptions<M> = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
-    await deleteByKeyThroughEdges(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options);
+    await deleteByKeyThroughEdges(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, options as DeleteOptions & { expectVersion?: number | undefined });
   }
 
   /**
@@ -255,41 +296,41 @@ export class PersistentModel extends ModelBase {
    * nothing (`'none'`). A versioned model's version is advanced atomically; pass
    * `expectVersion` to make the update conditional on it.
    */
-  static async update<M extends AnyModel, const O extends ModelUpdateOptions<M> = {}>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options?: O): Promise<UpdateResult<M, O>> {
-    const opts = (options ?? {}) as ModelUpdateOptions<M>;
+  static async update<M extends AnyModel, R extends ReturnValues = 'allNew'>(this: M, key: KeyOf<M>, spec: UpdateSpecOfModel<M>, options?: ModelUpdateOptions<M> & { returnValues?: R | undefined }): Promise<UpdateResult<M, R>> {
+    const opts = (options ?? {}) as ModelUpdateOptions;
     const db = opts.db ?? databaseOf(this, this.name);
-    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, opts)) as UpdateResult<M, O>;
+    return (await updateByKey(db, this as unknown as ModelClassRuntime, key as Record<string, unknown>, spec as AnyUpdateSpec, opts)) as UpdateResult<M, R>;
   }
 
   /**
    * A lazy query: `Thread.query({ forum_name: 'AWS', subject: { beginsWith: 'A' } })`.
    * Use `{ index }` for a GSI or LSI; keys-only indexes are hydrated with batched gets.
    */
-  static query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, O extends QueryOptions<M, X> = QueryOptions<M, X>>(
-    this: M, key: QueryKeyOf<M, X>, options?: O & { index?: X; db?: Database },
-  ): Query<QueryResult<M, O>> {
+  static query<M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined, const P extends ProjectionPathOf<M> = never, H extends boolean = true>(
+    this: M, key: QueryKeyOf<M, X>, options?: QueryOptions<M, X> & { index?: X | undefined; projection?: readonly P[] | undefined; hydrate?: H | undefined; db?: Database | undefined },
+  ): Query<QueryResult<M, { index: X; projection: readonly P[]; hydrate: H }>, ValuesOfModel<M>> {
     const db = options?.db ?? databaseOf(this, this.name);
     const opts = (options ?? {}) as ModelReadOptions;
     return new Query(db, querySpec(db, [this as unknown as ModelClassRuntime], key as Record<string, unknown>, opts), opts);
   }
 
   /** A lazy scan of the whole table (or `{ segments: n }` in parallel, merged into one stream). */
-  static scan<M extends AnyModel, O extends QueryOptions<M, undefined> = QueryOptions<M, undefined>>(
-    this: M, options?: O & { db?: Database },
-  ): Query<QueryResult<M, O>> {
+  static scan<M extends AnyModel, const P extends ProjectionPathOf<M> = never>(
+    this: M, options?: QueryOptions<M, undefined> & { projection?: readonly P[] | undefined; db?: Database | undefined },
+  ): Query<QueryResult<M, { projection: readonly P[] }>, ValuesOfModel<M>> {
     const db = options?.db ?? databaseOf(this, this.name);
     const opts = (options ?? {}) as ModelReadOptions;
     return new Query(db, scanSpec(db, [this as unknown as ModelClassRuntime], opts), opts);
   }
 
   /** Reads many items by key in batches of 100; `null` where none exists, in input order. */
-  static getMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database } = {}): Promise<(InstanceType<M> | null)[]> {
+  static getMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchGetOptions & { db?: Database | undefined } = {}): Promise<(InstanceType<M> | null)[]> {
     const db = options.db ?? databaseOf(this, this.name);
     return getMany<InstanceType<M>>(db, this as unknown as ModelClassRuntime, keys as unknown as Record<string, unknown>[], options);
   }
 
   /** Validates every item, then writes them in batches of 25; returns the instances. */
-  static async putMany<M extends AnyModel>(this: M, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database } = {}): Promise<InstanceType<M>[]> {
+  static async putMany<M extends AnyModel>(this: M & Unversioned<M>, items: readonly (InputOfModel<M> | InstanceType<M>)[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<InstanceType<M>[]> {
     const db = options.db ?? databaseOf(this, this.name);
     const instances = items.map((i) => (i instanceof this ? i : new this(i)) as InstanceType<M>);
     await writeMany(db, instances.map((put) => ({ put })), options);
@@ -297,7 +338,7 @@ export class PersistentModel extends ModelBase {
   }
 
   /** Deletes many items by key in batches of 25. */
-  static async deleteMany<M extends AnyModel>(this: M, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database } = {}): Promise<void> {
+  static async deleteMany<M extends AnyModel>(this: M & Unversioned<M>, keys: readonly KeyOf<M>[], options: BatchWriteOptions & { db?: Database | undefined } = {}): Promise<void> {
     const db = options.db ?? databaseOf(this, this.name);
     const model = this as unknown as ModelClassRuntime;
     await writeMany(db, keys.map((k): BatchWrite => ({ delete: [model, k as Record<string, unknown>] })), options);
@@ -331,6 +372,14 @@ export type ModelClass<A extends AttributeMap, H extends string, R extends strin
   readonly [MODEL_TYPES]: ModelTypes<A, H, R, I, V, N>;
 } & Omit<typeof PersistentModel, 'prototype'>;
 
+// Declaration errors knowable from the types, each with a message instead of a bare `never`.
+/** A key attribute as declared: its name, or why it cannot be a key. */
+type KeyName<A extends AttributeMap, K extends keyof A> = A[K] extends Attribute<any, any, true> ? 'a key attribute cannot be optional' : K;
+/** The version attribute as declared: its name, or why it cannot be the version. */
+type VersionName<A extends AttributeMap, V extends keyof A> = A[V] extends Attribute<infer X, any, any> ? ([X] extends [number] ? V : 'the version attribute must be a number() attribute') : V;
+/** The ttl attribute as declared: its name, or why it cannot hold the expiry time. */
+type TtlName<A extends AttributeMap, T extends keyof A> = A[T] extends Attribute<infer X, any, any> ? ([X] extends [Date | number] ? T : 'ttl must be a date() or number() attribute') : T;
+
 /**
  * Declares a model. Extend the result: `class User extends Model({ table: 'users',
  * key: { hash: 'name' }, attributes: { name: string() } }) {}`. Instance types come from
@@ -344,7 +393,11 @@ export function Model<
   const V extends keyof A & string = never,
   const AI extends boolean = false,
   const TS extends boolean | TimestampsOptions = false,
->(definition: ModelDefinition<A, H, R> & { key: { hash: H; range?: R }; indexes?: I; version?: V; autoincrement?: AI; timestamps?: TS }): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
+  const TT extends keyof A & string = never,
+>(definition: ModelOptions<A> & {
+  key: { hash: KeyName<A, H>; range?: KeyName<A, R> | undefined }; indexes?: I | undefined; version?: VersionName<A, V> | undefined;
+  ttl?: TtlName<A, TT> | undefined; autoincrement?: AI | undefined; timestamps?: TS | undefined;
+}): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
   const schema = new ModelSchema(definition as unknown as ModelDefinition);
   const base = class extends PersistentModel {
     static readonly schema = schema;

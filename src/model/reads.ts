@@ -5,6 +5,7 @@
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import { compileCondition } from '../expressions/condition.js';
 import { and, attr, type Condition } from '../expressions/condition-ast.js';
+import type { AnyItem } from '../expressions/condition-types.js';
 import { compileKeyCondition, rangeBound, type RangeCondition } from '../expressions/key-condition.js';
 import type { MapValue } from '../expressions/context.js';
 import { resolvePath, type Path, type PathInput } from '../expressions/path.js';
@@ -22,15 +23,15 @@ import type { ModelSchema } from '../schema/model-schema.js';
 /** Options of a model query or scan. */
 export interface ModelReadOptions extends ReadOptions {
   /** Query a secondary index by name. */
-  index?: string;
+  index?: string | undefined;
   /** Return only these attributes (plain partial objects, not instances). */
-  projection?: readonly string[];
+  projection?: readonly string[] | undefined;
   /**
    * For an index that does not project every attribute (keys-only or include): fetch
    * the full items with batched gets, in index order. Default `true`; `false` returns
    * the projected attributes as plain partial objects.
    */
-  hydrate?: boolean;
+  hydrate?: boolean | undefined;
 }
 
 const RANGE_OPERATORS = new Set(['eq', 'lt', 'le', 'gt', 'ge', 'between', 'beginsWith']);
@@ -245,5 +246,10 @@ export function materialize(db: Database, model: ModelClassRuntime, item: Record
   return db.materialize ? db.materialize(model, item) : instanceFromItem(model, item, db);
 }
 
-/** A stream of model results. */
-export class Query<T> extends ReadStream<T> {}
+/** A stream of model results; `V` (the model's attribute values) types `filter()`. */
+export class Query<T, V = AnyItem> extends ReadStream<T> {
+  /** Adds a filter, typed by the model's attributes, ANDed with any earlier one. */
+  override filter(condition: Condition<V>): this {
+    return super.filter(condition);
+  }
+}

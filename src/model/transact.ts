@@ -29,11 +29,11 @@ export type TransactPutOptions = Pick<SaveOptions, 'overwrite' | 'expect' | 'con
 /** Options of `tx.update()`, `tx.delete()` and `tx.check()`. */
 export interface TransactItemOptions<T = any> extends VersionOptions {
   /** Expected stored values. */
-  expect?: Condition<T>;
+  expect?: Condition<T> | undefined;
   /** Any condition guarding the action. */
-  condition?: Condition<T>;
+  condition?: Condition<T> | undefined;
   /** By key, on a versioned model: require this stored version. */
-  expectVersion?: number;
+  expectVersion?: number | undefined;
 }
 
 /** Options of `db.transactWrite()`. */
@@ -43,7 +43,7 @@ export interface TransactWriteOptions {
    * with the same token within 10 minutes is applied once — use your request's id. Generated
    * when omitted; kept across retries of a conflict.
    */
-  token?: string;
+  token?: string | undefined;
 }
 
 /** What `db.transactWrite()` reports. */

@@ -10,9 +10,16 @@ import { parsePath, type Path } from '../expressions/path.js';
 import { ExpressionError, ValidationError } from '../errors.js';
 import { attributeAt } from '../operations/expression-hooks.js';
 import type { ModelSchema } from '../schema/model-schema.js';
+import type { ProjectionPath } from './projection-types.js';
 
-type Nested = { [path: `${string}.${string}`]: unknown; [indexed: `${string}[${string}`]: unknown };
-type NestedPath = `${string}.${string}` | `${string}[${string}`;
+// Nested paths below writable attributes, typed (map keys, up to 3 levels) by the value they hold:
+// an unknown root, an unknown map key or a wrong value type does not compile. List elements
+// (`tags[0]`) are checked by their root only.
+type MapPaths<T, W extends keyof T & string> = { [K in W]: NonNullable<T[K]> extends ReadonlySet<any> | Date | Uint8Array | readonly any[] ? never
+  : NonNullable<T[K]> extends object ? `${K}.${ProjectionPath<NonNullable<T[K]>, 2>}` : never }[W];
+type PathValue<T, P extends string> = P extends `${infer H}.${infer R}` ? (H extends keyof T ? PathValue<NonNullable<T[H]>, R> : unknown) : P extends keyof T ? T[P] : unknown;
+type Nested<T, W extends keyof T & string> = { [P in MapPaths<T, W>]?: PathValue<T, P> } & { [P in `${W}[${string}`]?: unknown };
+type NestedPath<T, W extends keyof T & string> = MapPaths<T, W> | `${W}[${string}`;
 type ElementOf<V> = V extends ReadonlySet<infer E> ? E : never;
 type KeysWhere<T, W extends keyof T, C> = { [K in W]-?: NonNullable<T[K]> extends C ? K : never }[W];
 type Removable<T, W extends keyof T> = { [K in W]-?: undefined extends T[K] ? K : NonNullable<T[K]> extends ReadonlySet<any> | readonly any[] ? K : never }[W];
@@ -31,24 +38,24 @@ type SetValue<V> = NonNullable<V> | readonly ElementOf<NonNullable<V>>[];
  * - `append` / `prepend`: list elements (a missing list counts as empty).
  */
 export interface UpdateSpec<T, W extends keyof T & string = keyof T & string> {
-  set?: { [K in W]?: T[K] } & Nested;
-  setIfNotExists?: { [K in W]?: NonNullable<T[K]> } & Nested;
-  remove?: readonly (Removable<T, W> | NestedPath)[];
-  add?: { [K in KeysWhere<T, W, number>]?: number } & { [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> };
-  delete?: { [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> };
-  append?: { [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> };
-  prepend?: { [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> };
+  set?: ({ [K in W]?: T[K] } & Nested<T, W>) | undefined;
+  setIfNotExists?: ({ [K in W]?: NonNullable<T[K]> } & Nested<T, W>) | undefined;
+  remove?: readonly (Removable<T, W> | NestedPath<T, W>)[] | undefined;
+  add?: ({ [K in KeysWhere<T, W, number>]?: number } & { [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> }) | undefined;
+  delete?: ({ [K in KeysWhere<T, W, ReadonlySet<any>>]?: SetValue<T[K]> }) | undefined;
+  append?: ({ [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> }) | undefined;
+  prepend?: ({ [K in KeysWhere<T, W, readonly any[]>]?: NonNullable<T[K]> }) | undefined;
 }
 
 /** An update spec of no particular model (checked at run time only). */
 export interface AnyUpdateSpec {
-  set?: Record<string, unknown>;
-  setIfNotExists?: Record<string, unknown>;
-  remove?: readonly string[];
-  add?: Record<string, unknown>;
-  delete?: Record<string, unknown>;
-  append?: Record<string, readonly unknown[]>;
-  prepend?: Record<string, readonly unknown[]>;
+  set?: Record<string, unknown> | undefined;
+  setIfNotExists?: Record<string, unknown> | undefined;
+  remove?: readonly string[] | undefined;
+  add?: Record<string, unknown> | undefined;
+  delete?: Record<string, unknown> | undefined;
+  append?: Record<string, readonly unknown[]> | undefined;
+  prepend?: Record<string, readonly unknown[]> | undefined;
 }
 
 const KINDS = ['set', 'setIfNotExists', 'remove', 'add', 'delete', 'append', 'prepend'] as const;

@@ -22,7 +22,7 @@ export interface VersionOptions {
    * increments it), so copies loaded earlier conflict afterwards. Only a moved or copied
    * key is written with the loaded version + 1. Default `false`.
    */
-  ignoreVersion?: boolean;
+  ignoreVersion?: boolean | undefined;
 }
 
 /** What a versioned write checks and stores. */
@@ -40,9 +40,9 @@ export interface VersionPlan {
   /** An unchecked update advances the stored version atomically instead of setting `next`. */
   increment: boolean;
   /** The write is also checked against the lineage of the item it was loaded from (see LINEAGE). */
-  guardsLineage?: boolean;
+  guardsLineage?: boolean | undefined;
   /** That lineage (`undefined`: an item stored before lineages). */
-  lineage?: unknown;
+  lineage?: unknown | undefined;
 }
 
 /** The version stored in an item, as a number (`undefined` when absent). */

@@ -10,6 +10,7 @@ import type { AttributeMap, ValuesOf } from '../schema/types.js';
 import type { AnyModel, INSTANCE_TYPES, MODEL_TYPES, ModelTypes, ValuesOfModel } from './model.js';
 import type { AnyUpdateSpec, UpdateSpec } from './update-spec.js';
 import type { VersionOptions } from './versioning.js';
+import type { DeleteOptions } from './writes.js';
 
 type Computed<A extends AttributeMap> = { [K in keyof A]: A[K] extends TemplateAttribute<any> ? K : never }[keyof A];
 
@@ -28,24 +29,38 @@ export type UpdateSpecOf<T> = [TypesOfInstance<T>] extends [never] ? AnyUpdateSp
 /** The typed update actions of a model class. */
 export type UpdateSpecOfModel<M extends AnyModel> = UpdateSpec<ValuesOfModel<M>, WritableOf<M[typeof MODEL_TYPES]>>;
 
+/** What `expectVersion` is told on a model declared without a `version` attribute. */
+export type NoVersionAttribute = 'expectVersion needs a model declared with a version attribute';
+
+/** The type of `expectVersion` for model `M`: a number, or (without a version attribute) nothing that compiles. */
+export type ExpectVersionOf<M extends AnyModel> = [M[typeof MODEL_TYPES]['version']] extends [never] ? NoVersionAttribute : number;
+
 /** Options of `Model.update(key, actions, options)`. */
 export interface ModelUpdateOptions<M extends AnyModel = AnyModel> extends VersionOptions {
   /** Database to write to. */
-  db?: Database;
+  db?: Database | undefined;
   /** Expected stored values, as for `save()`. */
-  expect?: Condition<ValuesOfModel<M>>;
+  expect?: Condition<ValuesOfModel<M>> | undefined;
   /** Any condition guarding the update. */
-  condition?: Condition<ValuesOfModel<M>>;
+  condition?: Condition<ValuesOfModel<M>> | undefined;
   /** What to return; default `'allNew'` (the item after the update, as an instance). */
-  returnValues?: ReturnValues;
+  returnValues?: ReturnValues | undefined;
   /** Create the item when it does not exist (DynamoDB's own behaviour). Default `false`: it must exist. */
-  upsert?: boolean;
+  upsert?: boolean | undefined;
   /** For a versioned model: require this stored version (VersionConflictError otherwise). */
-  expectVersion?: number;
+  expectVersion?: ExpectVersionOf<M> | undefined;
 }
 
-/** What `Model.update()` returns under options `O`. */
-export type UpdateResult<M extends AnyModel, O> = O extends { returnValues: 'none' } ? undefined
-  : O extends { returnValues: 'allOld' } ? InstanceType<M> | null
-    : O extends { returnValues: 'updatedNew' | 'updatedOld' } ? Partial<ValuesOfModel<M>>
+/** Options of `Model.delete(key, options)`. */
+export type ModelDeleteOptions<M extends AnyModel> = DeleteOptions<ValuesOfModel<M>> & {
+  /** For a versioned model: require this stored version (VersionConflictError otherwise). */
+  expectVersion?: ExpectVersionOf<M> | undefined;
+};
+
+/** What `Model.update()` returns for `returnValues: R` (`O`, an options type, is accepted too). */
+export type UpdateResult<M extends AnyModel, O> = O extends ReturnValues | undefined ? ResultFor<M, O>
+  : O extends { returnValues: infer R } ? ResultFor<M, R> : InstanceType<M>;
+type ResultFor<M extends AnyModel, R> = R extends 'none' ? undefined
+  : R extends 'allOld' ? InstanceType<M> | null
+    : R extends 'updatedNew' | 'updatedOld' ? Partial<ValuesOfModel<M>>
       : InstanceType<M>;

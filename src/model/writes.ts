@@ -25,16 +25,16 @@ import { stampedValues, takeTimestamps, timestampActions } from './timestamps.js
 /** What `save()` does when a loaded instance's key attributes were changed. */
 export type KeyChangePolicy = 'error' | 'copy' | 'move';
 
-/** Options of `save()` and `Model.put()`. */
-export interface SaveOptions extends WriteConditions, VersionOptions {
+/** Options of `save()` and `Model.put()`; `T` types `expect` / `condition` (the model's attribute values). */
+export interface SaveOptions<T = any> extends WriteConditions<T>, VersionOptions {
   /** Database to write to (default: the instance's, then the model's binding). */
-  db?: Database;
+  db?: Database | undefined;
   /**
    * When a loaded instance's key changed: `'error'` (default) throws KeyChangedError
    * before any request; `'copy'` writes a new item and keeps the old one; `'move'`
    * writes the new item and deletes the old one in one transaction.
    */
-  onKeyChange?: KeyChangePolicy;
+  onKeyChange?: KeyChangePolicy | undefined;
   /**
    * Send only what changed since the instance was loaded or last saved, as one UpdateItem
    * (SET / REMOVE / ADD / DELETE, as deep as the change: `address.city`, appended list
@@ -42,7 +42,7 @@ export interface SaveOptions extends WriteConditions, VersionOptions {
    * put whole. The instance then holds the item as stored (concurrent changes of other
    * attributes included).
    */
-  partial?: boolean;
+  partial?: boolean | undefined;
   /**
    * Also require that the stored item still holds what the instance was loaded with (a new
    * instance: that no item exists) — the ancestors' expected-value save, for models without
@@ -50,23 +50,23 @@ export interface SaveOptions extends WriteConditions, VersionOptions {
    * attribute against its loaded value (absent ones: still absent); a partial save writes
    * only its changes, so it checks the attributes it changes.
    */
-  expectUnchanged?: boolean;
+  expectUnchanged?: boolean | undefined;
 }
 
-/** Options of `delete()`. */
-export interface DeleteOptions extends Omit<WriteConditions, 'overwrite'>, VersionOptions {
+/** Options of `delete()`; `T` types `expect` / `condition` (the model's attribute values). */
+export interface DeleteOptions<T = any> extends Omit<WriteConditions<T>, 'overwrite'>, VersionOptions {
   /** Database to delete from. */
-  db?: Database;
+  db?: Database | undefined;
 }
 
 /** Options of an instance's `update()`. */
 export interface InstanceUpdateOptions<T = any> extends VersionOptions {
   /** Database to write to. */
-  db?: Database;
+  db?: Database | undefined;
   /** Expected stored values (`{ balance: 200 }`), as for `save()`. */
-  expect?: Condition<T>;
+  expect?: Condition<T> | undefined;
   /** Any condition guarding the update. */
-  condition?: Condition<T>;
+  condition?: Condition<T> | undefined;
 }
 
 /** A write of one instance, validated and compiled, not yet sent. */
@@ -78,7 +78,7 @@ export interface PreparedWrite {
   /** Stored primary key of the item written. */
   key: Record<string, unknown>;
   /** The request params (PutItem or UpdateItem body). */
-  params?: PutCommandInput | UpdateCommandInput;
+  params?: PutCommandInput | UpdateCommandInput | undefined;
   /** The item as the instance will be stored (for an update: as far as known locally). */
   item: Record<string, unknown>;
   plan: VersionPlan | undefined;
@@ -87,7 +87,7 @@ export interface PreparedWrite {
   /** The write requires that no item exists (a failure is ItemExistsError). */
   mustNotExist: boolean;
   /** The mark a checked versioned write leaves, to recognise it if its answer is lost (see versioning.ts). */
-  mark?: WriteMark;
+  mark?: WriteMark | undefined;
   /** The caller guarded the write with conditions of its own (`expect`, `condition`, `expectUnchanged`). */
   conditional: boolean;
 }

@@ -16,7 +16,7 @@ export interface BatchEntry {
    * A put's stored item; for a get in `done`, the item read (absent: no item is stored
    * under the key). Turn it into an instance with `Model.fromItem(item)`.
    */
-  item?: Record<string, unknown>;
+  item?: Record<string, unknown> | undefined;
 }
 
 /** Where every entry of an unfinished batch stands; each entry is in exactly one list, in input order. */

@@ -24,7 +24,7 @@ export interface KeyRequest {
 /** Options of a batch read. */
 export interface BatchGetOptions {
   /** Strongly consistent reads. */
-  consistent?: boolean;
+  consistent?: boolean | undefined;
 }
 
 /**

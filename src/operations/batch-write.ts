@@ -30,7 +30,7 @@ export interface BatchProgress {
 /** Options of a batch write. */
 export interface BatchWriteOptions {
   /** Called after each acknowledged request with the running count. */
-  onProgress?: (progress: BatchProgress) => void;
+  onProgress?: ((progress: BatchProgress) => void) | undefined;
 }
 
 function keyOf(r: WriteRequest): Record<string, unknown> {

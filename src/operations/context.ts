@@ -20,13 +20,13 @@ export interface Database {
   /** Physical table name of a model's table (prefix applied). */
   tableName(schema: ModelSchema): string;
   /** Observers of the calling scope (a session's stats and budget), if any. */
-  readonly scope?: readonly RequestObserver[];
+  readonly scope?: readonly RequestObserver[] | undefined;
   /** How leftovers of batch operations are retried. */
   readonly retry: RetryPolicy;
   /** How many requests of one batch operation run at once. */
   readonly concurrency: number;
   /** HMAC key for page cursors; when set, unsigned cursors are rejected. */
-  readonly cursorSecret?: string | Uint8Array;
+  readonly cursorSecret?: string | Uint8Array | undefined;
   /**
    * Turns a stored item into an instance; a session returns the instance it already
    * holds for that key (its identity map). Defaults to a new instance.

@@ -20,15 +20,15 @@ export interface CursorScope {
   /** Names of the attributes a last evaluated key holds (table keys + index keys). */
   keyNames: readonly string[];
   /** For queries: the partition attribute and its stored value. */
-  partition?: { name: string; value: unknown };
+  partition?: { name: string; value: unknown } | undefined;
   /** For a segment of a parallel scan: `[segment, totalSegments]`. */
-  segment?: readonly [number, number];
+  segment?: readonly [number, number] | undefined;
   /** HMAC key; when set, only cursors signed with it are accepted. */
-  secret?: string | Uint8Array;
+  secret?: string | Uint8Array | undefined;
   /** DynamoDB type (`S`, `N`, `B`) of each key attribute: a cursor whose key has another type is refused. */
-  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
+  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>> | undefined;
   /** A query's sort-key condition in stored form: a cursor whose key falls outside it is refused. */
-  range?: RangeBound;
+  range?: RangeBound | undefined;
 }
 
 const TYPE_NAMES: Record<string, string> = { S: 'a string', N: 'a number', B: 'a binary' };
@@ -39,9 +39,9 @@ interface CursorBody {
   i: string;
   k: Record<string, AttributeValue>;
   /** Scan segment and total, when the cursor belongs to one segment. */
-  s?: [number, number];
+  s?: [number, number] | undefined;
   /** The partition attribute of a query's cursor (absent for a scan's), so neither passes for the other. */
-  p?: string;
+  p?: string | undefined;
 }
 
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');

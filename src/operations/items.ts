@@ -18,21 +18,21 @@ import type { ModelSchema } from '../schema/model-schema.js';
 import type { Database } from './context.js';
 
 /** Guards of a conditional write. */
-export interface WriteConditions {
+export interface WriteConditions<T = any> {
   /** `false`: fail with ItemExistsError when an item with this key exists. Default `true`. */
-  overwrite?: boolean;
-  /** Expected stored values: `{ balance: 200, coupon: absent }` (the ancestors' expected-value saves). */
-  expect?: Condition<any>;
-  /** Any condition, ANDed with `expect`. */
-  condition?: Condition<any>;
+  overwrite?: boolean | undefined;
+  /** Expected stored values: `{ balance: 200, coupon: absent }` (the ancestors' expected-value saves); typed by the model's attributes. */
+  expect?: Condition<T> | undefined;
+  /** Any condition, ANDed with `expect`; typed by the model's attributes. */
+  condition?: Condition<T> | undefined;
 }
 
 /** Options of a read by key. */
 export interface GetOptions {
   /** Strongly consistent read. */
-  consistent?: boolean;
+  consistent?: boolean | undefined;
   /** Attributes to return (paths); the result is a partial item. */
-  projection?: readonly string[];
+  projection?: readonly string[] | undefined;
 }
 
 /**

@@ -23,19 +23,19 @@ export interface ReadSpec {
   kind: 'query' | 'scan';
   /** Physical table. */
   table: string;
-  index?: string;
+  index?: string | undefined;
   /** Attributes of a last evaluated key (table keys + index keys). */
   keyNames: readonly string[];
   /** Partition a query reads, for cursor checks. */
-  partition?: { name: string; value: unknown };
+  partition?: { name: string; value: unknown } | undefined;
   /** DynamoDB type of each key attribute, for cursor checks. */
-  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
+  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>> | undefined;
   /** The sort-key condition of a query in stored form, for cursor checks; computed only when a cursor is given. */
   cursorRange?(): RangeBound | undefined;
   /** Refuses read options DynamoDB would reject (e.g. a consistent read of a GSI); called before the first request. */
   checkOptions?(options: ReadOptions): void;
   /** True when `params` adds a filter of its own (e.g. the entity type), so a page may need more reads. */
-  filtered?: boolean;
+  filtered?: boolean | undefined;
   /** Builds KeyCondition / Filter / Projection params for the given read options. */
   params(options: ReadOptions, count: boolean): Record<string, unknown>;
   /** Turns raw items into results (instances, partial objects, or hydrated items). */
@@ -45,31 +45,31 @@ export interface ReadSpec {
 /** Options shared by queries and scans. */
 export interface ReadOptions {
   /** Filter applied by DynamoDB after reading (items read still cost capacity). */
-  filter?: Condition<any>;
+  filter?: Condition<any> | undefined;
   /** Descending range-key order (queries only). */
-  reverse?: boolean;
+  reverse?: boolean | undefined;
   /** Strongly consistent reads (not on GSIs). */
-  consistent?: boolean;
+  consistent?: boolean | undefined;
   /** DynamoDB's `Limit`: items evaluated per request, before filtering. */
-  evaluationLimit?: number;
+  evaluationLimit?: number | undefined;
   /** Parallel scan: number of segments, merged into one stream (scans only). */
-  segments?: number;
+  segments?: number | undefined;
   /** Read only this segment of `totalSegments` (scans only). */
-  segment?: number;
-  totalSegments?: number;
+  segment?: number | undefined;
+  totalSegments?: number | undefined;
 }
 
 /** Options of a read's dry run (`query.params()`). */
 export interface ReadParamsOptions {
   /** Which requests: the first of `page()` (default), of an iteration, or of `count()`. */
-  read?: 'page' | 'all' | 'count';
+  read?: 'page' | 'all' | 'count' | undefined;
   /** The `limit` of the `page()` call (default 100, as there). */
-  limit?: number;
+  limit?: number | undefined;
   /** The `cursor` of the `page()` call: its key becomes `ExclusiveStartKey`. */
-  cursor?: string;
+  cursor?: string | undefined;
 }
 
-type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; Count?: number; segment?: [number, number] };
+type RawPage = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; Count?: number | undefined; segment?: [number, number] };
 
 /** A lazy query or scan over items of type `T`. */
 export class ReadStream<T> implements AsyncIterable<T> {
@@ -192,7 +192,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
   }
 
   /** What `page()` checks and computes before its first request. */
-  private pageStart(options: { limit?: number; cursor?: string }) {
+  private pageStart(options: { limit?: number | undefined; cursor?: string | undefined }) {
     const { limit = 100, cursor } = options;
     if (!Number.isInteger(limit) || limit < 1) throw new ExpressionError(`page limit must be a whole number from 1, got ${limit}`);
     if (this.options.segments && this.options.segments > 1) throw new ExpressionError('page() reads one segment at a time; use { segment, totalSegments } or stream with for await');
@@ -231,7 +231,7 @@ export class ReadStream<T> implements AsyncIterable<T> {
    * One page of at most `limit` returned items, starting at `cursor`. Reads on when a
    * filter drops items; the cursor resumes right after the last item returned.
    */
-  async page(options: { limit?: number; cursor?: string } = {}): Promise<Page<T>> {
+  async page(options: { limit?: number | undefined; cursor?: string | undefined } = {}): Promise<Page<T>> {
     const { limit, scope, base, unfiltered, start: first } = this.pageStart(options);
     let start = first;
     const raw: Record<string, unknown>[] = [];

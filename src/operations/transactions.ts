@@ -27,17 +27,17 @@ export interface TransactAction {
   kind: 'put' | 'update' | 'delete' | 'check';
   schema: ModelSchema;
   /** The model's name for messages (its class name); the schema's name when omitted. */
-  name?: string;
+  name?: string | undefined;
   /** Stored primary key of the item the action targets. */
   key: Record<string, unknown>;
   /** The Put / Update / Delete / ConditionCheck body. */
   body: Record<string, unknown>;
   /** The model instance the action was given, if any. */
-  instance?: unknown;
+  instance?: unknown | undefined;
   /** Builds an instance from a stored item (for a reason's `current`). */
-  toInstance?: (item: Record<string, unknown>) => unknown;
+  toInstance?: ((item: Record<string, unknown>) => unknown) | undefined;
   /** The version the action's condition expects stored, when it checks one. */
-  expectedVersion?: number;
+  expectedVersion?: number | undefined;
 }
 
 const BODY: Record<TransactAction['kind'], string> = { put: 'Put', update: 'Update', delete: 'Delete', check: 'ConditionCheck' };
@@ -121,12 +121,12 @@ export function cancellationError(err: unknown, actions: readonly TransactAction
 /** Options of {@link sendTransactWrite}. */
 export interface TransactWriteOptions {
   /** Idempotency token (ClientRequestToken); generated when omitted, and kept across retries. */
-  token?: string;
+  token?: string | undefined;
   /**
    * Retry, with the same token, a transaction canceled only by conflicts with other
    * transactions (or still in progress), up to the database's retry bound. Default `true`.
    */
-  retryConflicts?: boolean;
+  retryConflicts?: boolean | undefined;
 }
 
 /** Worth resending with the same token: a conflict with another transaction, one still in progress, a lost answer. */
@@ -176,7 +176,7 @@ export async function sendTransactWrite(db: Database, actions: readonly Transact
 export interface TransactGet {
   schema: ModelSchema;
   key: Record<string, unknown>;
-  projection?: readonly string[];
+  projection?: readonly string[] | undefined;
 }
 
 /** The params of a TransactGetItems. */

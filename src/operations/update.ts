@@ -31,18 +31,18 @@ export interface UpdateRequest {
   /** Stored primary key. */
   key: Record<string, unknown>;
   /** Actions whose values are JS values, converted and validated through the schema. */
-  actions?: readonly UpdateAction[];
+  actions?: readonly UpdateAction[] | undefined;
   /** Actions whose values are already in stored form (a partial save's diff). */
-  storedActions?: readonly UpdateAction[];
+  storedActions?: readonly UpdateAction[] | undefined;
   /** The caller's guards (`expect`, `condition`, `overwrite: false`). */
-  guards?: WriteConditions;
+  guards?: WriteConditions | undefined;
   /** A condition whose values are already in stored form (expected old values). */
-  storedCondition?: Condition;
+  storedCondition?: Condition | undefined;
   /**
    * Require that the item exists (an update otherwise creates it). For a model with an
    * `entity`, that it exists as that entity (which implies it exists).
    */
-  mustExist?: boolean;
+  mustExist?: boolean | undefined;
 }
 
 /**

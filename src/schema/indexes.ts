@@ -11,15 +11,15 @@ export type Projection = 'all' | 'keys' | readonly string[];
 export interface GsiDeclaration<H extends string = string, R extends string = string, P extends Projection = Projection> {
   readonly type: 'gsi';
   readonly hash: H;
-  readonly range?: R;
+  readonly range?: R | undefined;
   readonly projection: P;
   /**
    * Sparse-index predicate: `true` when an item carries the index keys. Items for which
    * it returns `false` get their index key attributes removed, so they stay out of the index.
    */
-  readonly sparse?: (item: any) => boolean;
+  readonly sparse?: ((item: any) => boolean) | undefined;
   /** Provisioned throughput, for provisioned tables. */
-  readonly throughput?: { read: number; write: number };
+  readonly throughput?: { read: number; write: number } | undefined;
 }
 
 /** A local secondary index declaration (same hash key as the table). */
@@ -27,7 +27,7 @@ export interface LsiDeclaration<R extends string = string, P extends Projection 
   readonly type: 'lsi';
   readonly range: R;
   readonly projection: P;
-  readonly sparse?: (item: any) => boolean;
+  readonly sparse?: ((item: any) => boolean) | undefined;
 }
 
 /** Either kind of index declaration. */
@@ -36,10 +36,10 @@ export type IndexDeclaration<N extends string = string> = GsiDeclaration<N, N> |
 /** Declares a global secondary index: `gsi({ hash: 'user_name', range: 'subject', projection: 'keys' })`. */
 export function gsi<const H extends string, const R extends string = never, const P extends Projection = 'all'>(options: {
   hash: H;
-  range?: R;
-  projection?: P;
-  sparse?: (item: any) => boolean;
-  throughput?: { read: number; write: number };
+  range?: R | undefined;
+  projection?: P | undefined;
+  sparse?: ((item: any) => boolean) | undefined;
+  throughput?: { read: number; write: number } | undefined;
 }): GsiDeclaration<H, NoInfer<R>, NoInfer<P>> {
   return { type: 'gsi', projection: 'all' as P, ...options };
 }

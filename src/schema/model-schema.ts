@@ -13,31 +13,20 @@ import { SchemaError, ValidationError, type FieldIssue } from '../errors.js';
 /** Stream view types DynamoDB supports. */
 export type StreamView = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 
-/** The declaration given to `Model()`. */
-export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extends string = string, R extends string = string> {
+/** The declaration given to `Model()` without its key, version and ttl (which `Model()` checks against the attributes). */
+export interface ModelOptions<A extends AttributeMap = AttributeMap> {
   /** Table name (the Dynagraph's `tablePrefix` is prepended). Several models may share one. */
   table: string;
-  /** Primary key: hash attribute and optional range attribute. */
-  key: { hash: H; range?: R };
   /** The attributes. */
   attributes: A;
   /** Secondary indexes by name, from `gsi()` / `lsi()`. */
-  indexes?: Record<string, IndexDeclaration<keyof A & string>>;
-  /** Attribute holding the expiry time (a `date({ format: 'epoch' })` or number). */
-  ttl?: keyof A & string;
+  indexes?: Record<string, IndexDeclaration<keyof A & string>> | undefined;
   /** Turns on DynamoDB Streams with this view. */
-  stream?: StreamView;
+  stream?: StreamView | undefined;
   /** Entity type stored on every item; required when several models share a table. */
-  entity?: string;
+  entity?: string | undefined;
   /** Name of the entity-type attribute (default `_type`). */
-  entityField?: string;
-  /**
-   * Attribute used for optimistic locking (a number). The first save requires that no item
-   * exists and stores 1; every later save, update and delete is conditional on the loaded
-   * version and stores the next one (a mismatch is a VersionConflictError). The attribute
-   * need not be given on construction.
-   */
-  version?: keyof A & string;
+  entityField?: string | undefined;
   /**
    * Autoincrement keys (dynamodb-mapper's `autoincrement_int`), for a table with a number
    * hash key and no range key: a new instance saved without a key gets the next id from a
@@ -49,7 +38,7 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * its partition's write limit (1000 writes/s) caps the insert rate. Prefer random ids
    * (UUIDs, ULIDs) unless you need small sequential numbers.
    */
-  autoincrement?: boolean;
+  autoincrement?: boolean | undefined;
   /**
    * How many of the last versions a versioned item remembers the writer of (default 8), so
    * that a write whose answer was lost and that the SDK resent is recognised as landed or
@@ -61,7 +50,7 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * item, plus its lineage `_wl` (about 15 bytes): about 215 bytes at the default, counted
    * in the item's size and write units.
    */
-  writeHistory?: number;
+  writeHistory?: number | undefined;
   /**
    * Maintained timestamps, as dynamodb-toolbox, Dynamoose and OneTable keep them: `true`
    * for `createdAt` and `updatedAt`, or `{ createdAt: 'created', updatedAt: false }` to
@@ -72,15 +61,30 @@ export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extend
    * carries the loaded value, a partial save or update leaves it alone, and an update that
    * may create the item (`upsert`) sets it only where absent.
    */
-  timestamps?: boolean | TimestampsOptions;
+  timestamps?: boolean | TimestampsOptions | undefined;
+}
+
+/** The declaration given to `Model()`. */
+export interface ModelDefinition<A extends AttributeMap = AttributeMap, H extends string = string, R extends string = string> extends ModelOptions<A> {
+  /** Primary key: hash attribute and optional range attribute. */
+  key: { hash: H; range?: R };
+  /** Attribute holding the expiry time (a `date({ format: 'epoch' })` or number). */
+  ttl?: keyof A & string | undefined;
+  /**
+   * Attribute used for optimistic locking (a number). The first save requires that no item
+   * exists and stores 1; every later save, update and delete is conditional on the loaded
+   * version and stores the next one (a mismatch is a VersionConflictError). The attribute
+   * need not be given on construction.
+   */
+  version?: keyof A & string | undefined;
 }
 
 /** Names of the timestamp attributes (`false` leaves one out); see ModelDefinition.timestamps. */
 export interface TimestampsOptions {
   /** Set when the item is created (default `createdAt`). */
-  createdAt?: string | false;
+  createdAt?: string | false | undefined;
   /** Set by every write (default `updatedAt`). */
-  updatedAt?: string | false;
+  updatedAt?: string | false | undefined;
 }
 
 type TimestampName<T, K extends string> = T extends { [P in K]: infer N } ? (N extends string ? N : N extends false ? never : K) : K;
@@ -100,10 +104,10 @@ export interface IndexSchema {
   name: string;
   type: 'gsi' | 'lsi';
   hash: string;
-  range?: string;
+  range?: string | undefined;
   projection: Projection;
-  sparse?: (item: any) => boolean;
-  throughput?: { read: number; write: number };
+  sparse?: ((item: any) => boolean) | undefined;
+  throughput?: { read: number; write: number } | undefined;
 }
 
 /**

@@ -13,9 +13,9 @@ import { createTableInput, projectionText, sdkProjection as createTableProjectio
 /** Options of table creation. */
 export interface CreateTableOptions {
   /** `'on-demand'` (default) or provisioned `{ read, write }` capacity. */
-  billing?: Billing;
+  billing?: Billing | undefined;
   /** Wait until the table (and its indexes) are ACTIVE. Default `true`. */
-  wait?: boolean;
+  wait?: boolean | undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -15,11 +15,11 @@ export type Billing = 'on-demand' | { read: number; write: number };
 export interface TableDefinition {
   name: string;
   hash: { name: string; type: 'S' | 'N' | 'B' };
-  range?: { name: string; type: 'S' | 'N' | 'B' };
+  range?: { name: string; type: 'S' | 'N' | 'B' } | undefined;
   indexes: IndexSchema[];
   attributeTypes: Record<string, 'S' | 'N' | 'B'>;
-  ttl?: string;
-  stream?: ModelSchema['stream'];
+  ttl?: string | undefined;
+  stream?: ModelSchema['stream'] | undefined;
   models: ModelSchema[];
 }
 

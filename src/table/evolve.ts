@@ -25,9 +25,9 @@ export interface TableProgress {
 /** Options of applying a plan. */
 export interface ApplyTablesOptions {
   /** Called before each step and after it has settled. */
-  onProgress?: (progress: TableProgress) => void;
+  onProgress?: ((progress: TableProgress) => void) | undefined;
   /** How long one step may take to settle (an index backfill can be long). Default 1 hour. */
-  stepTimeoutMs?: number;
+  stepTimeoutMs?: number | undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

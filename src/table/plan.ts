@@ -27,9 +27,9 @@ export interface RefusedChange {
 /** Options of table planning. */
 export interface PlanTablesOptions {
   /** Wanted billing. When omitted, a live table keeps its billing mode; new tables are on-demand. */
-  billing?: Billing;
+  billing?: Billing | undefined;
   /** Plan a GSI whose key or projection changed as a delete then a create (the index is rebuilt). Default `false`: refused. */
-  recreateIndexes?: boolean;
+  recreateIndexes?: boolean | undefined;
 }
 
 /** What the live tables need: the steps in order, and the changes refused. */

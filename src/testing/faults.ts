@@ -57,35 +57,35 @@ export const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'unprocessed', 're
 /** How likely one kind is, relative to the others, and which operations it may hit. */
 export interface FaultWeight {
   /** Relative weight (default 1; 0 disables the kind). */
-  weight?: number;
+  weight?: number | undefined;
   /** DynamoDB operations (`PutItem`, `Query`, ...) it may hit; default: every operation faults apply to. */
-  operations?: readonly string[];
+  operations?: readonly string[] | undefined;
 }
 
 /** Options of {@link injectFaults}. */
 export interface FaultOptions {
   /** Probability that one HTTP attempt suffers a fault, from 0 to 1. Default 0.1. */
-  rate?: number;
+  rate?: number | undefined;
   /** Seed of the pseudo-random draws: the same seed and the same order of requests give the same faults. Default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /**
    * The kinds to inject and their weights: a number (the weight) or {@link FaultWeight}.
    * Kinds left out are not injected. Default: every kind, weight 1. Each fault's kind is
    * drawn among the enabled kinds that apply to the operation.
    */
-  kinds?: Partial<Record<FaultKind, number | FaultWeight>>;
+  kinds?: Partial<Record<FaultKind, number | FaultWeight>> | undefined;
   /**
    * Operations subject to faults. Default: the data-plane operations (GetItem, PutItem,
    * UpdateItem, DeleteItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactGetItems,
    * TransactWriteItems); table administration is left alone.
    */
-  operations?: readonly string[];
+  operations?: readonly string[] | undefined;
   /** Share of a batch's entries left unprocessed by an `unprocessed` fault (each drawn independently, at least one). Default 0.5. */
-  unprocessedShare?: number;
+  unprocessedShare?: number | undefined;
   /** Delay of a `latency` fault in ms: a fixed value or a `[min, max]` range. Default `[5, 50]`. */
-  latencyMs?: number | readonly [number, number];
+  latencyMs?: number | readonly [number, number] | undefined;
   /** Told of every fault injected (for exact accounting in tests). */
-  onFault?: (fault: InjectedFault) => void;
+  onFault?: ((fault: InjectedFault) => void) | undefined;
 }
 
 /** One injected fault, as reported to {@link FaultOptions.onFault}. */
@@ -97,11 +97,11 @@ export interface InjectedFault {
    * For `unprocessed`: the entries held back, in DynamoDB's JSON form by table —
    * `{ Keys: [...] }` for BatchGetItem, `[{ PutRequest | DeleteRequest }]` for BatchWriteItem.
    */
-  held?: Record<string, unknown>;
+  held?: Record<string, unknown> | undefined;
   /** For `unprocessed`: how many entries were held back. */
-  entries?: number;
+  entries?: number | undefined;
   /** For `latency`: the delay in ms. */
-  delayMs?: number;
+  delayMs?: number | undefined;
 }
 
 /** What an injector has done so far. */
@@ -169,9 +169,9 @@ interface Plan {
   first: FaultKind | undefined;
   used: boolean;
   /** Entries taken out of the request, by table (DynamoDB JSON). */
-  held?: Record<string, unknown>;
+  held?: Record<string, unknown> | undefined;
   /** Every entry was held: the request is not sent at all. */
-  allHeld?: boolean;
+  allHeld?: boolean | undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

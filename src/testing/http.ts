@@ -7,12 +7,12 @@
 export interface HttpRequestLike {
   method: string;
   headers: Record<string, string>;
-  body?: unknown;
+  body?: unknown | undefined;
 }
 export interface HttpResponseLike {
   statusCode: number;
   headers: Record<string, string>;
-  body?: unknown;
+  body?: unknown | undefined;
 }
 
 export const isRequest = (r: unknown): r is HttpRequestLike =>

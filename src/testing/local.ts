@@ -19,9 +19,9 @@ export interface LocalDynamoDB {
 /** Options of {@link startDynamoDBLocal}. */
 export interface StartDynamoDBLocalOptions {
   /** Port to listen on; a free loopback port by default. */
-  port?: number;
+  port?: number | undefined;
   /** How long to wait for it to answer, in ms (default 30 000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**

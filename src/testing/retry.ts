@@ -6,9 +6,9 @@
 /** Options of {@link fastRetryStrategy}. */
 export interface FastRetryOptions {
   /** Attempts per command, the first included. Default 10. */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Delay before each retry, in ms. Default 1. */
-  delayMs?: number;
+  delayMs?: number | undefined;
 }
 
 /**

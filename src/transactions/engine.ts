@@ -38,7 +38,7 @@ export function transactor<T extends ModelBase>(get: () => Promise<T | null | un
 /** Options of `commit()`. */
 export interface CommitOptions {
   /** Database to run against (default: the database TransactionRecord is bound to, or the default one). */
-  db?: Database;
+  db?: Database | undefined;
 }
 
 type Target = { instance: ModelBase; id: string };

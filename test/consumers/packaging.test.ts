@@ -268,6 +268,7 @@ if ('default' in everything) throw new Error('unexpected default export');
             ...p.options,
             target: 'es2022',
             strict: true,
+            exactOptionalPropertyTypes: true, // users who turn it on pass maybe-values to options
             skipLibCheck: false, // compile() checks dynagraph's declarations, not the SDK's
             types: ['node'],
             outDir: 'out',

@@ -12,6 +12,7 @@ import { injectFaults, seededRandom, type FaultInjector, type InjectedFault } fr
 import { forumModels, Forum, Thread, threadId, User } from '../../examples/forum/models.js';
 import { forumDataset, seedForum } from '../../examples/forum/seed.js';
 import { testDb } from '../harness/db.js';
+import { known } from '../harness/edges.js';
 import { recordInputs } from '../harness/faults.js';
 import { addChecked, addFaults, addOperations, FAULTS_30, SDK_ATTEMPTS } from './figures.js';
 import { FAULT_KINDS, type FaultCounts } from '../../src/testing/index.js';
@@ -214,18 +215,18 @@ describe('nothing lost, nothing duplicated at a 30% fault rate (DynamoDB Local)'
     await s.load(forums, { threads: { user: true, forum: true, replies: { user: true, thread: true } } });
     for (const f of forums) {
       const want = data.threads.filter((t) => t.forum_name === f.name);
-      const threads = f.threads.get();
+      const threads = known(f.threads).get();
       expect(threads.map((t) => t.subject).sort()).to.deep.equal(want.map((t) => t.subject).sort());
       for (const t of threads) {
         const expected = want.find((w) => w.subject === t.subject)!;
-        expect(t.user.get()?.name).to.equal(expected.user_name);
-        expect(t.forum.get()).to.equal(f);
+        expect(known(t.user).get()?.name).to.equal(expected.user_name);
+        expect(known(t.forum).get()).to.equal(f);
         const replies = data.replies.filter((r) => r.thread_id === threadId.join([t.forum_name, t.subject]));
-        const got = t.replies.get();
+        const got = known(t.replies).get();
         expect(got.map((r) => r.posted.getTime())).to.deep.equal(replies.map((r) => r.posted.getTime()).sort((a, b) => a - b));
         for (const r of got) {
-          expect(r.user.get()?.name).to.equal(r.user_name);
-          expect(r.thread.get()).to.equal(t);
+          expect(known(r.user).get()?.name).to.equal(r.user_name);
+          expect(known(r.thread).get()).to.equal(t);
         }
         edges += 3 + 2 * got.length;
       }
@@ -234,10 +235,10 @@ describe('nothing lost, nothing duplicated at a 30% fault rate (DynamoDB Local)'
     const users = (await s.getMany(User, data.users.map((u) => ({ name: u.name })))) as User[];
     await s.load(users, { threads: true, replies: true });
     for (const u of users) {
-      expect(u.threads.get().map((t) => t.subject).sort()).to.deep.equal(data.threads.filter((t) => t.user_name === u.name).map((t) => t.subject).sort());
+      expect(known(u.threads).get().map((t) => t.subject).sort()).to.deep.equal(data.threads.filter((t) => t.user_name === u.name).map((t) => t.subject).sort());
       const times = (rs: { posted: Date }[]) => rs.map((r) => r.posted.getTime()).sort((a, b) => a - b);
-      expect(times(u.replies.get())).to.deep.equal(times(data.replies.filter((r) => r.user_name === u.name)));
-      edges += u.threads.get().length + u.replies.get().length;
+      expect(times(known(u.replies).get())).to.deep.equal(times(data.replies.filter((r) => r.user_name === u.name)));
+      edges += known(u.threads).get().length + known(u.replies).get().length;
     }
     return edges;
   }

@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { Forum, Reply, Thread, User, forumModels, threadId } from '../../examples/forum/models.js';
 import { testDb } from '../harness/db.js';
+import { known } from '../harness/edges.js';
 import { recordInputs, seeded, unprocessedKeys } from '../harness/faults.js';
 
 const { db, counter, drop } = testDb('graph-batching-', { retry: { baseDelayMs: 1 } });
@@ -63,8 +64,8 @@ describe('graph: batched relationship loads (DynamoDB Local)', () => {
       expect(requestedKeys(from)).to.deep.equal([5]); // duplicates de-duplicated
       threads.forEach((t, i) => {
         expect(t.user.isLoaded).to.equal(true);
-        expect(t.user.get()!.name, t.subject).to.equal(t.user_name);
-        expect(users[i]).to.equal(t.user.get());
+        expect(known(t.user).get()!.name, t.subject).to.equal(t.user_name);
+        expect(users[i]).to.equal(known(t.user).get());
         expect(users[i]!.email).to.equal(`${t.user_name}@example.com`);
       });
       expect(new Set(users).size).to.equal(5); // one instance per user in a session
@@ -75,7 +76,7 @@ describe('graph: batched relationship loads (DynamoDB Local)', () => {
       counter.reset();
       await Promise.all(threads.map((t) => t.user.load()));
       expect(counter.counts()).to.deep.equal({ BatchGetItemCommand: 1 });
-      for (const t of threads) expect(t.user.get()!.name).to.equal(t.user_name);
+      for (const t of threads) expect(known(t.user).get()!.name).to.equal(t.user_name);
 
       // A user changes; fresh instances loading later must read again and see it.
       await User.put({ name: 'u1', email: 'changed@example.com' });
@@ -84,8 +85,8 @@ describe('graph: batched relationship loads (DynamoDB Local)', () => {
       await Promise.all(again.map((t) => t.user.load()));
       expect(counter.counts()).to.deep.equal({ BatchGetItemCommand: 1 });
       for (const t of again) {
-        expect(t.user.get()!.name).to.equal(t.user_name);
-        expect(t.user.get()!.email).to.equal(t.user_name === 'u1' ? 'changed@example.com' : `${t.user_name}@example.com`);
+        expect(known(t.user).get()!.name).to.equal(t.user_name);
+        expect(known(t.user).get()!.email).to.equal(t.user_name === 'u1' ? 'changed@example.com' : `${t.user_name}@example.com`);
       }
       // Loads in separate ticks are separate requests.
       counter.reset();
@@ -125,7 +126,7 @@ describe('graph: batched relationship loads (DynamoDB Local)', () => {
       counter.reset();
       expect(await orphan.user.load()).to.equal(null);
       expect(orphan.user.isLoaded).to.equal(true);
-      expect(orphan.user.get()).to.equal(null);
+      expect(known(orphan.user).get()).to.equal(null);
       const plain = (await Thread.get({ forum_name: 'Solo', subject: 'orphan' }))!;
       expect(await plain.user.load()).to.equal(null);
       expect(counter.commands().every((c) => c === 'BatchGetItemCommand' || c === 'GetItemCommand')).to.equal(true);
@@ -195,7 +196,7 @@ describe('graph: batched relationship loads (DynamoDB Local)', () => {
       expect(paged).to.deep.equal(threads.map((t) => `${t.subject}:${t.message}`));
       // The inverse edge is primed: each thread knows its user without a request.
       counter.reset();
-      expect(threads.every((t) => t.user.isLoaded && t.user.get() === u)).to.equal(true);
+      expect(threads.every((t) => t.user.isLoaded && known(t.user).get() === u)).to.equal(true);
       expect(counter.total()).to.equal(0);
     });
 

@@ -14,6 +14,7 @@ import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
 import { loseAnswers } from '../harness/lost-answers.js';
 import { caught } from '../harness/caught.js';
+import { known } from '../harness/edges.js';
 
 const { db, counter, drop } = testDb('many-to-many-', { retry: { baseDelayMs: 1 } });
 const spy = recordInputs(db.connection.client);
@@ -87,7 +88,7 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
     expect(s.stats.rounds - rounds).to.equal(2);
     loaded.forEach((tags, p) => {
       expect(names(tags).sort()).to.deep.equal(Array.from({ length: 5 }, (_, j) => tagOf(p, j)).sort());
-      expect(posts[p].tags.get()).to.equal(tags);
+      expect(known(posts[p].tags).get()).to.equal(tags);
     });
     // One instance per tag in the session, whichever post reached it.
     expect(new Set(loaded.flat()).size).to.equal(30);
@@ -271,11 +272,11 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
       const before = (await tag.posts.page({ limit: 100 })).items.map((p) => p.id);
       await post.tags.load();
       await post.tags.link(tag);
-      expect(post.tags.get()).to.include(tag);
+      expect(known(post.tags).get()).to.include(tag);
       // The cached page of the inverse direction was dropped: the next read sees the link.
       expect((await tag.posts.page({ limit: 100 })).items.map((p) => p.id)).to.deep.equal([...before, 'p14'].sort());
       await post.tags.unlink(tag);
-      expect(post.tags.get()).to.not.include(tag);
+      expect(known(post.tags).get()).to.not.include(tag);
       expect((await tag.posts.page({ limit: 100 })).items.map((p) => p.id)).to.deep.equal(before);
     });
   });

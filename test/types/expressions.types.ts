@@ -46,7 +46,7 @@ filter({ price: { gt: 1, lt: 10 }, name: { size: { gt: 3 } }, tags: { size: { be
 filter({ coupon: absent });
 filter({ sizes: { contains: 2 } });
 filter({ name: { beginsWith: 'a' }, status: 'live', price: { type: 'N' } });
-filter(and({ price: { ge: 1 } }, or(attr('b').gt(2), not({ coupon: { exists: true } }))));
+filter(and({ price: { ge: 1 } }, or(attr('price').gt(2), not({ coupon: { exists: true } }))));
 filter(attr(path('weird.name', 0)).eq(1));
 filterItem({ name: 'x', price: { le: 3 } });
 filterItem(and({ price: 1 }));

@@ -22,7 +22,8 @@ export async function valid(s: Session, p: Post, t: Tag): Promise<void> {
   // ---- both directions ----
   expectType<Promise<Tag[]>>()(p.tags.load());
   expectType<Promise<Post[]>>()(t.posts.load());
-  expectType<Tag[]>()(p.tags.get());
+  // @ts-expect-error get() on a many-to-many edge the type does not know to be loaded
+  p.tags.get();
   expectType<Promise<Page<Tag>>>()(p.tags.page({ limit: 10, cursor: undefined, reverse: true }));
   expectType<Promise<number>>()(t.posts.count());
   expectType<string | undefined>()(p.tags.cursor);
