@@ -22,6 +22,7 @@ import { TemplateAttribute } from '../schema/template.js';
 import type { ValuesOfInstance } from '../model/write-types.js';
 import type { Relation } from './relations.js';
 import { checkRelationNames } from './graph-context.js';
+import { fieldOf, modelName } from './edge.js';
 
 /** What deleting an item does to the items an edge of it reaches. */
 export type OnDelete = 'restrict' | 'cascade' | 'detach';
@@ -52,8 +53,7 @@ function modelOf(x: object): ModelClassRuntime {
 
 /** `Model.field` of an edge, for messages. */
 function edgeName(edge: EdgeLike): string {
-  const field = Object.entries(edge.owner).find(([, v]) => v === edge)?.[0] ?? edge.relation.kind;
-  return `${modelOf(edge.owner).name}.${field}`;
+  return `${modelName(modelOf(edge.owner))}.${fieldOf(edge.owner, edge)}`;
 }
 
 const exists = (m: ModelClassRuntime) => attr(literalPath(m.schema.hash)).exists();
