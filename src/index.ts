@@ -47,6 +47,7 @@ export { renderPlan, showCount, type GraphPlan, type PlanCount, type PlanEdge, t
 export { renderTrace, type GraphTrace, type TraceRow } from './graph/trace.js';
 export type { IncludeSpec, Loaded, LoadedToOne, LoadedToMany, LoadedManyToMany, ExactInclude } from './graph/include.js';
 export { manyToMany, ManyToMany, type ManyToManyOptions } from './graph/many-to-many.js';
+export { ListEdge } from './graph/list-edge.js';
 export type { LinkOnDelete } from './graph/link-integrity.js';
 export { edgeTable, type EdgeStore, type EdgeStoreInfo, type EdgeTableOptions, type ManyToManyRelation } from './graph/edge-store.js';
 export type { LinkResult, LinkingEdge, LinkOptions } from './graph/links.js';

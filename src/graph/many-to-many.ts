@@ -12,6 +12,7 @@ import type { Page } from '../operations/read-stream.js';
 import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
 import { endId, endsOf, isEdgeStore, keyOfEndId, type EdgeStore, type ManyToManyRelation } from './edge-store.js';
 import { graphFor } from './graph-context.js';
+import { ListEdge } from './list-edge.js';
 import type { GraphLoader, EdgeQuery } from './loader.js';
 import { linkRequests, writeLinks, type LinkOptions, type LinkResult } from './links.js';
 import type { DryRunRequest } from '../operations/dry-run.js';
@@ -97,19 +98,18 @@ async function targetsOf(graph: GraphLoader, relation: ManyToManyRelation, links
 }
 
 /** A many-to-many edge of one instance. */
-export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
+export class ManyToMany<T> extends ListEdge<T> implements WriteEffectSource {
   /** @internal */
   readonly [EDGE] = 'manyToMany' as const;
-  #loaded = false;
-  #items: T[] = [];
-  #cursor: string | undefined;
   #relation: ManyToManyRelation | undefined;
 
   constructor(
     private readonly declared: { target: () => AnyModel; options: ManyToManyOptions },
     /** The instance this edge belongs to. */
     readonly owner: ModelBase,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The shared declaration (resolved on first use). */
   get relation(): ManyToManyRelation {
@@ -121,33 +121,9 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource 
     return linkEffects(this, this.declared.options.onDelete, adjacency);
   }
 
-  /** The owner's field holding this edge (`tags` of `Post.tags`). */
-  get field(): string {
-    return fieldOf(this.owner, this);
-  }
-
-  /** `true` once loaded (all targets, or a first page through an include with `$limit`). */
-  get isLoaded(): boolean {
-    return this.#loaded;
-  }
-
-  /**
-   * The loaded targets; compiles only on an edge known to be loaded (an include or
-   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
-   */
-  get(this: ManyToMany<T> & KnownLoaded): T[] {
-    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
-    return this.#items;
-  }
-
-  /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
-  get cursor(): string | undefined {
-    return this.#cursor;
-  }
-
   /** Loads every target: the adjacency Query (de-duplicated with the tick's), then the targets in shared BatchGetItems. */
   async load(): Promise<T[]> {
-    if (this.#loaded && this.#cursor === undefined) return this.#items;
+    if (this.complete) return this.held!;
     const relation = this.relation;
     const graph = graphFor(this.owner);
     const links = await graph.loadToMany(adjacency(relation), this.owner);
@@ -161,7 +137,7 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource 
    * encoded key, or the source's on the inverse side), with their targets; `reverse` reads
    * backward. A link whose target is gone is left out, so a page may hold fewer items.
    */
-  async page(options: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<Page<T>> {
+  async page(options: { limit?: number | undefined; cursor?: string | undefined; reverse?: boolean | undefined } = {}): Promise<Page<T>> {
     const relation = this.relation;
     const graph = graphFor(this.owner);
     const page = await graph.pageToMany(adjacency(relation), this.owner, options);
@@ -172,24 +148,6 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource 
   async count(): Promise<number> {
     const query = adjacency(this.relation);
     return graphFor(this.owner).countToMany(query, this.owner);
-  }
-
-  /** Streams the targets page by page. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.page({ limit: 100, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
-  }
-
-  /** @internal An include's load: every target, or a first page (`$limit` / `$reverse`). */
-  async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
-    if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
-    const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
-    this.prime(p.items, p.cursor);
-    return p.items as unknown as ModelBase[];
   }
 
   /**
@@ -229,19 +187,13 @@ export class ManyToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource 
     return linkRequests(this, targets as unknown as ModelBase[], 'unlink', options);
   }
 
-  /** @internal Marks the edge loaded. */
-  prime(items: T[], cursor: string | undefined): void {
-    this.#loaded = true;
-    this.#items = items;
-    this.#cursor = cursor;
-  }
-
   /** @internal After a committed link or unlink: a loaded edge shows it. */
   linked(target: T, linked: boolean): void {
-    if (!this.#loaded) return;
-    const at = this.#items.indexOf(target);
-    if (linked && at < 0) this.#items.push(target);
-    if (!linked && at >= 0) this.#items.splice(at, 1);
+    const held = this.held;
+    if (!held) return;
+    const at = held.indexOf(target);
+    if (linked && at < 0) held.push(target);
+    if (!linked && at >= 0) held.splice(at, 1);
   }
 }
 

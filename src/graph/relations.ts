@@ -12,6 +12,7 @@ import { SchemaError } from '../errors.js';
 import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
 import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
+import { ListEdge } from './list-edge.js';
 import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
 import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
 import { toManyEffects, toOneEffects, type CounterAttribute, type OnDelete } from './integrity.js';
@@ -192,60 +193,27 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 }
 
 /** A to-many edge of one instance. */
-export class ToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
+export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
   /** @internal */
   readonly [EDGE] = 'toMany' as const;
-  #loaded = false;
-  #items: T[] = [];
-  #cursor: string | undefined;
 
   constructor(
     /** The shared declaration. */
     readonly relation: Relation,
     /** The instance this edge belongs to. */
     readonly owner: ModelBase,
-  ) {}
+  ) {
+    super();
+  }
 
   /** @internal What this edge adds to a delete of its owner (see integrity.ts). */
   get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
     return toManyEffects(this);
   }
 
-  /** `true` once loaded (all items, or a first page through an include with `$limit`). */
-  get isLoaded(): boolean {
-    return this.#loaded;
-  }
-
-  /** The owner's field holding this edge (`replies` of `Thread.replies`). */
-  get field(): string {
-    return fieldOf(this.owner, this);
-  }
-
-  /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). */
-  async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
-    if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
-    const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
-    this.prime(p.items, p.cursor);
-    return p.items as unknown as ModelBase[];
-  }
-
-  /**
-   * The loaded items; compiles only on an edge known to be loaded (an include or
-   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
-   */
-  get(this: ToMany<T> & KnownLoaded): T[] {
-    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
-    return this.#items;
-  }
-
-  /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
-  get cursor(): string | undefined {
-    return this.#cursor;
-  }
-
   /** Loads every item (a Query, de-duplicated with identical loads of the same tick). */
   async load(): Promise<T[]> {
-    if (this.#loaded && this.#cursor === undefined) return this.#items;
+    if (this.complete) return this.held!;
     const items = (await graphFor(this.owner).loadToMany(this.relation, this.owner)) as T[];
     this.#primeInverses(items);
     this.prime(items, undefined);
@@ -270,16 +238,6 @@ export class ToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
     return graphFor(this.owner).countToMany(this.relation, this.owner);
   }
 
-  /** Streams the items page by page. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.page({ limit: 100, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
-  }
-
   /**
    * Makes `child` belong to this item: assigns the child's attributes from `backQuery`
    * (or from what `query` returns). Nothing is saved.
@@ -295,14 +253,8 @@ export class ToMany<T> implements AsyncIterable<T>, Edge, WriteEffectSource {
       if (!isRangeCondition(v) && !(schema.attributes[k] instanceof TemplateAttribute)) target[k] = v;
     }
     fillComputed(schema, target);
-    if (this.#loaded && !this.#items.includes(child)) this.#items.push(child);
-  }
-
-  /** @internal Marks the edge loaded. */
-  prime(items: T[], cursor: string | undefined): void {
-    this.#loaded = true;
-    this.#items = items;
-    this.#cursor = cursor;
+    const held = this.held;
+    if (held && !held.includes(child)) held.push(child);
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * What a to-many and a many-to-many edge share: the loaded items (all of them, or a first
+ * page and its cursor), `get()` on an edge known loaded, iteration page by page, and the
+ * include's load. The subclasses say how a page and a whole load are read.
+ */
+import type { ModelBase } from '../model/instance.js';
+import type { Page } from '../operations/read-stream.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, type Edge, type EdgeDeclaration, type IncludeLoadOptions, type KnownLoaded } from './edge.js';
+
+/** The loaded state and the reads every list-valued edge has. */
+export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
+  /** @internal */
+  abstract readonly [EDGE]: 'toMany' | 'manyToMany';
+  /** The instance this edge belongs to. */
+  abstract readonly owner: ModelBase;
+  /** The shared declaration. */
+  abstract readonly relation: EdgeDeclaration;
+  #loaded = false;
+  #items: T[] = [];
+  #cursor: string | undefined;
+
+  /** Loads every item. */
+  abstract load(): Promise<T[]>;
+  /** One page of at most `limit` items after `cursor`; `reverse` reads backward. */
+  abstract page(options?: { limit?: number | undefined; cursor?: string | undefined; reverse?: boolean | undefined }): Promise<Page<T>>;
+
+  /** `true` once loaded (all items, or a first page through an include with `$limit`). */
+  get isLoaded(): boolean {
+    return this.#loaded;
+  }
+
+  /** The owner's field holding this edge (`replies` of `Thread.replies`). */
+  get field(): string {
+    return fieldOf(this.owner, this);
+  }
+
+  /**
+   * The loaded items; compiles only on an edge known to be loaded (an include or
+   * `session.load` result), and throws EdgeNotLoadedError when not loaded.
+   */
+  get(this: ListEdge<T> & KnownLoaded): T[] {
+    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
+    return this.#items;
+  }
+
+  /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
+  get cursor(): string | undefined {
+    return this.#cursor;
+  }
+
+  /** @internal Every item is loaded (not only a first page): `load()` may answer at once. */
+  protected get complete(): boolean {
+    return this.#loaded && this.#cursor === undefined;
+  }
+
+  /** @internal The loaded items, for a subclass that keeps them up to date after a write. */
+  protected get held(): T[] | undefined {
+    return this.#loaded ? this.#items : undefined;
+  }
+
+  /** Streams the items page by page. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page({ limit: 100, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). */
+  async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
+    if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
+    const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
+    this.prime(p.items, p.cursor);
+    return p.items as unknown as ModelBase[];
+  }
+
+  /** @internal Marks the edge loaded. */
+  prime(items: T[], cursor: string | undefined): void {
+    this.#loaded = true;
+    this.#items = items;
+    this.#cursor = cursor;
+  }
+}
