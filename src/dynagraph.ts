@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Connection, type Logger, type RequestObserver } from './client.js';
 import { ValidationError } from './errors.js';
 import { bindModels, defaultDatabase, setDefaultDatabase } from './model/binding.js';
-import type { AnyModel, Unversioned, UnversionedInstance, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ValuesOfModel } from './model/model.js';
+import type { AnyModel, Unversioned, UnversionedBatchWrite, UnversionedInstance, KeyOf, ProjectionPathOf, QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ValuesOfModel } from './model/model.js';
 import { getMany, isOf, materialize, Query, querySpec, scanSpec, type ModelReadOptions } from './model/reads.js';
 import { writeMany, type BatchWrite } from './model/batches.js';
 import { batchGetParams, writeManyRequests } from './model/dry-runs.js';
@@ -240,8 +240,11 @@ export class Dynagraph implements Database {
     await writeMany(this, keys.map((k): BatchWrite => ({ delete: [model as unknown as ModelClassRuntime, k as Record<string, unknown>] })), options);
   }
 
-  /** A mixed batch: `[{ put: instance }, { delete: [Model, key] }]`, validated before any request. */
-  async writeMany(writes: readonly BatchWrite[], options: BatchWriteOptions = {}): Promise<void> {
+  /**
+   * A mixed batch: `[{ put: instance }, { delete: [Model, key] }]`, validated before any request.
+   * A versioned model's put or delete does not compile (batch writes cannot check versions).
+   */
+  async writeMany(writes: readonly UnversionedBatchWrite[], options: BatchWriteOptions = {}): Promise<void> {
     await writeMany(this, writes, options);
   }
 
@@ -270,7 +273,7 @@ export class Dynagraph implements Database {
   }
 
   /** Dry run of {@link writeMany} (and of `putMany` / `deleteMany`): the BatchWriteItem inputs, one per chunk of 25; nothing is sent. */
-  writeManyParams(writes: readonly BatchWrite[]): DryRunRequest[] {
+  writeManyParams(writes: readonly UnversionedBatchWrite[]): DryRunRequest[] {
     return writeManyRequests(this, writes);
   }
 

@@ -60,7 +60,7 @@ export type { ReadParamsOptions } from './operations/read-stream.js';
 export { batchGetParams, writeManyRequests as writeManyParams, type SaveParamsOptions } from './model/dry-runs.js';
 export { transactWriteRequests as transactWriteParams, transactGetRequests as transactGetParams } from './model/transact.js';
 export type { ModelReadOptions } from './model/reads.js';
-export type { QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ProjectionPathOf, Unversioned, UnversionedInstance, VersionedBatchRefusal } from './model/model.js';
+export type { QueryKeyOf, QueryOptions, QueryResult, IndexNameOf, ProjectionPathOf, Unversioned, UnversionedInstance, UnversionedModel, UnversionedBatchWrite, VersionedBatchRefusal } from './model/model.js';
 export type { Projected, ProjectedWithKeys, ProjectionPath, IndexProjectionOf, IndexKeyNamesOf } from './model/projection-types.js';
 export type { Page, ReadOptions } from './operations/read-stream.js';
 export type { BatchGetOptions } from './operations/batch-get.js';

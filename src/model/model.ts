@@ -121,6 +121,13 @@ export type Unversioned<M extends AnyModel> = [M[typeof MODEL_TYPES]['version']]
 
 /** An instance of a model without a version attribute, as the batch writes take them (a versioned one does not compile). */
 export type UnversionedInstance = PersistentModel & { readonly [INSTANCE_TYPES]?: { readonly version: never } };
+/** A model class without a version attribute, as `db.writeMany` deletes take them (a versioned one does not compile). */
+export type UnversionedModel = ModelClassRuntime & { readonly [MODEL_TYPES]?: { readonly version: never } };
+/**
+ * One write of `db.writeMany`: an instance to put, or a model and key to delete. Batch writes
+ * cannot check versions, so a versioned model's put or delete does not compile.
+ */
+export type UnversionedBatchWrite = { put: UnversionedInstance } | { delete: [model: UnversionedModel, key: Record<string, unknown>] };
 
 /** Instance methods every model has. */
 export class PersistentModel extends ModelBase {

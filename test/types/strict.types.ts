@@ -177,6 +177,13 @@ export async function batchesAndDeclarations(db: Dynagraph, a: Account, n: Note)
   await db.putMany([a]);
   // @ts-expect-error batch writes cannot check versions (Account is versioned)
   await db.deleteMany(Account, [{ id: 'a' }]);
+  await db.writeMany([{ put: n }, { delete: [Note, { owner: 'o', sk: 's' }] }]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  await db.writeMany([{ put: n }, { put: a }]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  await db.writeMany([{ delete: [Note, { owner: 'o', sk: 's' }] }, { delete: [Account, { id: 'a' }] }]);
+  // @ts-expect-error batch writes cannot check versions (Account is versioned)
+  db.writeManyParams([{ put: a }]);
 
   // @ts-expect-error the version attribute must be a number() attribute
   Model({ table: 't', key: { hash: 'id' }, attributes: { id: string(), v: string() }, version: 'v' });
