@@ -70,6 +70,7 @@ export type { RetryPolicy } from './operations/retry.js';
 export type { BatchGetRequest, BatchGetResult, BatchGetKeys } from './dynagraph.js';
 export * from './errors.js';
 export * from './operations/batch-errors.js';
+export * from './model/effect-errors.js';
 export type { InstanceUpdateOptions, ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';
 export type { UpdateSpec, AnyUpdateSpec } from './model/update-spec.js';
 export type { Change } from './model/changes.js';

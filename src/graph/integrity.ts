@@ -14,7 +14,8 @@
  */
 import { attr, or, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
-import { DeleteRestrictedError, SchemaError, ValidationError } from '../errors.js';
+import { SchemaError, ValidationError } from '../errors.js';
+import { DeleteRestrictedError } from '../model/effect-errors.js';
 import { instanceFromItem, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { isRangeCondition } from '../model/reads.js';
 import { keyOf, targetId, type WriteEffectHandler, type WriteEffects, type WriteEvent } from '../model/write-hooks.js';

@@ -5,7 +5,7 @@
  * conditional on still existing); `restrict` refuses while the owner has any link. The
  * targets themselves are never written.
  */
-import { DeleteRestrictedError } from '../errors.js';
+import { DeleteRestrictedError } from '../model/effect-errors.js';
 import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import { keyOf, type WriteEffectHandler, type WriteEffects } from '../model/write-hooks.js';
 import { edgeLabel, type Edge } from './edge.js';

@@ -7,7 +7,8 @@
 import { attr, type Condition } from '../expressions/condition-ast.js';
 import { path as literalPath } from '../expressions/path.js';
 import { add, remove } from '../expressions/update.js';
-import { DeleteRestrictedError, ItemExistsError, MissingTargetError, TransactionCanceledError, ValidationError } from '../errors.js';
+import { ItemExistsError, TransactionCanceledError, ValidationError } from '../errors.js';
+import { DeleteRestrictedError, MissingTargetError } from './effect-errors.js';
 import type { Database } from '../operations/context.js';
 import { deleteParams, getItem } from '../operations/items.js';
 import { checkParams, sendTransactWrite, type TransactAction } from '../operations/transactions.js';

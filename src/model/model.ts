@@ -111,23 +111,8 @@ type HydratedResult<M extends AnyModel, O> = O extends { hydrate: false; index: 
 export type { SaveOptions, DeleteOptions, KeyChangePolicy, InstanceUpdateOptions } from './writes.js';
 export type { ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './write-types.js';
 
-/** What a versioned model is told by the batch writes, which cannot check a version. */
-export interface VersionedBatchRefusal {
-  /** Batch writes (putMany, deleteMany, writeMany) cannot check versions: use save() / delete() or a transaction. */
-  readonly 'batch writes cannot check versions: use save(), delete() or db.transactWrite': true;
-}
-/** `unknown` for a model without a version attribute; a refusal its class lacks otherwise. */
-export type Unversioned<M extends AnyModel> = [M[typeof MODEL_TYPES]['version']] extends [never] ? unknown : VersionedBatchRefusal;
-
-/** An instance of a model without a version attribute, as the batch writes take them (a versioned one does not compile). */
-export type UnversionedInstance = PersistentModel & { readonly [INSTANCE_TYPES]?: { readonly version: never } };
-/** A model class without a version attribute, as `db.writeMany` deletes take them (a versioned one does not compile). */
-export type UnversionedModel = ModelClassRuntime & { readonly [MODEL_TYPES]?: { readonly version: never } };
-/**
- * One write of `db.writeMany`: an instance to put, or a model and key to delete. Batch writes
- * cannot check versions, so a versioned model's put or delete does not compile.
- */
-export type UnversionedBatchWrite = { put: UnversionedInstance } | { delete: [model: UnversionedModel, key: Record<string, unknown>] };
+export type { VersionedBatchRefusal, Unversioned, UnversionedInstance, UnversionedModel, UnversionedBatchWrite } from './batch-types.js';
+import type { Unversioned } from './batch-types.js';
 
 /** Instance methods every model has. */
 export class PersistentModel extends ModelBase {

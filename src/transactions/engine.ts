@@ -7,7 +7,8 @@
  * TransactWriteItems. When another writer got in between, the attempt is canceled as a
  * whole and re-run from fresh reads, with backoff, up to `maxRetries` attempts.
  */
-import { TransactionCanceledError, MaxRetriesExceededError, MissingTargetError, TargetNotFoundError, ValidationError } from '../errors.js';
+import { TransactionCanceledError, MaxRetriesExceededError, TargetNotFoundError, ValidationError } from '../errors.js';
+import { MissingTargetError } from '../model/effect-errors.js';
 import { effectError, expandTransaction } from '../model/effect-writes.js';
 import { databaseOf } from '../model/binding.js';
 import { ModelBase, STATE, type ModelClassRuntime } from '../model/instance.js';
