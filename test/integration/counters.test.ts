@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { gsi, ItemExistsError, manyToOne, MissingTargetError, Model, number, oneToMany, recount, SchemaError, string, Transaction, transactor, ValidationError, type Transactor } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 import { recordInputs } from '../harness/faults.js';
 
 class Board extends Model({ table: 'boards', key: { hash: 'name' }, attributes: { name: string(), postCount: number().default(0) } }) {
@@ -48,15 +49,6 @@ const spy = recordInputs(db.connection.client);
 const count = async (name: string) => (await Board.get({ name }, { db, consistent: true }))!.postCount;
 const stored = (name: string) => Post.query({ board_name: name }, { db, consistent: true }).count();
 
-async function caught(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('counters: counts kept with the edges (DynamoDB Local)', () => {
   before(async function () {
     this.timeout(60_000);
@@ -78,7 +70,7 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
   });
 
   it('a second create of the same key fails and counts nothing; re-saving the stored instance counts nothing', async () => {
-    const err = await caught(new Post({ board_name: 'a', n: 1, text: 'again' }).save({ db }));
+    const err = await caught<any>(new Post({ board_name: 'a', n: 1, text: 'again' }).save({ db }));
     expect(err).to.be.instanceOf(ItemExistsError);
     const p = new Post({ board_name: 'a', n: 2 });
     await p.save({ db });
@@ -90,14 +82,14 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
   });
 
   it('refuses overwrite: true on a counted create before any request', async () => {
-    const err = await caught(new Post({ board_name: 'a', n: 9 }).save({ db, overwrite: true }));
+    const err = await caught<any>(new Post({ board_name: 'a', n: 9 }).save({ db, overwrite: true }));
     expect(err).to.be.instanceOf(ValidationError);
     expect(err.message).to.contain('Board.posts');
     expect(counter.total()).to.equal(0);
   });
 
   it('a post to a missing board fails naming it, with nothing written', async () => {
-    const err = await caught(new Post({ board_name: 'nope', n: 1 }).save({ db }));
+    const err = await caught<any>(new Post({ board_name: 'nope', n: 1 }).save({ db }));
     expect(err).to.be.instanceOf(MissingTargetError);
     expect(err.message).to.contain('Board.posts').and.contain('nope');
     expect(await stored('nope')).to.equal(0);
@@ -164,7 +156,7 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     for (const t of tickets) await t.save({ db });
     expect(tickets.map((t) => t.id)).to.deep.equal([2, 3]);
     expect((await Queue.get({ name: 'q' }, { db, consistent: true }))!.ticketCount).to.equal(3);
-    const err = await caught(new Ticket({ queue_name: 'none' }).save({ db }));
+    const err = await caught<any>(new Ticket({ queue_name: 'none' }).save({ db }));
     expect(err).to.be.instanceOf(MissingTargetError);
   });
 
@@ -187,7 +179,7 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     await ticket.save();
     expect(counter.counts()).to.deep.equal({ PutItemCommand: 1 });
     ticket.queue_name = 'gone';
-    expect(await caught(ticket.save())).to.be.instanceOf(MissingTargetError);
+    expect(await caught<any>(ticket.save())).to.be.instanceOf(MissingTargetError);
     expect((await Ticket.get({ id: 2 }, { db, consistent: true }))!.queue_name).to.equal('q');
     expect(await counts()).to.deep.equal([3, 0]);
   });
@@ -199,7 +191,7 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
     expect(counter.counts().TransactWriteItemsCommand).to.equal(1);
     expect(await count('e')).to.equal(1);
     counter.reset();
-    const err = await caught(new CreatePost('missing').commit({ db }));
+    const err = await caught<any>(new CreatePost('missing').commit({ db }));
     expect(err).to.be.instanceOf(MissingTargetError);
     expect(counter.counts().TransactWriteItemsCommand).to.equal(1);
   });
@@ -231,7 +223,7 @@ describe('counters: counts kept with the edges (DynamoDB Local)', () => {
 
     it('refuses an edge without a counter', async () => {
       const posts = await Post.query({ board_name: 'a' }, { db }).all();
-      const err = await caught(recount(posts, 'board' as never));
+      const err = await caught<any>(recount(posts, 'board' as never));
       expect(err).to.be.instanceOf(SchemaError);
     });
   });

@@ -12,6 +12,7 @@ import {
   TransactionCanceledError, TransactionTooLargeError,
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
+import { caught } from '../harness/caught.js';
 import { recordInputs } from '../harness/faults.js';
 
 class Owner extends Model({ table: 'owners', key: { hash: 'name' }, attributes: { name: string(), docCount: number().default(0) } }) {
@@ -57,15 +58,6 @@ const WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'Tra
 const writes = () => counter.commands().filter((n) => WRITES.includes(n)).length;
 const table = (m: { schema: Parameters<typeof db.tableName>[0] }) => db.tableName(m.schema);
 
-async function caught(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Local)', () => {
   before(async function () {
     this.timeout(60_000);
@@ -81,7 +73,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
       expect((await Owner.get({ name: 'ada' }, { db, consistent: true }))!.docCount).to.equal(3);
       const ada = (await Owner.get({ name: 'ada' }, { db, consistent: true }))!;
       counter.reset();
-      const err = await caught(ada.delete());
+      const err = await caught<any>(ada.delete());
       expect(err).to.be.instanceOf(DeleteRestrictedError);
       expect(err.code).to.equal('DELETE_RESTRICTED');
       expect(err.edge).to.equal('Owner.docs');
@@ -90,7 +82,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
       expect(writes()).to.equal(0);
       // By key too: one consistent read of the owner, the Query, no write.
       counter.reset();
-      expect(await caught(Owner.delete({ name: 'ada' }, { db }))).to.be.instanceOf(DeleteRestrictedError);
+      expect(await caught<any>(Owner.delete({ name: 'ada' }, { db }))).to.be.instanceOf(DeleteRestrictedError);
       expect(counter.counts()).to.deep.equal({ GetItemCommand: 1, QueryCommand: 1 });
       expect(await Owner.get({ name: 'ada' }, { db })).to.not.equal(null);
     });
@@ -114,7 +106,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
       await db.connection.doc.send(new UpdateCommand({ TableName: table(Owner), Key: { name: 'bob' }, UpdateExpression: 'SET docCount = :one', ExpressionAttributeValues: { ':one': 1 } }));
       const bob = (await Owner.get({ name: 'bob' }, { db, consistent: true }))!;
       counter.reset();
-      const err = await caught(bob.delete());
+      const err = await caught<any>(bob.delete());
       expect(err).to.be.instanceOf(DeleteRestrictedError);
       expect(err.edge).to.equal('Owner.docs');
       expect(counter.counts().TransactWriteItemsCommand).to.equal(1);
@@ -173,7 +165,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
         return next(args);
       }, { step: 'initialize', name });
       try {
-        const err = await caught(folder.delete());
+        const err = await caught<any>(folder.delete());
         expect(err).to.be.instanceOf(TransactionCanceledError);
         expect(err.reasons.map((r: { model: string; action: string }) => `${r.action} ${r.model}`)).to.deep.equal(['delete File']);
       } finally {
@@ -188,7 +180,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
       await File.putMany(Array.from({ length: 100 }, (_, i) => ({ folder_name: 'huge', name: `f${String(i).padStart(3, '0')}` })), { db });
       const folder = (await Folder.get({ name: 'huge' }, { db }))!;
       counter.reset();
-      const err = await caught(folder.delete());
+      const err = await caught<any>(folder.delete());
       expect(err).to.be.instanceOf(TransactionTooLargeError);
       expect(err.actions).to.equal(101);
       expect(writes()).to.equal(0);
@@ -227,7 +219,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
       await db.connection.doc.send(new PutCommand({ TableName: table(Strict), Item: { name: 'dee' } }));
       const strict = (await Strict.get({ name: 'dee' }, { db }))!;
       counter.reset();
-      const err = await caught(strict.delete());
+      const err = await caught<any>(strict.delete());
       expect(err).to.be.instanceOf(SchemaError);
       expect(err.message).to.contain('Doc.owner_name').and.contain('not optional');
       expect(counter.total()).to.equal(0);
@@ -237,7 +229,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
   describe('requireTarget', () => {
     it('refuses a file in a missing folder with nothing written, naming the folder', async () => {
       counter.reset();
-      const err = await caught(new File({ folder_name: 'nowhere', name: 'a' }).save({ db }));
+      const err = await caught<any>(new File({ folder_name: 'nowhere', name: 'a' }).save({ db }));
       expect(err).to.be.instanceOf(MissingTargetError);
       expect(err.code).to.equal('TARGET_NOT_FOUND');
       expect(err.message).to.contain('File.folder').and.contain('Folder').and.contain('nowhere');
@@ -252,7 +244,7 @@ describe('integrity: onDelete and requireTarget in one transaction (DynamoDB Loc
       await new File({ folder_name: 'home', name: 'a' }).save({ db });
       const tx = spy.sent.slice(from).find((r) => r.command === 'TransactWriteItemsCommand')!;
       expect((tx.input.TransactItems as Record<string, unknown>[]).map((i) => Object.keys(i)[0])).to.deep.equal(['Put', 'ConditionCheck']);
-      const err = await caught(db.transactWrite((t) => { t.put(new File({ folder_name: 'gone', name: 'b' })); }));
+      const err = await caught<any>(db.transactWrite((t) => { t.put(new File({ folder_name: 'gone', name: 'b' })); }));
       expect(err).to.be.instanceOf(MissingTargetError);
       // An update of a stored file is not a create: no check.
       counter.reset();
