@@ -9,7 +9,7 @@
 import { ValidationError } from '../errors.js';
 import { and, attr } from '../expressions/index.js';
 import type { Condition } from '../expressions/condition-ast.js';
-import { STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
+import type { ModelBase, ModelClassRuntime } from '../model/instance.js';
 import { TransactionWriter, transactWrite } from '../model/transact.js';
 import type { Database } from '../operations/context.js';
 import { dryRun, type DryRunRequest } from '../operations/dry-run.js';
@@ -20,6 +20,7 @@ import { MAX_TRANSACTION_ACTIONS } from '../operations/transactions.js';
 import { edgeLabel, modelName, type Edge } from './edge.js';
 import { endId, endsOf, type ManyToManyRelation } from './edge-store.js';
 import { graphFor } from './graph-context.js';
+import { keyOf } from '../model/write-hooks.js';
 
 /** What linking needs of a many-to-many edge. */
 export interface LinkingEdge extends Edge {
@@ -49,12 +50,6 @@ interface PlannedLink {
   self: boolean;
 }
 
-/** The stored key of an instance, or its key from its values when it was never stored. */
-function keyOf(instance: ModelBase): Record<string, unknown> {
-  const schema = (instance.constructor as ModelClassRuntime).schema;
-  const stored = instance[STATE].stored;
-  return stored ? schema.keyOfItem(stored) : schema.key(instance as unknown as Record<string, unknown>);
-}
 
 /** The item exists (and, in a shared table, is of its model's entity). */
 function exists(model: ModelClassRuntime): Condition {
