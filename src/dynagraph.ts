@@ -21,6 +21,7 @@ import { createTable, deleteTable, ensureTable, type CreateTableOptions } from '
 import { applyPlan, planTables, type ApplyTablesOptions } from './table/evolve.js';
 import type { PlanTablesOptions, TablePlan } from './table/plan.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './operations/retry.js';
+import { SocketPoolBound } from './operations/socket-pool.js';
 import { tableDefinition, type TableDefinition } from './table/definition.js';
 import {
   transactGet, transactGetRequests, transactWrite, transactWriteRequests, type CheckedTargets, type TransactGetResult, type TransactGetTargets, type TransactionWriter,
@@ -44,19 +45,19 @@ export interface DynagraphOptions {
   models?: readonly AnyModel[] | undefined;
   /** How leftover keys of batch reads and writes are retried (exponential backoff, full jitter). */
   retry?: Partial<RetryPolicy> | undefined;
-  /** How many requests one batch operation or one level of relationship loads runs at once. Default 50. */
+  /**
+   * How many requests one batch operation or one level of relationship loads runs at once.
+   * Default: the client's socket pool — the `maxSockets` of the agent its `requestHandler`
+   * sends through (the SDK's NodeHttpHandler: 50 unless you configure it), unbounded when
+   * that agent has no limit (`Infinity`) or the handler is not a node:http(s) pool, and 50
+   * until the handler has resolved its agents.
+   */
   concurrency?: number | undefined;
   /** HMAC key that signs page cursors; when set, unsigned or foreign cursors are rejected. */
   cursorSecret?: string | Uint8Array | undefined;
   /** Make this the default database of unbound models. Default: `true` for the first Dynagraph created. */
   default?: boolean | undefined;
 }
-
-/**
- * Requests one batch operation or one level of relationship loads runs at once: the size of
- * the SDK's default socket pool, so a level's independent Queries go out together.
- */
-const DEFAULT_CONCURRENCY = 50;
 
 /** How many CreateTable requests run at once; DynamoDB limits concurrent table operations. */
 const CREATE_CONCURRENCY = 10;
@@ -77,8 +78,8 @@ export class Dynagraph implements Database {
   readonly scope?: readonly RequestObserver[] = undefined;
   /** Retry policy of batch leftovers. */
   readonly retry: RetryPolicy;
-  /** Parallel requests per batch operation. */
-  readonly concurrency: number;
+  /** The `concurrency` option, else the client's socket pool (see {@link DynagraphOptions.concurrency}). */
+  readonly #concurrency: number | SocketPoolBound;
   /** Cursor signing key, if any. */
   readonly cursorSecret?: string | Uint8Array | undefined;
 
@@ -88,10 +89,19 @@ export class Dynagraph implements Database {
     this.connection = new Connection(options);
     this.tablePrefix = options.tablePrefix ?? '';
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.#concurrency = options.concurrency ?? new SocketPoolBound(this.connection.client);
     this.cursorSecret = cursorSecret;
     if (options.models) this.bind(...options.models);
     if (options.default ?? !defaultDatabase()) setDefaultDatabase(this);
+  }
+
+  /**
+   * Parallel requests per batch operation or relationship level: the `concurrency` option,
+   * else the `maxSockets` of the client's socket pool (read once the handler has resolved it).
+   */
+  get concurrency(): number {
+    const c = this.#concurrency;
+    return typeof c === 'number' ? c : c.get();
   }
 
   /** Physical table name of a model's table. */

@@ -55,7 +55,6 @@ export class SessionQuery<T, V = Record<string, any>> extends Query<T, V> {
 export class Session implements GraphDatabase {
   readonly connection: Connection;
   readonly retry: RetryPolicy;
-  readonly concurrency: number;
   readonly cursorSecret?: string | Uint8Array | undefined;
   readonly scope: readonly RequestObserver[];
   /** @internal The session's loaders and identity map. */
@@ -67,11 +66,15 @@ export class Session implements GraphDatabase {
   constructor(private readonly parent: Database, options: SessionOptions = {}) {
     this.connection = parent.connection;
     this.retry = parent.retry;
-    this.concurrency = parent.concurrency;
     this.cursorSecret = parent.cursorSecret;
     this.recorder = new StatsRecorder(options.maxRequests);
     this.scope = [...(parent.scope ?? []), this.recorder, this.tracer];
     this.graph = new GraphLoader(this, { cache: true });
+  }
+
+  /** The parent database's bound on parallel requests (its socket pool may become known after the session began). */
+  get concurrency(): number {
+    return this.parent.concurrency;
   }
 
   /** What this session has cost so far: requests by command, items, capacity, retries, rounds. */
