@@ -1,34 +1,49 @@
 /**
- * Graph round trips (issue 5's benchmark, issue 7 item 2). One forum page — a forum, 50
- * threads by 20 distinct users, each thread's first 10 replies and their users — against
- * DynamoDB Local with 10 ms of latency injected before every request (a requestHandler
- * wrapping the SDK's NodeHttpHandler), resolved by dynagraph, a naive resolver, a
- * hand-written optimal resolver on the raw DocumentClient and Dynamoose's populate().
- * Prints requests, sequential rounds and wall time (median of several interleaved runs)
- * and checks that all four return the same page. A second shape, many-to-many: the first
- * 50 threads and their tags (5 each over 30 tags, through the ThreadTag edge store), by
- * dynagraph, the optimal raw-SDK resolver and a naive one (lib/tags-shape.ts).
+ * Graph round trips and per-edge cost (issues 5, 7.2, 14, 17). Every shape against DynamoDB
+ * Local with latency injected before every request (a requestHandler wrapping the SDK's
+ * NodeHttpHandler, 256 sockets), each resolved by dynagraph, by a hand-written optimal
+ * resolver on the raw DocumentClient (fewest requests and rounds DynamoDB allows) and by a
+ * naive one (one request at a time); every resolver must return the same data. Shapes:
  *
- *   npx tsx graph.ts [--runs 7] [--naive-runs 3] [--latency 10]
+ * - forum page: a forum, 50 threads by 20 users, each thread's first 10 replies, all authors
+ *   (also Dynamoose populate(), and dynagraph with `concurrency: 50`, the former default);
+ * - many-to-many: 50 threads' tags (5 each over 30, through the ThreadTag edge store);
+ * - depth 3: 100 threads → 10 replies each → their 300 users, one include;
+ * - fan-in: 1,000 thread → user to-one loads over 250 users, in a session and without
+ *   (the threads are read before the clock starts; the loads are timed);
+ * - keys-only: a user's 500 threads through the keys-only byUser GSI, hydrated (the user is
+ *   read before the clock starts);
+ * - GraphQL: the forum page as one query to the generated forum API (examples/forum/graphql.ts).
+ *
+ * One table: requests, sequential rounds, wall ms (median), × optimal (median of per-run
+ * ratios, runs interleaved and shuffled), client CPU (process.cpuUsage around the timed
+ * part), CPU per to-one load for the fan-in; the machine's load average; target lines.
+ *
+ *   npx tsx graph.ts [--runs 5] [--naive-runs 1] [--latency 10] [--shapes forum,fan-in,...]
  */
 import './lib/env.js';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Dynagraph } from '../src/index.js';
 import { localClientConfig, startDynamoDBLocal } from '../src/testing/index.js';
 import { forumModels } from '../examples/forum/models.js';
-import { forumData, PAGE_FORUM, PAGE_REPLIES, PAGE_THREADS, TAGS, TAGS_PER_THREAD, tagData } from './lib/forum-data.js';
-import { dynagraphTags, naiveTags, optimalTags, type TaggedThreads } from './lib/tags-shape.js';
+import { DEPTH_REPLIES, DEPTH_THREADS, FAN_THREADS, FAN_USERS, forumData, KEYS_THREADS, PAGE_FORUM, PAGE_REPLIES, PAGE_THREADS, SHAPE_USERS, shapeData, TAGS, TAGS_PER_THREAD, tagData } from './lib/forum-data.js';
+import { dynagraphTags, naiveTags, optimalTags } from './lib/tags-shape.js';
 import { dynagraphPage, dynamooseModels, dynamoosePage, naivePage, optimalPage, type PlainPage, type Tables } from './lib/forum-resolvers.js';
+import {
+  dynagraphDepth, dynagraphFan, dynagraphGraphql, dynagraphKeys, naiveDepth, naiveFan, naiveKeys, optimalDepth, optimalFan, optimalGraphql, optimalKeys,
+} from './lib/graph-shapes.js';
 import { LatencyHandler, type Meter } from './lib/latency.js';
 import { fixed, median, prng, progress, table, verdict } from './lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '11' },
-    'naive-runs': { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
+    'naive-runs': { type: 'string', default: '1' },
     latency: { type: 'string', default: '10' },
+    shapes: { type: 'string' },
     endpoint: { type: 'string' },
   },
 });
@@ -36,25 +51,44 @@ const { values: args } = parseArgs({
 const QUIET_LOGGER = { debug() {}, warn() {}, error() {}, trace() {} } as unknown as Console;
 const PREFIX = 'graph-bench-';
 
-interface Resolver {
+/** One resolver of a shape: `prepare` (untimed) returns the timed resolution. */
+interface Contender {
   id: string;
   name: string;
-  runs: number;
-  resolve(): Promise<PlainPage>;
+  naive?: boolean;
+  prepare(): Promise<() => Promise<unknown>>;
+}
+interface Shape {
+  id: string;
+  title: string;
+  contenders: Contender[];
+  /** Checks the optimal resolver's result has the shape's size. */
+  check(result: any): void;
+  /** To-one edge loads per resolution (for CPU per load). */
+  toOneLoads?: number;
+}
+interface Sample {
+  meter: Meter;
+  ms: number;
+  cpuMs: number;
+  run: number;
 }
 
-function checkPage(page: PlainPage, what: string): void {
-  if (page.threads.length !== PAGE_THREADS) throw new Error(`${what}: ${page.threads.length} threads, expected ${PAGE_THREADS}`);
+const timed = (f: () => Promise<unknown>) => async () => f;
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+
+function checkPage(page: PlainPage): void {
+  if (page.threads.length !== PAGE_THREADS) throw new Error(`forum page: ${page.threads.length} threads`);
   for (const t of page.threads) {
-    if (!t.author) throw new Error(`${what}: thread ${t.subject} has no author`);
-    if (t.replies.length !== PAGE_REPLIES) throw new Error(`${what}: thread ${t.subject} has ${t.replies.length} replies`);
-    for (const r of t.replies) if (!r.author) throw new Error(`${what}: a reply of ${t.subject} has no author`);
+    if (!t.author || t.replies.length !== PAGE_REPLIES || t.replies.some((r) => !r.author)) throw new Error(`forum page: thread ${t.subject} incomplete`);
   }
-  if (new Set(page.threads.map((t) => t.author!.name)).size !== 20) throw new Error(`${what}: expected 20 distinct thread authors`);
+  if (new Set(page.threads.map((t) => t.author!.name)).size !== 20) throw new Error('forum page: expected 20 distinct thread authors');
 }
 
 export async function main(): Promise<string> {
   const latencyMs = Number(args.latency);
+  const runs = Number(args.runs);
+  const naiveRuns = Number(args['naive-runs']);
   const local = args.endpoint ? undefined : await startDynamoDBLocal();
   const endpoint = args.endpoint ?? local!.endpoint;
   try {
@@ -63,7 +97,8 @@ export async function main(): Promise<string> {
     await seeder.deleteTables([...forumModels]);
     await seeder.createTables([...forumModels]);
     const data = forumData();
-    for (const items of Object.values(data)) await seeder.putMany(items);
+    const extra = shapeData();
+    for (const items of [...Object.values(data), ...Object.values(extra)]) await seeder.putMany(items);
     const { tags, links } = tagData(data.threads);
     await seeder.putMany(tags);
     // Links are transactions conditional on both ends: after the items, a few at a time.
@@ -71,154 +106,156 @@ export async function main(): Promise<string> {
     await Promise.all(Array.from({ length: 8 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await next[0].tags.linkMany(next[1], { db: seeder });
     }));
-    progress(`seeded ${Object.entries(data).map(([k, v]) => `${v.length} ${k}`).join(', ')}, ${tags.length} tags, ${links.length * TAGS_PER_THREAD} links`);
+    progress(`seeded ${data.threads.length + extra.threads.length} threads, ${data.replies.length + extra.replies.length} replies, ${data.users.length + extra.users.length} users, ${links.length * TAGS_PER_THREAD} tag links`);
 
     const latency = new LatencyHandler(latencyMs);
     const config = { ...localClientConfig(endpoint), requestHandler: latency as never, logger: QUIET_LOGGER };
     const t: Tables = { forums: `${PREFIX}forums`, users: `${PREFIX}users`, threads: `${PREFIX}threads`, replies: `${PREFIX}replies` };
+    const tagTables = { threads: t.threads, tags: `${PREFIX}tags`, links: `${PREFIX}thread_tags` };
     const db = new Dynagraph({ client: new DynamoDBClient(config), tablePrefix: PREFIX, default: false });
-    const wide = new Dynagraph({ client: new DynamoDBClient(config), tablePrefix: PREFIX, default: false, concurrency: 64 });
+    const db50 = new Dynagraph({ client: new DynamoDBClient(config), tablePrefix: PREFIX, default: false, concurrency: 50 });
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config));
     const dmodels = dynamooseModels(new DynamoDB(config), t);
-    const runs = Number(args.runs);
-    const dynagraphStats: { requests: number; rounds: number }[] = [];
-    const resolvers: Resolver[] = [
-      { id: 'dynagraph', name: 'dynagraph (session + include), default `concurrency` (50)', runs, resolve: async () => {
-        const { page, stats } = await dynagraphPage(db, PAGE_FORUM);
-        dynagraphStats.push(stats);
-        return page;
-      } },
-      { id: 'dynagraph-64', name: 'dynagraph (session + include), `concurrency: 64`', runs, resolve: async () => (await dynagraphPage(wide, PAGE_FORUM)).page },
-      { id: 'optimal', name: 'optimal by hand (raw DocumentClient)', runs, resolve: () => optimalPage(doc, t, PAGE_FORUM) },
-      { id: 'dynamoose', name: 'Dynamoose populate()', runs, resolve: () => dynamoosePage(dmodels, PAGE_FORUM) },
-      { id: 'naive', name: 'naive (one item at a time)', runs: Number(args['naive-runs']), resolve: () => naivePage(doc, t, PAGE_FORUM) },
-    ];
+    const dg = 'dynagraph';
+    const shapes: Shape[] = [
+      {
+        id: 'forum', title: `forum page (${PAGE_THREADS} threads, 20 users, ${PAGE_REPLIES} replies each)`, check: checkPage,
+        contenders: [
+          { id: dg, name: 'dynagraph (session + include)', prepare: timed(async () => (await dynagraphPage(db, PAGE_FORUM)).page) },
+          { id: 'dynagraph-50', name: 'dynagraph, `concurrency: 50` (the former default)', prepare: timed(async () => (await dynagraphPage(db50, PAGE_FORUM)).page) },
+          { id: 'optimal', name: 'optimal (raw DocumentClient)', prepare: timed(() => optimalPage(doc, t, PAGE_FORUM)) },
+          { id: 'dynamoose', name: 'Dynamoose populate()', prepare: timed(() => dynamoosePage(dmodels, PAGE_FORUM)) },
+          { id: 'naive', name: 'naive', naive: true, prepare: timed(() => naivePage(doc, t, PAGE_FORUM)) },
+        ],
+      },
+      {
+        id: 'tags', title: `many-to-many (${PAGE_THREADS} threads' tags, ${TAGS_PER_THREAD} each over ${TAGS})`,
+        check: (r: { tags: string[] }[]) => {
+          if (r.length !== PAGE_THREADS || r.some((x) => x.tags.length !== TAGS_PER_THREAD) || new Set(r.flatMap((x) => x.tags)).size !== TAGS) throw new Error('tags: wrong size');
+        },
+        contenders: [
+          { id: dg, name: 'dynagraph (session + include)', prepare: timed(() => dynagraphTags(db, PAGE_FORUM)) },
+          { id: 'optimal', name: 'optimal (raw DocumentClient)', prepare: timed(() => optimalTags(doc, tagTables, PAGE_FORUM)) },
+          { id: 'naive', name: 'naive', naive: true, prepare: timed(() => naiveTags(doc, tagTables, PAGE_FORUM)) },
+        ],
+      },
+      {
+        id: 'depth', title: `depth 3 (${DEPTH_THREADS} threads → ${DEPTH_REPLIES} replies each → ${SHAPE_USERS} users, include)`,
+        check: (r: { replies: { author: unknown }[] }[]) => {
+          const authors = new Set(r.flatMap((x) => x.replies.map((y) => JSON.stringify(y.author))));
+          if (r.length !== DEPTH_THREADS || r.some((x) => x.replies.length !== DEPTH_REPLIES) || authors.size !== SHAPE_USERS || authors.has('null')) throw new Error('depth: wrong size');
+        },
+        contenders: [
+          { id: dg, name: 'dynagraph (session + include)', prepare: timed(() => dynagraphDepth(db)) },
+          { id: 'optimal', name: 'optimal (raw DocumentClient)', prepare: timed(() => optimalDepth(doc, t)) },
+          { id: 'naive', name: 'naive', naive: true, prepare: timed(() => naiveDepth(doc, t)) },
+        ],
+      },
+      {
+        id: 'fan-in', title: `fan-in (${FAN_THREADS} thread → user loads over ${FAN_USERS} users; threads read before timing)`, toOneLoads: FAN_THREADS,
+        check: (r: unknown[]) => {
+          if (r.length !== FAN_THREADS || r.some((x) => !x) || new Set(r.map((x) => JSON.stringify(x))).size !== FAN_USERS) throw new Error('fan-in: wrong size');
+        },
+        contenders: [
+          { id: dg, name: 'dynagraph, in a session (`t.user.load()` each)', prepare: () => dynagraphFan(db, true) },
+          { id: 'dynagraph-tick', name: 'dynagraph, no session (tick loader)', prepare: () => dynagraphFan(db, false) },
+          { id: 'optimal', name: 'optimal (raw DocumentClient)', prepare: () => optimalFan(doc, t) },
+          { id: 'naive', name: 'naive', naive: true, prepare: () => naiveFan(doc, t) },
+        ],
+      },
+      {
+        id: 'keys-only', title: `keys-only GSI (a user's ${KEYS_THREADS} threads through byUser, hydrated; the user read before timing)`,
+        check: (r: unknown[]) => {
+          if (r.length !== KEYS_THREADS) throw new Error(`keys-only: ${r.length} threads`);
+        },
+        contenders: [
+          { id: dg, name: 'dynagraph, in a session (`user.threads.load()`)', prepare: () => dynagraphKeys(db) },
+          { id: 'optimal', name: 'optimal (raw DocumentClient)', prepare: timed(() => optimalKeys(doc, t)) },
+          { id: 'naive', name: 'naive', naive: true, prepare: timed(() => naiveKeys(doc, t)) },
+        ],
+      },
+      {
+        id: 'graphql', title: 'GraphQL forum page (one query: forum → 50 threads → authors, 10 replies each → authors)', check: checkPage,
+        contenders: [
+          { id: dg, name: 'dynagraph/graphql (generated forum API)', prepare: timed(() => dynagraphGraphql(db, PAGE_FORUM)) },
+          { id: 'optimal', name: 'optimal (raw DocumentClient, same result)', prepare: timed(() => optimalGraphql(doc, t, PAGE_FORUM)) },
+          { id: 'naive', name: 'naive', naive: true, prepare: timed(() => naivePage(doc, t, PAGE_FORUM)) },
+        ],
+      },
+    ].filter((s) => !args.shapes || args.shapes.split(',').includes(s.id));
 
-    // Warm every client up (connections, credentials, JIT), and check the pages agree.
+    // Warm every client up (connections, JIT; dynagraph learns the socket pool) and check the results agree.
     latency.latencyMs = 0;
-    const pages = new Map<string, string>();
-    for (const r of resolvers) {
-      const page = await r.resolve();
-      checkPage(page, r.name);
-      pages.set(r.id, JSON.stringify(page));
-    }
-    const reference = pages.get('optimal')!;
-    for (const r of resolvers) if (pages.get(r.id) !== reference) throw new Error(`${r.name} returned another page than the optimal resolver`);
-    latency.latencyMs = latencyMs;
-
-    // Per run (all resolvers back to back, shuffled), so ratios pair runs that saw the same machine load.
-    const results = new Map<string, { meter: Meter; ms: number; cpuMs: number; run: number }[]>();
-    const random = prng(11);
-    for (let run = 0; run < runs; run++) {
-      for (const r of [...resolvers].sort(() => random() - 0.5)) {
-        if (run >= r.runs) continue;
-        const meter = latency.reset();
-        const cpu = process.cpuUsage();
-        const started = performance.now();
-        const page = await r.resolve();
-        const ms = performance.now() - started;
-        const used = process.cpuUsage(cpu);
-        const cpuMs = (used.user + used.system) / 1000;
-        if (JSON.stringify(page) !== reference) throw new Error(`${r.name}: another page in run ${run}`);
-        (results.get(r.id) ?? results.set(r.id, []).get(r.id)!).push({ meter, ms, cpuMs, run });
-        progress(`run ${run + 1}: ${r.name}: ${meter.total} requests, ${meter.rounds} rounds, ${fixed(ms, 0)} ms`);
+    const reference = new Map<string, string>();
+    for (const shape of shapes) {
+      const expected = await (await shape.contenders.find((c) => c.id === 'optimal')!.prepare())();
+      shape.check(expected);
+      reference.set(shape.id, JSON.stringify(expected));
+      for (const c of shape.contenders) {
+        if (JSON.stringify(await (await c.prepare())()) !== reference.get(shape.id)) throw new Error(`${shape.id}: ${c.name} returned other data than the optimal resolver`);
       }
     }
+    latency.latencyMs = latencyMs;
+    const loadBefore = load();
 
-    const summary = resolvers.map((r) => {
-      const list = results.get(r.id)!;
-      const first = list[0].meter;
-      for (const x of list) if (x.meter.total !== first.total || x.meter.rounds !== first.rounds) throw new Error(`${r.name}: request counts differ between runs`);
-      return { r, meter: first, ms: median(list.map((x) => x.ms)), cpuMs: median(list.map((x) => x.cpuMs)), runs: list.length };
-    });
-    const by = (id: string) => summary.find((s) => s.r.id === id)!;
-    const ops = [...new Set(summary.flatMap((s) => Object.keys(s.meter.requests)))].sort();
-    /** Median over runs of (wall of `id`) / (wall of the optimal resolver in the same run). */
-    const paired = (id: string): number => {
-      const mine = results.get(id)!;
-      const opt = new Map(results.get('optimal')!.map((x) => [x.run, x.ms]));
-      return median(mine.filter((x) => opt.has(x.run)).map((x) => x.ms / opt.get(x.run)!));
-    };
-    const dg = by('dynagraph');
-    const opt = by('optimal');
-    const naive = by('naive');
-    const selfReported = dynagraphStats.at(-1)!;
-    const out: string[] = [];
-    out.push(`### Graph round trips: one forum page (${PAGE_THREADS} threads by 20 users, first ${PAGE_REPLIES} replies each, and their users), ${latencyMs} ms injected per request, DynamoDB Local`, '');
-    out.push(table(['resolver', ...ops, 'requests', 'sequential rounds', 'wall ms (median)', '× optimal (median of per-run ratios)', 'client CPU ms (median)', 'runs'],
-      summary.map((s) => [s.r.name, ...ops.map((o) => s.meter.requests[o] ?? 0), s.meter.total, s.meter.rounds, fixed(s.ms, 0), fixed(paired(s.r.id), 2), fixed(s.cpuMs, 0), s.runs])));
-    out.push('', `All four returned the same page (${PAGE_THREADS} threads, ${PAGE_THREADS * PAGE_REPLIES} replies, every author found). ` +
-      `dynagraph's own session stats agree: ${selfReported.requests} requests in ${selfReported.rounds} rounds.`, '');
-    out.push('**Targets** (dynagraph as configured by default, and with `concurrency: 64`, which lets all 50 reply Queries of a level run at once like the optimal resolver)', '');
-    for (const d of [dg, by('dynagraph-64')]) {
-      const label = d.r.id === 'dynagraph' ? 'default' : 'concurrency 64';
-      out.push(`- ${label}: ${verdict(d.meter.total === opt.meter.total, `requests = optimal (${d.meter.total} vs ${opt.meter.total})`)}; ` +
-        `${verdict(paired(d.r.id) <= 1.2, `wall ≤ 1.2× optimal (${fixed(paired(d.r.id), 2)}× by per-run ratios; medians ${fixed(d.ms, 0)} vs ${fixed(opt.ms, 0)} ms)`)}; ` +
-        `${verdict(naive.meter.total >= 10 * d.meter.total, `≥ 10× fewer requests than naive (${fixed(naive.meter.total / d.meter.total, 1)}×)`)}`);
+    const samples = new Map<string, Sample[]>();
+    const random = prng(17);
+    for (let run = 0; run < runs; run++) {
+      for (const shape of shapes) {
+        for (const c of [...shape.contenders].sort(() => random() - 0.5)) {
+          if (c.naive && run >= naiveRuns) continue;
+          latency.reset(); // the untimed preparation counts on a meter of its own
+          const resolve = await c.prepare();
+          const meter = latency.reset();
+          const cpu = process.cpuUsage();
+          const started = performance.now();
+          const result = await resolve();
+          const ms = performance.now() - started;
+          const used = process.cpuUsage(cpu);
+          if (JSON.stringify(result) !== reference.get(shape.id)) throw new Error(`${shape.id}: ${c.name} returned other data in run ${run}`);
+          const key = `${shape.id}/${c.id}`;
+          (samples.get(key) ?? samples.set(key, []).get(key)!).push({ meter, ms, cpuMs: (used.user + used.system) / 1000, run });
+          progress(`run ${run + 1} ${shape.id}: ${c.name}: ${meter.total} requests, ${meter.rounds} rounds, ${fixed(ms, 0)} ms`);
+        }
+      }
     }
-    out.push('', ...await tagsShape(latency, latencyMs, runs, { db, wide, doc, tables: { threads: t.threads, tags: `${PREFIX}tags`, links: `${PREFIX}thread_tags` } }));
+    const loadAfter = load();
+
+    const rows: (string | number)[][] = [];
+    const targets: string[] = [];
+    for (const shape of shapes) {
+      const of = (id: string) => samples.get(`${shape.id}/${id}`)!;
+      const opt = of('optimal');
+      const optMs = new Map(opt.map((x) => [x.run, x.ms]));
+      const summary = shape.contenders.filter((c) => of(c.id)).map((c) => {
+        const list = of(c.id);
+        const m = list[0].meter;
+        for (const x of list) if (x.meter.total !== m.total || x.meter.rounds !== m.rounds) throw new Error(`${shape.id}: ${c.name}: request counts differ between runs`);
+        const ratio = median(list.filter((x) => optMs.has(x.run)).map((x) => x.ms / optMs.get(x.run)!));
+        const cpuMs = median(list.map((x) => x.cpuMs));
+        return { c, m, ms: median(list.map((x) => x.ms)), ratio, cpuMs, perLoad: shape.toOneLoads ? (cpuMs * 1000) / shape.toOneLoads : undefined, runs: list.length };
+      });
+      const o = summary.find((s) => s.c.id === 'optimal')!;
+      for (const s of summary) {
+        const ops = Object.entries(s.m.requests).sort().map(([k, v]) => `${v} ${k}`).join(', ');
+        rows.push([shape.title, s.c.name, `${s.m.total} (${ops})`, s.m.rounds, fixed(s.ms, 0), fixed(s.ratio, 2), fixed(s.cpuMs, 1), s.perLoad === undefined ? '—' : fixed(s.perLoad, 1), s.runs]);
+      }
+      for (const s of summary.filter((x) => x.c.id.startsWith('dynagraph') && x.c.id !== 'dynagraph-50')) {
+        targets.push(`- ${shape.id}, ${s.c.name}: ${verdict(s.ratio <= 1.1, `wall ≤ 1.10× optimal (${fixed(s.ratio, 2)}×; medians ${fixed(s.ms, 0)} vs ${fixed(o.ms, 0)} ms)`)}; ` +
+          `${verdict(s.m.total === o.m.total, `requests = optimal (${s.m.total} vs ${o.m.total})`)}` +
+          (s.c.id === dg && s.perLoad !== undefined ? `; ${verdict(s.perLoad <= 2 * o.perLoad!, `CPU per to-one load in a session ≤ 2× optimal's (${fixed(s.perLoad, 1)} vs ${fixed(o.perLoad!, 1)} µs, ${fixed(s.perLoad / o.perLoad!, 2)}×)`)}` : ''));
+      }
+    }
+    const out = [`### Graph shapes: ${latencyMs} ms injected per request, DynamoDB Local, median of ${runs} interleaved runs (naive: ${naiveRuns})`, ''];
+    out.push(`Load average (1 / 5 / 15 min): ${loadBefore} before the timed runs, ${loadAfter} after.`, '');
+    out.push(table(['shape', 'resolver', 'requests', 'rounds', 'wall ms (median)', '× optimal (median of per-run ratios)', 'client CPU ms (median)', 'CPU µs per to-one load', 'runs'], rows));
+    out.push('', 'Every resolver returned the same data as the optimal one, in every run.', '', '**Targets**', '', ...targets);
     seeder.connection.client.destroy();
     latency.destroy();
     return out.join('\n');
   } finally {
     await local?.stop();
   }
-}
-
-/** The many-to-many shape: the page forum's first 50 threads and their tags, three ways (see lib/tags-shape.ts). */
-async function tagsShape(latency: LatencyHandler, latencyMs: number, runs: number, c: { db: Dynagraph; wide: Dynagraph; doc: DynamoDBDocumentClient; tables: Parameters<typeof optimalTags>[1] }): Promise<string[]> {
-  const resolvers: { id: string; name: string; runs: number; resolve(): Promise<TaggedThreads> }[] = [
-    { id: 'dynagraph', name: 'dynagraph (session + include), default `concurrency` (50)', runs, resolve: () => dynagraphTags(c.db, PAGE_FORUM) },
-    { id: 'dynagraph-64', name: 'dynagraph (session + include), `concurrency: 64`', runs, resolve: () => dynagraphTags(c.wide, PAGE_FORUM) },
-    { id: 'optimal', name: 'optimal by hand (raw DocumentClient)', runs, resolve: () => optimalTags(c.doc, c.tables, PAGE_FORUM) },
-    { id: 'naive', name: 'naive (one item at a time)', runs: Number(args['naive-runs']), resolve: () => naiveTags(c.doc, c.tables, PAGE_FORUM) },
-  ];
-  latency.latencyMs = 0;
-  const reference = JSON.stringify(await resolvers[2].resolve());
-  const expected = JSON.parse(reference) as TaggedThreads;
-  if (expected.length !== PAGE_THREADS || expected.some((t) => t.tags.length !== TAGS_PER_THREAD) || new Set(expected.flatMap((t) => t.tags)).size !== TAGS) {
-    throw new Error(`many-to-many shape: expected ${PAGE_THREADS} threads with ${TAGS_PER_THREAD} tags each over ${TAGS} tags`);
-  }
-  for (const r of resolvers) if (JSON.stringify(await r.resolve()) !== reference) throw new Error(`${r.name} returned other tags than the optimal resolver`);
-  latency.latencyMs = latencyMs;
-  const results = new Map<string, { meter: Meter; ms: number; cpuMs: number; run: number }[]>();
-  const random = prng(13);
-  for (let run = 0; run < runs; run++) {
-    for (const r of [...resolvers].sort(() => random() - 0.5)) {
-      if (run >= r.runs) continue;
-      const meter = latency.reset();
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      const got = JSON.stringify(await r.resolve());
-      const ms = performance.now() - started;
-      const used = process.cpuUsage(cpu);
-      if (got !== reference) throw new Error(`${r.name}: other tags in run ${run}`);
-      (results.get(r.id) ?? results.set(r.id, []).get(r.id)!).push({ meter, ms, cpuMs: (used.user + used.system) / 1000, run });
-      progress(`tags run ${run + 1}: ${r.name}: ${meter.total} requests, ${meter.rounds} rounds, ${fixed(ms, 0)} ms`);
-    }
-  }
-  const paired = (id: string): number => {
-    const opt = new Map(results.get('optimal')!.map((x) => [x.run, x.ms]));
-    return median(results.get(id)!.filter((x) => opt.has(x.run)).map((x) => x.ms / opt.get(x.run)!));
-  };
-  const summary = resolvers.map((r) => {
-    const list = results.get(r.id)!;
-    for (const x of list) if (x.meter.total !== list[0].meter.total) throw new Error(`${r.name}: request counts differ between runs`);
-    return { r, meter: list[0].meter, ms: median(list.map((x) => x.ms)), cpuMs: median(list.map((x) => x.cpuMs)), runs: list.length };
-  });
-  const ops = [...new Set(summary.flatMap((x) => Object.keys(x.meter.requests)))].sort();
-  const opt = summary.find((x) => x.r.id === 'optimal')!;
-  const naive = summary.find((x) => x.r.id === 'naive')!;
-  const out = [`### Many-to-many: the first ${PAGE_THREADS} threads and their tags (${TAGS_PER_THREAD} each over ${TAGS} tags, through the ThreadTag edge store), ${latencyMs} ms injected per request`, ''];
-  out.push(table(['resolver', ...ops, 'requests', 'sequential rounds', 'wall ms (median)', '× optimal (median of per-run ratios)', 'client CPU ms (median)', 'runs'],
-    summary.map((x) => [x.r.name, ...ops.map((o) => x.meter.requests[o] ?? 0), x.meter.total, x.meter.rounds, fixed(x.ms, 0), fixed(paired(x.r.id), 2), fixed(x.cpuMs, 0), x.runs])));
-  out.push('', 'All returned the same threads and tags.', '', '**Targets**', '');
-  for (const d of summary.filter((x) => x.r.id.startsWith('dynagraph'))) {
-    out.push(`- ${d.r.id === 'dynagraph' ? 'default' : 'concurrency 64'}: ${verdict(d.meter.total === opt.meter.total, `requests = optimal (${d.meter.total} vs ${opt.meter.total})`)}; ` +
-      `${verdict(paired(d.r.id) <= 1.2, `wall ≤ 1.2× optimal (${fixed(paired(d.r.id), 2)}×; medians ${fixed(d.ms, 0)} vs ${fixed(opt.ms, 0)} ms)`)}; ` +
-      `naive sends ${fixed(naive.meter.total / d.meter.total, 1)}× the requests`);
-  }
-  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(await main());

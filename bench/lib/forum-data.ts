@@ -53,3 +53,43 @@ export function forumData(): { forums: Forum[]; users: User[]; threads: Thread[]
   });
   return { forums, users, threads, replies };
 }
+
+/** Users of the depth-3 and fan-in shapes. */
+export const SHAPE_USERS = 300;
+/** Threads of the depth-3 forum, each with this many replies; fan-in threads and users; the keys-only user's threads. */
+export const DEPTH_THREADS = 100;
+export const DEPTH_REPLIES = 10;
+export const FAN_THREADS = 1000;
+export const FAN_USERS = 250;
+export const KEYS_THREADS = 500;
+
+/**
+ * The data of the other shapes (lib/graph-shapes.ts): 300 users; forum "Depth" with 100
+ * threads of 10 replies each whose authors cover all 300 users; forum "Fan-in" with 1,000
+ * threads by 250 of them; and the user "keys-owner" with 500 threads in forum "Keys".
+ */
+export function shapeData(): { forums: Forum[]; users: User[]; threads: Thread[]; replies: Reply[] } {
+  const base = Date.UTC(2024, 6, 1);
+  const pad = (i: number) => String(i).padStart(3, '0');
+  const users = Array.from({ length: SHAPE_USERS }, (_, i) => new User({ name: `su${pad(i)}`, email: `su${i}@example.com`, joined: new Date(base) }));
+  users.push(new User({ name: 'keys-owner', joined: new Date(base) }));
+  const forums = ['Depth', 'Fan-in', 'Keys'].map((name) => new Forum({ name, category: 'Bench' }));
+  const threads: Thread[] = [];
+  const replies: Reply[] = [];
+  for (let i = 0; i < DEPTH_THREADS; i++) {
+    const thread = new Thread({ forum_name: 'Depth', subject: `d${pad(i)}`, user_name: users[i % SHAPE_USERS].name, message: `depth ${i}`, posted: new Date(base + i * 60_000) });
+    threads.push(thread);
+    for (let r = 0; r < DEPTH_REPLIES; r++) {
+      const reply = new Reply({ thread_id: '', user_name: users[(i * DEPTH_REPLIES + r) % SHAPE_USERS].name, message: `reply ${r} to d${pad(i)}`, posted: new Date(base + i * 60_000 + (r + 1) * 1000) });
+      thread.replies.add(reply);
+      replies.push(reply);
+    }
+  }
+  for (let i = 0; i < FAN_THREADS; i++) {
+    threads.push(new Thread({ forum_name: 'Fan-in', subject: `f${String(i).padStart(4, '0')}`, user_name: users[i % FAN_USERS].name, message: `fan ${i}`, posted: new Date(base) }));
+  }
+  for (let i = 0; i < KEYS_THREADS; i++) {
+    threads.push(new Thread({ forum_name: 'Keys', subject: `k${pad(i)}`, user_name: 'keys-owner', message: `keys ${i}`, posted: new Date(base) }));
+  }
+  return { forums, users, threads, replies };
+}

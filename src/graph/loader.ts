@@ -31,6 +31,15 @@ interface GetKey {
   model: ModelClassRuntime;
   table: string;
   key: Record<string, unknown>;
+  /** The key's id, once computed (DataLoader and the batch both ask for it). */
+  id?: string;
+}
+
+/** What {@link GraphLoader.materialize} made of one stored item object, so the same object costs a lookup next time. */
+interface Made {
+  instance: ModelBase;
+  getKey: GetKey;
+  identityId: string;
 }
 
 interface QueryKey {
@@ -44,7 +53,7 @@ interface QueryKey {
 }
 
 function getId(k: GetKey): string {
-  return keyId(k.table, k.model.schema.keyNames, k.key);
+  return (k.id ??= keyId(k.table, k.model.schema.keyNames, k.key));
 }
 
 /** An injective, order-independent id of a query's parts (also the plan's, in explain.ts). */
@@ -73,8 +82,16 @@ export function stableJson(v: unknown): string {
  * table are two ids (JSON never holds a raw NUL, so the entity part ends at the first one).
  */
 export function identityId(table: string, schema: ModelSchema, key: Record<string, unknown>): string {
-  return `${JSON.stringify(schema.entity ?? null)}\u0000${keyId(table, schema.keyNames, key)}`;
+  return entityIdOf(schema, keyId(table, schema.keyNames, key));
 }
+
+/** The identity id from a key's id (see {@link identityId}); the entity part is computed once per schema. */
+function entityIdOf(schema: ModelSchema, id: string): string {
+  let prefix = entityPrefixes.get(schema);
+  if (prefix === undefined) entityPrefixes.set(schema, (prefix = `${JSON.stringify(schema.entity ?? null)}\u0000`));
+  return prefix + id;
+}
+const entityPrefixes = new WeakMap<ModelSchema, string>();
 
 /** Loaders, and (when caching) the identity map, of one session or one tick. */
 export class GraphLoader {
@@ -90,7 +107,7 @@ export class GraphLoader {
     readonly db: Database,
     private readonly options: { cache: boolean },
   ) {
-    this.gets = new DataLoader((keys) => batchGetItems(db, keys.map((k) => ({ table: k.table, keyNames: k.model.schema.keyNames, key: k.key }))), {
+    this.gets = new DataLoader((keys) => batchGetItems(db, keys.map((k) => ({ table: k.table, keyNames: k.model.schema.keyNames, key: k.key, id: getId(k) }))), {
       cache: options.cache,
       cacheKeyFn: getId,
       maxBatchSize: Number.MAX_SAFE_INTEGER,
@@ -109,12 +126,19 @@ export class GraphLoader {
    */
   materialize(model: ModelClassRuntime, item: Record<string, unknown>): ModelBase {
     if (!this.options.cache) return instanceFromItem(model, item, this.db);
+    // The item object this loader made the held instance from, still held and still its stored
+    // item: `absorb` would find it the same, so only the cache is primed (fan-in: most loads).
+    const made = this.made.get(item);
+    if (made && made.instance instanceof model && made.instance[STATE].stored === item && this.identity.get(made.identityId) === made.instance) {
+      this.gets.prime(made.getKey, item);
+      return made.instance;
+    }
     const schema = model.schema;
-    const table = this.db.tableName(schema);
+    const table = this.tableOf(schema);
     const key = schema.keyOfItem(item);
-    const id = identityId(table, schema, key);
-    let instance = this.identity.get(id);
     const getKey: GetKey = { model, table, key };
+    const id = entityIdOf(schema, getId(getKey));
+    let instance = this.identity.get(id);
     if (instance && instance instanceof model) {
       const outcome = absorb(instance, item);
       // An older item (a lagging eventually consistent read) neither changes the instance nor the cache.
@@ -122,6 +146,7 @@ export class GraphLoader {
       // The same item: the cache holds it already (prime only fills a key it lacks).
       if (outcome === 'same') {
         this.gets.prime(getKey, item);
+        this.made.set(item, { instance, getKey, identityId: id });
         return instance;
       }
     } else {
@@ -130,7 +155,19 @@ export class GraphLoader {
     }
     // A later get (or keys-only hydration) of this key is then served the newest item seen.
     this.gets.clear(getKey).prime(getKey, item);
+    this.made.set(item, { instance, getKey, identityId: id });
     return instance;
+  }
+
+  /** What materialize made of each stored item object (see {@link materialize}). */
+  private readonly made = new WeakMap<object, Made>();
+  /** Physical table names by schema (the database's names never change). */
+  private readonly tables = new Map<ModelSchema, string>();
+
+  private tableOf(schema: ModelSchema): string {
+    let table = this.tables.get(schema);
+    if (table === undefined) this.tables.set(schema, (table = this.db.tableName(schema)));
+    return table;
   }
 
   /**
@@ -145,7 +182,7 @@ export class GraphLoader {
     const own = item && isOf(model, item) ? item : undefined;
     resetTo(instance, own);
     if (!this.options.cache) return own ? instance : null;
-    const getKey: GetKey = { model, table: this.db.tableName(schema), key };
+    const getKey: GetKey = { model, table: this.tableOf(schema), key };
     this.gets.clear(getKey).prime(getKey, item);
     const id = identityId(getKey.table, schema, key);
     if (own) this.identity.set(id, instance);
@@ -158,28 +195,29 @@ export class GraphLoader {
 
   /** Reads stored items by key through the batching loader (cached in a session). */
   loadItems(requests: readonly { key: Record<string, unknown>; model: ModelClassRuntime }[]): Promise<(Record<string, unknown> | undefined)[]> {
-    return Promise.all(requests.map((r) => this.gets.load({ model: r.model, table: this.db.tableName(r.model.schema), key: r.key })));
+    return Promise.all(requests.map((r) => this.gets.load({ model: r.model, table: this.tableOf(r.model.schema), key: r.key })));
   }
 
   /** Reads one item by stored key through the batching loader; another entity's item is `null`. */
-  async getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
-    const item = await this.gets.load({ model, table: this.db.tableName(model.schema), key });
-    return item && isOf(model, item) ? this.materialize(model, item) : null;
+  getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
+    // One `then` per load (no async frames): the per-edge path of a fan-in.
+    return this.gets.load({ model, table: this.tableOf(model.schema), key }).then((item) => (item && isOf(model, item) ? this.materialize(model, item) : null));
   }
 
   /** Loads the target of a to-one edge. */
-  async loadToOne(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase | null> {
-    const target = relation.target() as unknown as ModelClassRuntime;
-    const input = relation.query(owner);
-    if (!input) return null;
-    let found: ModelBase | null;
-    if (relation.index) {
-      const page = (await this.queries.load({ model: target, index: relation.index, condition: input, page: { limit: 1 } })) as Page<ModelBase>;
-      found = page.items[0] ?? null;
-    } else {
-      found = await this.getOne(target, target.schema.key(input));
+  loadToOne(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase | null> {
+    try {
+      const target = relation.target() as unknown as ModelClassRuntime;
+      const input = relation.query(owner);
+      if (!input) return Promise.resolve(null);
+      if (relation.index) {
+        return this.queries.load({ model: target, index: relation.index, condition: input, page: { limit: 1 } }).then((page) => (page as Page<ModelBase>).items[0] ?? null);
+      }
+      return this.getOne(target, target.schema.key(input));
+    } catch (err) {
+      // As from an async function: a bad key or query is a rejection, never a throw.
+      return Promise.reject(err);
     }
-    return found;
   }
 
   /** Loads every target of a to-many edge. */
@@ -216,7 +254,7 @@ export class GraphLoader {
   written(schema: ModelSchema, item: Record<string, unknown> | undefined, key: Record<string, unknown>, instance?: ModelBase): void {
     this.forget(schema, key);
     if (!this.options.cache) return;
-    const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key };
+    const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.tableOf(schema), key };
     this.gets.prime(getKey, item);
     const id = identityId(getKey.table, schema, key);
     if (instance) this.identity.set(id, instance);
@@ -229,7 +267,7 @@ export class GraphLoader {
   private queryId(k: QueryKey): string {
     let id = this.queryIds.get(k);
     if (id === undefined) {
-      id = stableJson([this.db.tableName(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null, ...(k.raw ? ['raw'] : [])]);
+      id = stableJson([this.tableOf(k.model.schema), k.model.schema.entity ?? '', k.index ?? '', k.condition, k.page ?? null, ...(k.raw ? ['raw'] : [])]);
       this.queryIds.set(k, id);
     }
     return id;
@@ -240,7 +278,7 @@ export class GraphLoader {
    * (and brings the held instance, if any, up to what it reads).
    */
   forget(schema: ModelSchema, key: Record<string, unknown>): void {
-    this.gets.clear({ model: { schema } as ModelClassRuntime, table: this.db.tableName(schema), key });
+    this.gets.clear({ model: { schema } as ModelClassRuntime, table: this.tableOf(schema), key });
     this.queries.clearAll();
   }
 

@@ -157,12 +157,21 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
   }
 
   /** Loads the target (batched with every other load of the same tick); `null` when missing. Never writes. */
-  async load(): Promise<T | null> {
-    if (this.#loaded) return this.#value;
-    const value = (await graphFor(this.owner).loadToOne(this.relation, this.owner)) as T | null;
-    if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
-    this.prime(value);
-    return value;
+  load(): Promise<T | null> {
+    if (this.#loaded) return Promise.resolve(this.#value);
+    let loading: Promise<ModelBase | null>;
+    try {
+      loading = graphFor(this.owner).loadToOne(this.relation, this.owner);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // One `then` per load rather than an async frame: the per-edge path of a fan-in.
+    return loading.then((found) => {
+      const value = found as T | null;
+      if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
+      this.prime(value);
+      return value;
+    });
   }
 
   /**

@@ -19,6 +19,8 @@ export interface KeyRequest {
   table: string;
   keyNames: readonly string[];
   key: Record<string, unknown>;
+  /** The key's id (`keyId(table, keyNames, key)`) when the caller has it already. */
+  id?: string | undefined;
 }
 
 /** Options of a batch read. */
@@ -56,7 +58,7 @@ function distinctChunks(requests: readonly KeyRequest[]): { all: KeyRequest[]; i
   const unique = new Map<string, number>();
   const all: KeyRequest[] = [];
   const ids = requests.map((r) => {
-    const id = keyId(r.table, r.keyNames, r.key);
+    const id = r.id ?? keyId(r.table, r.keyNames, r.key);
     if (!unique.has(id)) unique.set(id, all.push(r) - 1);
     return id;
   });
@@ -100,7 +102,7 @@ type KeysAndAttributes = { Keys?: Record<string, unknown>[]; ConsistentRead?: bo
 async function readChunk(run: ReadRun, chunk: number[]): Promise<void> {
   const { db, all, failure } = run;
   const keyNamesOf = new Map(chunk.map((i) => [all[i].table, all[i].keyNames]));
-  const byId = new Map(chunk.map((i) => [keyId(all[i].table, all[i].keyNames, all[i].key), i]));
+  const byId = new Map(chunk.map((i) => [all[i].id ?? keyId(all[i].table, all[i].keyNames, all[i].key), i]));
   const indexOf = (table: string, key: Record<string, unknown>): number => {
     const names = keyNamesOf.get(table);
     const i = names && byId.get(keyId(table, names, key));

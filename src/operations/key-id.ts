@@ -26,12 +26,19 @@ export function keyPartId(value: unknown): string {
   return piece('X', typeof value === 'object' ? Object.prototype.toString.call(value) : `${typeof value}:${String(value)}`);
 }
 
+const tablePieces = new Map<string, string>();
+
 /**
  * A stable, injective identity of a stored key value in a physical table, across the
  * number / NumberValue / bigint and Uint8Array / Buffer forms of one value.
  */
 export function keyId(table: string, keyNames: readonly string[], key: Record<string, unknown>): string {
-  let id = piece('T', table);
+  let id = tablePieces.get(table);
+  if (id === undefined) {
+    id = piece('T', table);
+    // A program has few tables; the bound keeps a caller that invents names from growing it forever.
+    if (tablePieces.size < 1000) tablePieces.set(table, id);
+  }
   for (const name of keyNames) id += keyPartId(key[name]);
   return id;
 }
