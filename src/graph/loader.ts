@@ -35,12 +35,7 @@ interface GetKey {
   id?: string;
 }
 
-/** What {@link GraphLoader.materialize} made of one stored item object, so the same object costs a lookup next time. */
-interface Made {
-  instance: ModelBase;
-  getKey: GetKey;
-  identityId: string;
-}
+
 
 interface QueryKey {
   model: ModelClassRuntime;
@@ -85,10 +80,15 @@ export function identityId(table: string, schema: ModelSchema, key: Record<strin
   return entityIdOf(schema, keyId(table, schema.keyNames, key));
 }
 
-/** The identity id from a key's id (see {@link identityId}); the entity part is computed once per schema. */
+/**
+ * The identity id from a key's id (see {@link identityId}): the key id itself for a model of
+ * no entity (a key id starts with `T`, an entity's JSON with `"`, so the two never meet), and
+ * the key id is then one string already hashed by the loader's cache.
+ */
 function entityIdOf(schema: ModelSchema, id: string): string {
+  if (schema.entity === undefined) return id;
   let prefix = entityPrefixes.get(schema);
-  if (prefix === undefined) entityPrefixes.set(schema, (prefix = `${JSON.stringify(schema.entity ?? null)}\u0000`));
+  if (prefix === undefined) entityPrefixes.set(schema, (prefix = `${JSON.stringify(schema.entity)}\u0000`));
   return prefix + id;
 }
 const entityPrefixes = new WeakMap<ModelSchema, string>();
@@ -124,29 +124,25 @@ export class GraphLoader {
    * the one already held for its key, brought up to the item (refreshed in place, or merged
    * around its unsaved changes and perhaps marked stale; see `absorb`), else a new one.
    */
-  materialize(model: ModelClassRuntime, item: Record<string, unknown>): ModelBase {
+  materialize(model: ModelClassRuntime, item: Record<string, unknown>, loaded?: GetKey): ModelBase {
     if (!this.options.cache) return instanceFromItem(model, item, this.db);
-    // The item object this loader made the held instance from, still held and still its stored
-    // item: `absorb` would find it the same, so only the cache is primed (fan-in: most loads).
-    const made = this.made.get(item);
-    if (made && made.instance instanceof model && made.instance[STATE].stored === item && this.identity.get(made.identityId) === made.instance) {
-      this.gets.prime(made.getKey, item);
-      return made.instance;
-    }
     const schema = model.schema;
-    const table = this.tableOf(schema);
-    const key = schema.keyOfItem(item);
-    const getKey: GetKey = { model, table, key };
+    // `loaded`: the key `item` was just read at (its id computed by the loader already).
+    const getKey: GetKey = loaded ?? { model, table: this.tableOf(schema), key: schema.keyOfItem(item) };
     const id = entityIdOf(schema, getId(getKey));
     let instance = this.identity.get(id);
     if (instance && instance instanceof model) {
+      // The very item the held instance was made from or last refreshed to: `absorb` would find it the same (fan-in: most loads).
+      if (instance[STATE].stored === item) {
+        this.gets.prime(getKey, item);
+        return instance;
+      }
       const outcome = absorb(instance, item);
       // An older item (a lagging eventually consistent read) neither changes the instance nor the cache.
       if (outcome === 'older') return instance;
       // The same item: the cache holds it already (prime only fills a key it lacks).
       if (outcome === 'same') {
         this.gets.prime(getKey, item);
-        this.made.set(item, { instance, getKey, identityId: id });
         return instance;
       }
     } else {
@@ -155,12 +151,8 @@ export class GraphLoader {
     }
     // A later get (or keys-only hydration) of this key is then served the newest item seen.
     this.gets.clear(getKey).prime(getKey, item);
-    this.made.set(item, { instance, getKey, identityId: id });
     return instance;
   }
-
-  /** What materialize made of each stored item object (see {@link materialize}). */
-  private readonly made = new WeakMap<object, Made>();
   /** Physical table names by schema (the database's names never change). */
   private readonly tables = new Map<ModelSchema, string>();
 
@@ -201,7 +193,8 @@ export class GraphLoader {
   /** Reads one item by stored key through the batching loader; another entity's item is `null`. */
   getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
     // One `then` per load (no async frames): the per-edge path of a fan-in.
-    return this.gets.load({ model, table: this.tableOf(model.schema), key }).then((item) => (item && isOf(model, item) ? this.materialize(model, item) : null));
+    const k: GetKey = { model, table: this.tableOf(model.schema), key };
+    return this.gets.load(k).then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
   }
 
   /** Loads the target of a to-one edge. */
