@@ -19,7 +19,14 @@
  * ratios, runs interleaved and shuffled), client CPU (process.cpuUsage around the timed
  * part), CPU per to-one load for the fan-in; the machine's load average; target lines.
  *
- *   npx tsx graph.ts [--runs 5] [--naive-runs 1] [--latency 10] [--shapes forum,fan-in,...]
+ *   npx tsx graph.ts [--runs 5] [--naive-runs 1] [--latency 10] [--shapes forum,tags,depth,fan-in,keys-only,graphql]
+ *   npm run graph:built -- [same flags]
+ *
+ * tsx compiles with esbuild's `keepNames`, which wraps every arrow function a model's field
+ * initialisers create (edge thunks and queries: six per Reply) in a `__name` call that
+ * defines its `name` — per instance, as no build for production does. `graph:built` bundles
+ * the same code with esbuild without it (as tsc, tsup or esbuild by default emit) and runs it
+ * with node; the table says which.
  */
 import './lib/env.js';
 import { loadavg } from 'node:os';
@@ -247,7 +254,8 @@ export async function main(): Promise<string> {
       }
     }
     const out = [`### Graph shapes: ${latencyMs} ms injected per request, DynamoDB Local, median of ${runs} interleaved runs (naive: ${naiveRuns})`, ''];
-    out.push(`Load average (1 / 5 / 15 min): ${loadBefore} before the timed runs, ${loadAfter} after.`, '');
+    out.push(`Load average (1 / 5 / 15 min): ${loadBefore} before the timed runs, ${loadAfter} after. ` +
+      `Compiled by ${process.env.BENCH_BUILD === 'esbuild' ? 'an esbuild bundle without keepNames (`npm run graph:built`)' : 'tsx (esbuild with keepNames: a `__name` call per arrow function a model instance creates)'}.`, '');
     out.push(table(['shape', 'resolver', 'requests', 'rounds', 'wall ms (median)', '× optimal (median of per-run ratios)', 'client CPU ms (median)', 'CPU µs per to-one load', 'runs'], rows));
     out.push('', 'Every resolver returned the same data as the optimal one, in every run.', '', '**Targets**', '', ...targets);
     seeder.connection.client.destroy();

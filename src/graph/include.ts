@@ -89,28 +89,36 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trac
   let frontier: [readonly ModelBase[], Spec][] = [[roots, spec]];
   for (let round = 1; frontier.length; round++) {
     const end = trace?.startRound(roundExpectation(round, frontier));
-    const next: [ModelBase[], Spec][] = [];
-    const loads: Promise<unknown>[] = [];
+    // Per edge load: its promise, and which level's children its targets join (no closure per edge).
+    const loads: Promise<readonly ModelBase[]>[] = [];
+    const into: number[] = [];
+    const levels: { children: Set<ModelBase>; spec: Spec | undefined }[] = [];
     for (const [instances, level] of frontier) {
       for (const [name, sub] of Object.entries(level)) {
         if (name.startsWith('$') || !sub) continue;
-        const children: ModelBase[] = [];
         const nested = typeof sub === 'object' ? (sub as Spec) : undefined;
-        const limit = nested?.$limit as number | undefined;
-        const reverse = nested?.$reverse === true;
+        // One options object per level: edges only read it.
+        const options = { limit: nested?.$limit as number | undefined, reverse: nested?.$reverse === true };
+        const slot = levels.push({ children: new Set(), spec: nested && Object.keys(nested).some((k) => !k.startsWith('$')) ? nested : undefined }) - 1;
         for (const instance of instances) {
           const edge = (instance as unknown as Record<string, unknown>)[name];
           if (!isEdge(edge)) throw new SchemaError(`include: "${name}" is not a relationship of ${modelName(instance.constructor)}`);
-          loads.push(edge[INCLUDE]({ limit, reverse }).then((items) => children.push(...items)));
+          loads.push(edge[INCLUDE](options));
+          into.push(slot);
         }
-        if (nested && Object.keys(nested).some((k) => !k.startsWith('$'))) next.push([children, nested]);
       }
     }
+    let loaded: (readonly ModelBase[])[];
     try {
-      await Promise.all(loads);
+      loaded = await Promise.all(loads);
     } finally {
       end?.();
     }
-    frontier = next.map(([instances, s]): [ModelBase[], Spec] => [[...new Set(instances)], s]).filter(([instances]) => instances.length > 0);
+    // Children in load order, each once (as the de-duplicated frontier always was).
+    loaded.forEach((items, i) => {
+      const level = levels[into[i]];
+      if (level.spec) for (const item of items) level.children.add(item);
+    });
+    frontier = levels.filter((l) => l.spec && l.children.size > 0).map((l): [ModelBase[], Spec] => [[...l.children], l.spec!]);
   }
 }
