@@ -16,7 +16,7 @@
  * - GraphQL: the forum page as one query to the generated forum API (examples/forum/graphql.ts).
  *
  * One table: requests, sequential rounds, wall ms (median), × optimal (median of per-run
- * ratios, runs interleaved and shuffled), client CPU (process.cpuUsage around the timed
+ * ratios, runs interleaved, the order rotated each run), client CPU (process.cpuUsage around the timed
  * part), CPU per to-one load for the fan-in; the machine's load average; target lines.
  *
  *   npx tsx graph.ts [--runs 5] [--naive-runs 1] [--latency 10] [--shapes forum,tags,depth,fan-in,keys-only,graphql]
@@ -43,7 +43,7 @@ import {
   dynagraphDepth, dynagraphFan, dynagraphGraphql, dynagraphKeys, naiveDepth, naiveFan, naiveKeys, optimalDepth, optimalFan, optimalGraphql, optimalKeys,
 } from './lib/graph-shapes.js';
 import { LatencyHandler, type Meter } from './lib/latency.js';
-import { fixed, median, prng, progress, table, verdict } from './lib/stats.js';
+import { fixed, median, progress, sleep, table, verdict } from './lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -206,11 +206,15 @@ export async function main(): Promise<string> {
     const loadBefore = load();
 
     const samples = new Map<string, Sample[]>();
-    const random = prng(17);
     for (let run = 0; run < runs; run++) {
       for (const shape of shapes) {
-        for (const c of [...shape.contenders].sort(() => random() - 0.5)) {
+        // Each run rotates the order, so over the runs every resolver takes every place (after the
+        // heavy naive and Dynamoose ones too) instead of a fixed shuffle favouring some.
+        const n = shape.contenders.length;
+        for (const c of shape.contenders.map((_, i) => shape.contenders[(i + run) % n])) {
           if (c.naive && run >= naiveRuns) continue;
+          // Let the previous resolver's sockets and timers settle first.
+          await sleep(25);
           latency.reset(); // the untimed preparation counts on a meter of its own
           const resolve = await c.prepare();
           const meter = latency.reset();
