@@ -368,12 +368,18 @@ export type ModelInstance<A extends AttributeMap, T = ModelTypes<A, string, neve
 type LooseInput<A extends AttributeMap, N extends string> = [N] extends [never] ? InputOf<A> : Omit<InputOf<A>, N> & Partial<Pick<InputOf<A>, N & keyof InputOf<A>>>;
 type ConstructorArgs<A extends AttributeMap, N extends string> = {} extends LooseInput<A, N> ? [init?: LooseInput<A, N>] : [init: LooseInput<A, N>];
 
-/** The class `Model()` returns. */
-export type ModelClass<A extends AttributeMap, H extends string, R extends string, I, V extends string = never, N extends string = never> = {
+/** The static side every model class inherits from {@link PersistentModel}. */
+type PersistentStatics = Omit<typeof PersistentModel, 'prototype'>;
+
+/**
+ * The class `Model()` returns. An interface over the statics (not an intersection), so
+ * TypeScript resolves its members once, without merging an intersection per model.
+ */
+export interface ModelClass<A extends AttributeMap, H extends string, R extends string, I, V extends string = never, N extends string = never> extends PersistentStatics {
   new (...args: ConstructorArgs<A, N>): ModelInstance<A, ModelTypes<A, H, R, I, V, N>>;
   readonly schema: ModelSchema;
   readonly [MODEL_TYPES]: ModelTypes<A, H, R, I, V, N>;
-} & Omit<typeof PersistentModel, 'prototype'>;
+}
 
 // Declaration errors knowable from the types, each with a message instead of a bare `never`.
 /** A key attribute as declared: its name, or why it cannot be a key. */
