@@ -1,8 +1,11 @@
 /**
  * Sources for the type-check benchmark: a generated N-model dynagraph schema with
  * relationships (cycles through thunks, a keys-only GSI per model) plus code that uses
- * every model, and the ElectroDB equivalent (entities with the same attributes and
- * indexes, and the same reads and writes; ElectroDB has no relationships).
+ * every model, and the ElectroDB and dynamodb-toolbox equivalents (entities with the same
+ * attributes and indexes, and the same reads and writes). Neither peer has relationships,
+ * so each edge dynagraph's include loads is a read of its own there: the parent (a get),
+ * the parent's children (a query of the byParent index), the first page of children (a
+ * query with a limit), their buddies (a batch get) and the buddy (a get).
  */
 const pad = (i: number) => String(i).padStart(2, '0');
 
@@ -74,11 +77,15 @@ export function electroSchema(n: number): { models: string; usage: string } {
   const a = await ${e(i)}.get({ id: 'x', sk: 'y' }).go();
   if (!a.data) return 0;
   const parent = await ${e((i + n - 1) % n)}.get({ id: a.data.parentId, sk: 'root' }).go();
+  const siblings = await ${e(i)}.query.byParent({ parentId: a.data.parentId }).go();
   const kids = await ${e((i + 1) % n)}.query.byParent({ parentId: a.data.id }).go({ limit: 5 });
+  const kidBuddies = await ${e((i + 8) % n)}.get(kids.data.map((k) => ({ id: k.id, sk: 'buddy' }))).go();
+  const buddy = await ${e((i + 7) % n)}.get({ id: a.data.id, sk: 'buddy' }).go();
   const page = await ${e(i)}.query.primary({ id: 'x' }).begins({ sk: 'a' }).go({ limit: 10 });
+  const byParent = await ${e(i)}.query.byParent({ parentId: 'p' }).go();
   await ${e(i)}.put({ id: 'a', sk: 'b', parentId: 'p', name: 'n', count: 1, created: new Date().toISOString(), meta: { a: 'x' } }).where(({ count }, { eq }) => eq(count, 1)).go();
   await ${e(i)}.update({ id: 'a', sk: 'b' }).add({ count: 1 }).set({ name: 'z' }).go();
-  return (parent.data ? 1 : 0) + kids.data.length + page.data.length + (a.data.score${i} ?? 0) + (a.data.meta.b ?? 0);
+  return (parent.data ? 1 : 0) + siblings.data.length + kids.data.length + kidBuddies.data.length + (buddy.data ? 1 : 0) + page.data.length + byParent.data.length + (a.data.score${i} ?? 0) + (a.data.meta.b ?? 0);
 }
 `);
   }
@@ -115,11 +122,15 @@ export function toolboxSchema(n: number): { models: string; usage: string } {
   const { Item: a } = await ${e(i)}.build(GetItemCommand).key({ id: 'x', sk: 'y' }).send();
   if (!a) return 0;
   const { Item: parent } = await ${prev}.build(GetItemCommand).key({ id: a.parentId, sk: 'root' }).send();
+  const siblings = await table.build(QueryCommand).entities(${e(i)}).query({ index: 'byParent', partition: a.parentId }).send();
   const kids = await table.build(QueryCommand).entities(${next}).query({ index: 'byParent', partition: a.id }).options({ limit: 5 }).send();
+  const { Item: kidBuddy } = await ${e((i + 8) % n)}.build(GetItemCommand).key({ id: kids.Items?.[0]?.id ?? '', sk: 'buddy' }).send();
+  const { Item: buddy } = await ${e((i + 7) % n)}.build(GetItemCommand).key({ id: a.id, sk: 'buddy' }).send();
   const page = await table.build(QueryCommand).entities(${e(i)}).query({ partition: 'x', range: { beginsWith: 'a' } }).options({ limit: 10 }).send();
+  const byParent = await table.build(QueryCommand).entities(${e(i)}).query({ index: 'byParent', partition: 'p' }).send();
   await ${e(i)}.build(PutItemCommand).item({ id: 'a', sk: 'b', parentId: 'p', name: 'n', count: 1, created: new Date().toISOString(), meta: { a: 'x' } }).options({ condition: { attr: 'count', eq: 1 } }).send();
   await ${e(i)}.build(UpdateItemCommand).item({ id: 'a', sk: 'b', count: $add(1), name: 'z' }).send();
-  return (parent ? 1 : 0) + (kids.Items?.length ?? 0) + (page.Items?.length ?? 0) + a.score${i} + (a.meta.b ?? 0);
+  return (parent ? 1 : 0) + (siblings.Items?.length ?? 0) + (kids.Items?.length ?? 0) + (kidBuddy ? 1 : 0) + (buddy ? 1 : 0) + (page.Items?.length ?? 0) + (byParent.Items?.length ?? 0) + a.score${i} + (a.meta.b ?? 0);
 }
 `);
   }

@@ -53,7 +53,10 @@ export interface EdgeStoreInfo {
 }
 
 /** An edge store: a model of link items, with what its many-to-many edges read. */
-export type EdgeStore = ModelClass<Record<string, StringAttribute>, string, string, Record<string, GsiDeclaration<string, string, 'all'>>> & { readonly edgeStore: EdgeStoreInfo };
+export interface EdgeStore extends ModelClass<Record<string, StringAttribute>, string, string, Record<string, GsiDeclaration<string, string, 'all'>>> {
+  /** What the store holds: its name and the models at its two ends. */
+  readonly edgeStore: EdgeStoreInfo;
+}
 
 /**
  * Declares an adjacency-list store for many-to-many links:

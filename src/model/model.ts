@@ -46,8 +46,15 @@ export interface ModelTypes<A extends AttributeMap = any, H extends string = any
   version: V;
   /** Attributes that may be left out on construction (the version, an autoincrement key). */
   optionalInput: N;
+  // Derived once per model (a member of this interface is resolved once per model, then
+  // read by every signature that names it) instead of at every call site.
+  /** The attribute values of instances. */
+  values: ValuesOf<A>;
+  /** The primary key input. */
+  key: KeyInput<A, H, R>;
+  /** Query key conditions: on the table (under `''`) and on each secondary index. */
+  queryKeys: QueryKeys<A, H, R, I>;
 }
-
 /** Any class made by `Model()` (or a subclass of one). */
 export interface AnyModel {
   new (...args: any[]): PersistentModel;
@@ -56,28 +63,32 @@ export interface AnyModel {
 }
 
 /** The primary key input of a model class. */
-export type KeyOf<M extends AnyModel> = M[typeof MODEL_TYPES] extends ModelTypes<infer A, infer H, infer R> ? KeyInput<A, H, R> : never;
+export type KeyOf<M extends AnyModel> = M[typeof MODEL_TYPES]['key'];
 /** The constructor / put input of a model class. */
 export type InputOfModel<M extends AnyModel> = LooseInput<M[typeof MODEL_TYPES]['attributes'], M[typeof MODEL_TYPES]['optionalInput']>;
 /** The attribute values of a model class's instances. */
-export type ValuesOfModel<M extends AnyModel> = ValuesOf<M[typeof MODEL_TYPES]['attributes']>;
+export type ValuesOfModel<M extends AnyModel> = M[typeof MODEL_TYPES]['values'];
 
 type TypesOf<M extends AnyModel> = M[typeof MODEL_TYPES];
 /** Names of the secondary indexes of a model class. */
 export type IndexNameOf<M extends AnyModel> = keyof TypesOf<M>['indexes'] & string;
-type IndexKeys<M extends AnyModel, X> = X extends string
-  ? TypesOf<M>['indexes'][X] extends GsiDeclaration<infer H, infer R, any> ? { hash: H; range: R }
-    : TypesOf<M>['indexes'][X] extends LsiDeclaration<infer R, any> ? { hash: TypesOf<M>['hash']; range: R } : never
-  : { hash: TypesOf<M>['hash']; range: TypesOf<M>['range'] };
+type IndexKeys<H, R, D> = D extends GsiDeclaration<infer IH, infer IR, any> ? { hash: IH; range: IR }
+  : D extends LsiDeclaration<infer IR, any> ? { hash: H; range: IR } : never;
 type RangeFields<A extends AttributeMap, R> = R extends keyof A ? (A[R] extends TemplateAttribute<infer S> ? { [F in TemplateFields<S> & keyof A]?: NonNullable<ValueOf<A[F]>> } : {}) : {};
 /** The range part of a query key: a value or condition on the range key, or (for a template range key) its fields. */
 type RangePart<A extends AttributeMap, R> = [R] extends [never] ? {} : { [P in R & keyof A]?: NonNullable<ValueOf<A[P]>> | RangeCondition<NonNullable<ValueOf<A[P]>>> } & RangeFields<A, R>;
+// Flattened, so a message shows the key's fields, not the attribute map.
+type QueryKey<A extends AttributeMap, K extends { hash: string; range: string }> = Flat<KeyPart<A, K['hash']> & RangePart<A, K['range']>>;
+type Flat<T> = { [P in keyof T]: T[P] } & {};
+/** The key conditions of a model's queries: on the table under `''`, on each secondary index under its name. */
+type QueryKeys<A extends AttributeMap, H extends string, R extends string, I> = { '': QueryKey<A, { hash: H; range: R }> } & { [X in keyof I & string]: QueryKey<A, IndexKeys<H, R, I[X]>> };
 
 /**
  * The key condition of a query on the table (or on index `X`): the partition key (or the
  * fields of its template) and optionally a condition on the range key.
  */
-export type QueryKeyOf<M extends AnyModel, X = undefined> = KeyPart<TypesOf<M>['attributes'], IndexKeys<M, X>['hash']> & RangePart<TypesOf<M>['attributes'], IndexKeys<M, X>['range']>;
+export type QueryKeyOf<M extends AnyModel, X = undefined> = QueryKeyIn<TypesOf<M>['queryKeys'], X>;
+type QueryKeyIn<Q, X> = X extends keyof Q ? Q[X] : Q['' & keyof Q];
 
 /** The paths a projection of model `M` may name: attributes, and nested paths below them. */
 export type ProjectionPathOf<M extends AnyModel> = ProjectionPath<ValuesOfModel<M>>;
@@ -351,18 +362,24 @@ export class PersistentModel extends ModelBase {
 export declare const INSTANCE_TYPES: unique symbol;
 
 /** An instance of a model declared with attributes `A` (and declaration types `T`). */
-export type ModelInstance<A extends AttributeMap, T extends ModelTypes = ModelTypes<A, string, never, {}, never, never>> = PersistentModel & ValuesOf<A> & { readonly [INSTANCE_TYPES]: T };
+export type ModelInstance<A extends AttributeMap, T = ModelTypes<A, string, never, {}, never, never>> = PersistentModel & ValuesOf<A> & { readonly [INSTANCE_TYPES]: T };
 
 /** Constructor input: keys in `N` (the version, an autoincrement key) may be left out. */
 type LooseInput<A extends AttributeMap, N extends string> = [N] extends [never] ? InputOf<A> : Omit<InputOf<A>, N> & Partial<Pick<InputOf<A>, N & keyof InputOf<A>>>;
 type ConstructorArgs<A extends AttributeMap, N extends string> = {} extends LooseInput<A, N> ? [init?: LooseInput<A, N>] : [init: LooseInput<A, N>];
 
-/** The class `Model()` returns. */
-export type ModelClass<A extends AttributeMap, H extends string, R extends string, I, V extends string = never, N extends string = never> = {
+/** The static side every model class inherits from {@link PersistentModel}. */
+type PersistentStatics = Omit<typeof PersistentModel, 'prototype'>;
+
+/**
+ * The class `Model()` returns. An interface over the statics (not an intersection), so
+ * TypeScript resolves its members once, without merging an intersection per model.
+ */
+export interface ModelClass<A extends AttributeMap, H extends string, R extends string, I, V extends string = never, N extends string = never> extends PersistentStatics {
   new (...args: ConstructorArgs<A, N>): ModelInstance<A, ModelTypes<A, H, R, I, V, N>>;
   readonly schema: ModelSchema;
   readonly [MODEL_TYPES]: ModelTypes<A, H, R, I, V, N>;
-} & Omit<typeof PersistentModel, 'prototype'>;
+}
 
 // Declaration errors knowable from the types, each with a message instead of a bare `never`.
 /** A key attribute as declared: its name, or why it cannot be a key. */

@@ -15,16 +15,16 @@ import type { DeleteOptions } from './writes.js';
 type Computed<A extends AttributeMap> = { [K in keyof A]: A[K] extends TemplateAttribute<any> ? K : never }[keyof A];
 
 /** Attributes of a model an update may write: everything but keys, templates and the version. */
-export type WritableOf<T extends ModelTypes> = Exclude<keyof ValuesOf<T['attributes']> & string, T['hash'] | T['range'] | T['version'] | Computed<T['attributes']>>;
+export type WritableOf<T extends ModelTypes> = Exclude<keyof T['values'] & string, T['hash'] | T['range'] | T['version'] | Computed<T['attributes']>>;
 
 /** The declaration types of an instance type (from `Model()`), if it has them. */
 type TypesOfInstance<T> = T extends { readonly [INSTANCE_TYPES]: infer MT extends ModelTypes } ? MT : never;
 
 /** The attribute values of an instance type. */
-export type ValuesOfInstance<T> = [TypesOfInstance<T>] extends [never] ? Record<string, any> : ValuesOf<TypesOfInstance<T>['attributes']>;
+export type ValuesOfInstance<T> = [TypesOfInstance<T>] extends [never] ? Record<string, any> : TypesOfInstance<T>['values'];
 
 /** The typed update actions of an instance type. */
-export type UpdateSpecOf<T> = [TypesOfInstance<T>] extends [never] ? AnyUpdateSpec : UpdateSpec<ValuesOf<TypesOfInstance<T>['attributes']>, WritableOf<TypesOfInstance<T>>>;
+export type UpdateSpecOf<T> = [TypesOfInstance<T>] extends [never] ? AnyUpdateSpec : UpdateSpec<TypesOfInstance<T>['values'], WritableOf<TypesOfInstance<T>>>;
 
 /** The typed update actions of a model class. */
 export type UpdateSpecOfModel<M extends AnyModel> = UpdateSpec<ValuesOfModel<M>, WritableOf<M[typeof MODEL_TYPES]>>;

@@ -9,15 +9,19 @@ import type { TemplateAttribute, TemplateFields } from './template.js';
 export type AttributeMap = Record<string, Attribute<any, any, any>>;
 
 /** JS type of one attribute's value on an instance. */
-export type ValueOf<A> = A extends Attribute<infer T, any, infer O> ? (O extends true ? T | undefined : T) : never;
+export type ValueOf<A> = A extends { readonly __type: infer T; readonly __optional: infer O } ? (O extends true ? T | undefined : T) : never;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-type RequiredKeys<A extends AttributeMap> = { [K in keyof A]: A[K] extends Attribute<any, infer R, any> ? (R extends true ? K : never) : never }[keyof A];
-type OptionalKeys<A extends AttributeMap> = Exclude<keyof A, RequiredKeys<A>>;
-type ComputedKeys<A extends AttributeMap> = { [K in keyof A]: A[K] extends TemplateAttribute<any> ? K : never }[keyof A];
+// How one attribute type appears in values and input. Aliases of the attribute type alone, so
+// TypeScript computes them once per distinct attribute type (shared by every model), not once
+// per model and key; `true extends X` keeps `boolean` (and `any`) meaning "may be".
+type MaybeAbsent<X extends Attribute<any, any, any>> = true extends X['__optional'] ? true : false;
+type InputRole<X extends Attribute<any, any, any>> = X extends TemplateAttribute<any> ? 'computed' : true extends X['__required'] ? 'required' : 'optional';
 
-type MaybeKeys<A extends AttributeMap> = { [K in keyof A]: A[K] extends Attribute<any, any, infer O> ? (O extends true ? K : never) : never }[keyof A];
+type RequiredKeys<A extends AttributeMap> = { [K in keyof A]: InputRole<A[K]> extends 'required' ? K : never }[keyof A];
+type InputKeys<A extends AttributeMap> = { [K in keyof A]: InputRole<A[K]> extends 'computed' ? never : K }[keyof A];
+type MaybeKeys<A extends AttributeMap> = { [K in keyof A]: MaybeAbsent<A[K]> extends true ? K : never }[keyof A];
 
 /** The values of an instance: every attribute; optional ones are optional properties. */
 export type ValuesOf<A extends AttributeMap> = Simplify<
@@ -29,9 +33,7 @@ export type ValuesOf<A extends AttributeMap> = Simplify<
  * computed (template) attributes cannot be given.
  */
 export type InputOf<A extends AttributeMap> = Simplify<
-  { [K in Exclude<RequiredKeys<A>, ComputedKeys<A>>]: ValueOf<A[K]> } & {
-    [K in Exclude<OptionalKeys<A>, ComputedKeys<A>>]?: ValueOf<A[K]>;
-  }
+  { [K in RequiredKeys<A>]: ValueOf<A[K]> } & { [K in Exclude<InputKeys<A>, RequiredKeys<A>>]?: ValueOf<A[K]> }
 >;
 
 /** What identifies one key attribute: its own value, or the fields its template reads. */
