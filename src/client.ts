@@ -138,6 +138,7 @@ export class Connection {
     this.logger = options.logger;
     // On the stack the document client really sends through (its client's, unless it had to substitute one).
     watchOutcomes(this.doc);
+    skipUnreadMasking(this.doc, options.client !== undefined);
   }
 
   /** Registers a watcher of every request; returns a function that removes it. */
@@ -156,12 +157,13 @@ export class Connection {
     meta: { channel: LogChannel; table?: string; scope?: readonly RequestObserver[] },
   ): Promise<O> {
     const commandName = apiName(command);
-    const observers = meta.scope ? [...this.observers, ...meta.scope] : this.observers;
+    const observers = meta.scope?.length ? [...this.observers, ...meta.scope] : this.observers;
     const input = command.input as Record<string, unknown>;
     for (const o of observers) o.before?.(commandName, meta.table, input);
     if (CAPACITY_COMMANDS.has(commandName) && input.ReturnConsumedCapacity === undefined) {
       input.ReturnConsumedCapacity = 'TOTAL';
     }
+    OWN_REQUESTS.add(input);
     const started = performance.now();
     let output: Record<string, unknown>;
     try {
@@ -174,6 +176,8 @@ export class Connection {
       throw wrapped;
     }
     const attempts = (output.$metadata as { attempts?: number } | undefined)?.attempts;
+    // Nobody watches or logs: the entry would be built for no one.
+    if (!this.logger && (observers instanceof Set ? observers.size === 0 : observers.length === 0)) return output as O;
     const entry: LogEntry = {
       channel: meta.channel,
       command: commandName,
@@ -303,6 +307,41 @@ function attemptOutcomeUnknown(err: Raw): boolean {
   const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
   if (typeof status === 'number') return status >= 500 || (status >= 200 && status < 300);
   return !NOT_SENT.has(err?.code ?? '') && !NOT_SENT.has(err?.name ?? '');
+}
+
+/** The inputs of the requests {@link Connection.send} is sending (the SDK's context gives a middleware the input, not its sender). */
+const OWN_REQUESTS = new WeakSet<object>();
+const SKIP_MASKING = 'dynagraphSkipUnreadMasking';
+/** What the SDK's default logger is an instance of (its `NoOpLogger`), found once from a client built without one. */
+let sdkDefaultLogger: object | null | undefined;
+
+function defaultLoggerPrototype(): object | null {
+  if (sdkDefaultLogger === undefined) {
+    const probe = withoutNodeVersionNotice(() => new DynamoDBClient({ region: 'us-east-1' }));
+    sdkDefaultLogger = (Object.getPrototypeOf(probe.config.logger) as object | null) ?? null;
+    probe.destroy();
+  }
+  return sdkDefaultLogger;
+}
+
+/**
+ * A client given no logger has the SDK's no-op logger, which has an `info()`: the SDK's
+ * logger middleware then copies and masks every request and response (the whole page of a
+ * query) for a log line the no-op logger drops. For dynagraph's own requests on such a
+ * client, the middleware is handed the same no-op logger without `info()`, so it skips
+ * the walk; nothing a logger would receive changes. A client with a real logger, and the
+ * client's other requests, are left as they are.
+ */
+function skipUnreadMasking(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'>, given: boolean): void {
+  const stack = client.middlewareStack;
+  if (!given || stack.identify().some((m) => m.startsWith(SKIP_MASKING))) return;
+  const noOp = defaultLoggerPrototype();
+  if (!noOp) return;
+  stack.add((next, context) => (args) => {
+    const logger = (context as { logger?: object }).logger;
+    if (logger && Object.getPrototypeOf(logger) === noOp && OWN_REQUESTS.has(args.input as object)) (context as { logger?: object }).logger = quietSdkLogger;
+    return next(args);
+  }, { step: 'initialize', priority: 'high', name: SKIP_MASKING });
 }
 
 /** Installs the two outcome middlewares on a client (once; clients may be shared). */

@@ -5,6 +5,7 @@
 import { Attribute } from './attribute.js';
 import { TemplateAttribute } from './template.js';
 import { date } from './scalars.js';
+import { decoderOf, inherited, type Decoder } from './decoder.js';
 import { itemSize, MAX_ITEM_BYTES } from './size.js';
 import type { AttributeMap } from './types.js';
 import type { IndexDeclaration, Projection } from './indexes.js';
@@ -176,6 +177,9 @@ export class ModelSchema {
   readonly timestamps: { readonly createdAt?: string; readonly updatedAt?: string };
   /** A readable name for messages; the class name once known. */
   name: string;
+  /** Per attribute, in `names` order: its decoder, and whether its name is one a plain object inherits. */
+  private readonly decoders: readonly Decoder[];
+  private readonly inheritedNames: readonly boolean[];
 
   constructor(def: ModelDefinition) {
     this.table = def.table;
@@ -201,6 +205,8 @@ export class ModelSchema {
       return a instanceof TemplateAttribute ? [[n, a] as const] : [];
     });
     this.checkAttributes();
+    this.decoders = this.names.map((n) => decoderOf(this.attributes[n]));
+    this.inheritedNames = this.names.map(inherited);
     this.checkKey(this.hash, 'hash key');
     if (this.range !== undefined) this.checkKey(this.range, 'range key');
     this.indexes = this.compileIndexes(def.indexes ?? {});
@@ -328,8 +334,11 @@ export class ModelSchema {
    * `Object.assign` cost several times the decoding itself.
    */
   decodeInto<T extends Record<string, unknown>>(target: T, item: Record<string, unknown>): T {
-    for (const n of this.names) {
-      const v = this.attributes[n].decode(item[n]);
+    const { names, decoders, inheritedNames } = this;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i];
+      // An attribute named like an Object.prototype member ("toString") that the item lacks is absent, not that member.
+      const v = decoders[i](inheritedNames[i] && !Object.hasOwn(item, n) ? undefined : item[n]);
       if (v !== undefined) (target as Record<string, unknown>)[n] = v;
     }
     return target;
