@@ -6,7 +6,6 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Database } from '../operations/context.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import { TemplateAttribute } from '../schema/template.js';
 import { absorbItem, type Absorbed } from './changes.js';
 
 /** Key of an instance's hidden state. */
@@ -68,10 +67,11 @@ export class ModelBase {
       this[STATE] = state;
     } else {
       if (init) schema.checkUnknown(init);
-      for (const name of schema.names) {
-        const attr = schema.attributes[name];
-        if (attr instanceof TemplateAttribute) continue;
-        const v = init?.[name] !== undefined ? init[name] : attr.initial();
+      const { valueNames, valueAttributes } = schema;
+      for (let i = 0; i < valueNames.length; i++) {
+        const name = valueNames[i];
+        const given = init?.[name];
+        const v = given !== undefined ? given : valueAttributes[i].initial();
         if (v !== undefined) self[name] = v;
       }
       this[STATE] = {};

@@ -180,6 +180,16 @@ export class ModelSchema {
   /** Per attribute, in `names` order: its decoder, and whether its name is one a plain object inherits. */
   private readonly decoders: readonly Decoder[];
   private readonly inheritedNames: readonly boolean[];
+  /** Per attribute, in `names` order (built once: `encode` runs for every write). */
+  private readonly attributeList: readonly Attribute[];
+  private readonly templateFlags: readonly boolean[];
+  private readonly keyFlags: readonly boolean[];
+  private readonly templateNames: ReadonlySet<string>;
+  private readonly sparseIndexes: readonly IndexSchema[];
+  /** @internal The attributes a new instance is given values for (every one but the templates), in `names` order. */
+  readonly valueNames: readonly string[];
+  /** @internal Their attributes, index for index with {@link valueNames}. */
+  readonly valueAttributes: readonly Attribute[];
 
   constructor(def: ModelDefinition) {
     this.table = def.table;
@@ -207,9 +217,16 @@ export class ModelSchema {
     this.checkAttributes();
     this.decoders = this.names.map((n) => decoderOf(this.attributes[n]));
     this.inheritedNames = this.names.map(inherited);
+    this.attributeList = this.names.map((n) => this.attributes[n]);
+    this.templateFlags = this.attributeList.map((a) => a instanceof TemplateAttribute);
+    this.templateNames = new Set(this.computed.map(([n]) => n));
+    this.valueNames = this.names.filter((n) => !this.templateNames.has(n));
+    this.valueAttributes = this.valueNames.map((n) => this.attributes[n]);
     this.checkKey(this.hash, 'hash key');
     if (this.range !== undefined) this.checkKey(this.range, 'range key');
     this.indexes = this.compileIndexes(def.indexes ?? {});
+    this.sparseIndexes = Object.values(this.indexes).filter((i) => i.sparse !== undefined);
+    this.keyFlags = this.names.map((n) => n === this.hash || n === this.range);
     if (this.ttl !== undefined) {
       const kind = this.attributes[this.ttl]?.kind;
       if (kind !== 'date' && kind !== 'number') throw new SchemaError(`${this.name}: ttl "${this.ttl}" must be a date or number attribute`);
@@ -287,12 +304,13 @@ export class ModelSchema {
 
   /** Throws a ValidationError when `input` holds names that are not attributes. */
   checkUnknown(input: Record<string, unknown>): void {
-    const issues: FieldIssue[] = [];
+    let issues: FieldIssue[] | undefined;
     for (const k of Object.keys(input)) {
-      if (!Object.hasOwn(this.attributes, k) && input[k] !== undefined) issues.push({ path: k, message: 'is not an attribute of the model' });
-      else if (this.attributes[k] instanceof TemplateAttribute) issues.push({ path: k, message: 'is computed from its template and cannot be set' });
+      if (!Object.hasOwn(this.attributes, k)) {
+        if (input[k] !== undefined) (issues ??= []).push({ path: k, message: 'is not an attribute of the model' });
+      } else if (this.templateNames.has(k)) (issues ??= []).push({ path: k, message: 'is computed from its template and cannot be set' });
     }
-    if (issues.length) throw new ValidationError(this.name, issues);
+    if (issues) throw new ValidationError(this.name, issues);
   }
 
   /**
@@ -302,13 +320,15 @@ export class ModelSchema {
   encode(values: Record<string, unknown>): Record<string, unknown> {
     const issues: FieldIssue[] = [];
     const item: Record<string, unknown> = {};
-    for (const n of this.names) {
-      const attr = this.attributes[n];
-      const value = attr instanceof TemplateAttribute ? attr.compute(values, n, issues) : values[n];
-      const stored = attr.encode(value, n, issues, n === this.hash || n === this.range);
+    const { names, attributeList, templateFlags, keyFlags } = this;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i];
+      const attr = attributeList[i];
+      const value = templateFlags[i] ? (attr as TemplateAttribute).compute(values, n, issues) : values[n];
+      const stored = attr.encode(value, n, issues, keyFlags[i]);
       if (stored !== undefined) item[n] = stored;
     }
-    for (const index of Object.values(this.indexes)) {
+    for (const index of this.sparseIndexes) {
       if (index.sparse && !index.sparse(values)) {
         for (const k of [index.hash, index.range]) if (k !== undefined && k !== this.hash && k !== this.range) delete item[k];
       }
