@@ -25,6 +25,19 @@ const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn
 /** Keys a plain object inherits: reading one of them needs an own-property check. */
 export const inherited = (key: string): boolean => key in Object.prototype;
 
+/**
+ * How a schema's decode loop handles an attribute without calling its decoder: 1 a
+ * required string (absent → `''`), 2 a value stored as it is read (an optional string, a
+ * boolean, a literal: null → absent), 3 a number; 0 through {@link decoderOf}.
+ */
+export function inlineKind(attr: Attribute): 0 | 1 | 2 | 3 {
+  const proto = Object.getPrototypeOf(attr);
+  if (proto === StringAttribute.prototype) return attr.isOptional ? 2 : 1;
+  if (proto === BooleanAttribute.prototype || proto === LiteralAttribute.prototype) return 2;
+  if (proto === NumberAttribute.prototype) return 3;
+  return 0;
+}
+
 /** The decoder of `attr`, built once per attribute. */
 export function decoderOf(attr: Attribute): Decoder {
   let d = decoders.get(attr);
@@ -63,11 +76,13 @@ function setDecoder(attr: SetAttribute<unknown>): Decoder {
 
 function listDecoder(attr: ListAttribute<unknown>): Decoder {
   const element = decoderOf(attr.of);
+  const strings = inlineKind(attr.of) === 1;
   return (v) => {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) return attr.decode(v);
     const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = element(v[i]);
+    if (strings) for (let i = 0; i < v.length; i++) out[i] = v[i] ?? '';
+    else for (let i = 0; i < v.length; i++) out[i] = element(v[i]);
     return out;
   };
 }

@@ -5,7 +5,7 @@
 import { Attribute } from './attribute.js';
 import { TemplateAttribute } from './template.js';
 import { date } from './scalars.js';
-import { decoderOf, inherited, type Decoder } from './decoder.js';
+import { decoderOf, inherited, inlineKind, type Decoder } from './decoder.js';
 import { itemSize, MAX_ITEM_BYTES } from './size.js';
 import type { AttributeMap } from './types.js';
 import type { IndexDeclaration, Projection } from './indexes.js';
@@ -180,6 +180,8 @@ export class ModelSchema {
   /** Per attribute, in `names` order: its decoder, and whether its name is one a plain object inherits. */
   private readonly decoders: readonly Decoder[];
   private readonly inheritedNames: readonly boolean[];
+  /** Per attribute: decoded inline by the loop (see `inlineKind`), 0 through its decoder. */
+  private readonly inlineKinds: Uint8Array;
   /** Per attribute, in `names` order (built once: `encode` runs for every write). */
   private readonly attributeList: readonly Attribute[];
   private readonly templateFlags: readonly boolean[];
@@ -217,6 +219,7 @@ export class ModelSchema {
     this.checkAttributes();
     this.decoders = this.names.map((n) => decoderOf(this.attributes[n]));
     this.inheritedNames = this.names.map(inherited);
+    this.inlineKinds = Uint8Array.from(this.names, (n) => inlineKind(this.attributes[n]));
     this.attributeList = this.names.map((n) => this.attributes[n]);
     this.templateFlags = this.attributeList.map((a) => a instanceof TemplateAttribute);
     this.templateNames = new Set(this.computed.map(([n]) => n));
@@ -297,10 +300,11 @@ export class ModelSchema {
     return out;
   }
 
-  /** Names of the primary key attributes. */
+  /** Names of the primary key attributes (one array per schema: do not change it). */
   get keyNames(): string[] {
-    return this.range === undefined ? [this.hash] : [this.hash, this.range];
+    return (this.keyNameList ??= this.range === undefined ? [this.hash] : [this.hash, this.range]);
   }
+  private keyNameList: string[] | undefined;
 
   /** Throws a ValidationError when `input` holds names that are not attributes. */
   checkUnknown(input: Record<string, unknown>): void {
@@ -354,12 +358,28 @@ export class ModelSchema {
    * `Object.assign` cost several times the decoding itself.
    */
   decodeInto<T extends Record<string, unknown>>(target: T, item: Record<string, unknown>): T {
-    const { names, decoders, inheritedNames } = this;
+    const { names, decoders, inheritedNames, inlineKinds } = this;
+    const out = target as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) {
       const n = names[i];
       // An attribute named like an Object.prototype member ("toString") that the item lacks is absent, not that member.
-      const v = decoders[i](inheritedNames[i] && !Object.hasOwn(item, n) ? undefined : item[n]);
-      if (v !== undefined) (target as Record<string, unknown>)[n] = v;
+      const stored = inheritedNames[i] && !Object.hasOwn(item, n) ? undefined : item[n];
+      switch (inlineKinds[i]) {
+        case 1:
+          out[n] = stored === undefined || stored === null ? '' : stored;
+          break;
+        case 2:
+          if (stored !== undefined && stored !== null) out[n] = stored;
+          break;
+        case 3:
+          if (typeof stored === 'number') out[n] = stored;
+          else if (stored !== undefined && stored !== null) out[n] = decoders[i](stored);
+          break;
+        default: {
+          const v = decoders[i](stored);
+          if (v !== undefined) out[n] = v;
+        }
+      }
     }
     return target;
   }
