@@ -8,7 +8,7 @@
  * Local's (both fall alike, client CPU per item stays flat) or dynagraph's. Also counts
  * the requests of a 1,000-key getMany (must be 10).
  *
- *   npx tsx bench/reads.ts [--items 500000] [--rounds 1]     # BENCH_ITEMS=10000 works too
+ *   npx tsx bench/reads.ts [--items 500000] [--rounds 1] [--only 'raw query,query']     # BENCH_ITEMS=10000 works too
  *
  * Each stream is measured in a fresh child process (`node --expose-gc --import tsx`), so
  * one measurement's freed-but-kept memory cannot hide the next one's growth. RSS is
@@ -27,7 +27,7 @@ import { startDynamoDBLocal } from '../src/testing/index.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values: args } = parseArgs({
-  options: { items: { type: 'string' }, rounds: { type: 'string', default: '1' } },
+  options: { items: { type: 'string' }, rounds: { type: 'string', default: '1' }, only: { type: 'string' } },
   strict: false,
 });
 const ITEMS = Number(args.items ?? process.env.BENCH_ITEMS ?? 100_000);
@@ -42,8 +42,10 @@ class Event extends Model({
   attributes: { stream: string(), seq: number(), kind: string(), payload: string() },
 }) {}
 
-const MODES = ['raw query', 'query', 'raw scan', 'scan', 'scan, 4 segments'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['raw query', 'query', 'raw scan', 'scan', 'scan, 4 segments'] as const;
+type Mode = (typeof ALL_MODES)[number];
+const only = typeof args.only === 'string' ? args.only.split(',').map((m) => m.trim()) : undefined;
+const MODES = ALL_MODES.filter((m) => !only || only.includes(m));
 interface Measured { mode: Mode; items: number; ms: number; cpuMs: number; rssMB: number; heapMB: number; requests: number; serverCpuMs?: number | undefined }
 
 /** CPU time (ms) the DynamoDB Local process has used so far, from /proc (Linux); `undefined` elsewhere. */
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
       ...rows.map((r) => {
         const raw = r.mode.startsWith('raw') ? undefined : rawOf(r);
-        return `| ${r.mode.startsWith('raw') ? `${r.mode} (DocumentClient paginator)` : `dynagraph ${r.mode}`} | ${r.items.toLocaleString('en-US')} | ${r.requests} | ${fmt(r.ms / 1000, 2)} | ${Math.round(rate(r)).toLocaleString('en-US')} | ${raw ? fmt(rate(r) / rate(raw), 2) : '1.00'} | ${fmt((r.cpuMs * 1000) / r.items)} | ${r.serverCpuMs === undefined ? '—' : fmt((r.serverCpuMs * 1000) / r.items)} | ${fmt(r.worstRssMB)} | ${fmt(r.heapMB)} | ${r.mode.startsWith('raw') ? '—' : r.worstRssMB < TARGET_MB && r.items === ITEMS ? 'pass' : 'FAIL'} |`;
+        return `| ${r.mode.startsWith('raw') ? `${r.mode} (DocumentClient paginator)` : `dynagraph ${r.mode}`} | ${r.items.toLocaleString('en-US')} | ${r.requests} | ${fmt(r.ms / 1000, 2)} | ${Math.round(rate(r)).toLocaleString('en-US')} | ${raw ? fmt(rate(r) / rate(raw), 2) : r.mode.startsWith('raw') ? '1.00' : '—'} | ${fmt((r.cpuMs * 1000) / r.items)} | ${r.serverCpuMs === undefined ? '—' : fmt((r.serverCpuMs * 1000) / r.items)} | ${fmt(r.worstRssMB)} | ${fmt(r.heapMB)} | ${r.mode.startsWith('raw') ? '—' : r.worstRssMB < TARGET_MB && r.items === ITEMS ? 'pass' : 'FAIL'} |`;
       }),
       '',
       ...rows.filter((r) => !r.mode.startsWith('raw')).map((r) => `- dynagraph ${r.mode}: ${r.worstRssMB < TARGET_MB && r.items === ITEMS ? '✅ met' : '❌ missed'}: peak RSS growth ${fmt(r.worstRssMB)} MB streaming ${r.items.toLocaleString('en-US')} items (target < ${TARGET_MB} MB)`),
