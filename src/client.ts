@@ -123,6 +123,8 @@ export class Connection {
   readonly doc: DynamoDBDocumentClient;
   private readonly logger?: Logger;
   private readonly observers = new Set<RequestObserver>();
+  /** The client has the SDK's no-op logger: dynagraph's requests are spared its masking (see watchOutcomes). */
+  private readonly skipsMasking: boolean;
 
   constructor(options: ConnectionOptions = {}) {
     this.client = options.client ?? withoutNodeVersionNotice(() => new DynamoDBClient({
@@ -137,7 +139,7 @@ export class Connection {
     });
     this.logger = options.logger;
     // On the stack the document client really sends through (its client's, unless it had to substitute one).
-    watchOutcomes(this.doc);
+    this.skipsMasking = watchOutcomes(this.doc);
   }
 
   /** Registers a watcher of every request; returns a function that removes it. */
@@ -156,13 +158,16 @@ export class Connection {
     meta: { channel: LogChannel; table?: string; scope?: readonly RequestObserver[] },
   ): Promise<O> {
     const commandName = apiName(command);
-    const observers = meta.scope ? [...this.observers, ...meta.scope] : this.observers;
+    const observers = meta.scope?.length ? [...this.observers, ...meta.scope] : this.observers;
+    // Nobody watches or logs: no entry to build, no clock to read.
+    const watched = this.logger !== undefined || (observers instanceof Set ? observers.size > 0 : observers.length > 0);
     const input = command.input as Record<string, unknown>;
-    for (const o of observers) o.before?.(commandName, meta.table, input);
+    if (watched) for (const o of observers) o.before?.(commandName, meta.table, input);
     if (CAPACITY_COMMANDS.has(commandName) && input.ReturnConsumedCapacity === undefined) {
       input.ReturnConsumedCapacity = 'TOTAL';
     }
-    const started = performance.now();
+    if (this.skipsMasking) OWN_REQUESTS.add(input);
+    const started = watched ? performance.now() : 0;
     let output: Record<string, unknown>;
     try {
       output = (await this.doc.send(command as never)) as Record<string, unknown>;
@@ -173,6 +178,7 @@ export class Connection {
       this.log(failure);
       throw wrapped;
     }
+    if (!watched) return output as O;
     const attempts = (output.$metadata as { attempts?: number } | undefined)?.attempts;
     const entry: LogEntry = {
       channel: meta.channel,
@@ -305,10 +311,38 @@ function attemptOutcomeUnknown(err: Raw): boolean {
   return !NOT_SENT.has(err?.code ?? '') && !NOT_SENT.has(err?.name ?? '');
 }
 
-/** Installs the two outcome middlewares on a client (once; clients may be shared). */
-function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack'>): void {
+/** The inputs of the requests {@link Connection.send} is sending (the SDK's context gives a middleware the input, not its sender). */
+const OWN_REQUESTS = new WeakSet<object>();
+/** What the SDK's default logger is an instance of (its `NoOpLogger`), found once from a client built without one. */
+let sdkDefaultLogger: object | null | undefined;
+
+function defaultLoggerPrototype(): object | null {
+  if (sdkDefaultLogger === undefined) {
+    const probe = withoutNodeVersionNotice(() => new DynamoDBClient({ region: 'us-east-1' }));
+    sdkDefaultLogger = (Object.getPrototypeOf(probe.config.logger) as object | null) ?? null;
+    probe.destroy();
+  }
+  return sdkDefaultLogger;
+}
+
+/**
+ * Installs the two outcome middlewares on a client (once; clients may be shared); `true`
+ * when the client has the SDK's no-op logger.
+ *
+ * The outer one also spares dynagraph's own requests the SDK's unread masking: a client
+ * given no logger has the SDK's no-op logger, which has an `info()`, so the SDK's logger
+ * middleware copies and masks every request and response (the whole page of a query) for a
+ * log line the no-op logger drops. Such a request's middlewares are handed the same no-op
+ * logger without `info()`, so the walk is skipped and nothing a logger would receive
+ * changes. A client with a real logger, and the client's other requests, are left as they are.
+ */
+function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'>): boolean {
+  const logger = client.config.logger as { info?: unknown } | undefined;
+  // Only a logger with info() costs the walk; the probe client is built only then.
+  const noOp = typeof logger?.info === 'function' ? defaultLoggerPrototype() : null;
+  const skips = noOp !== null && Object.getPrototypeOf(logger) === noOp;
   const stack = client.middlewareStack;
-  if (stack.identify().some((m) => m.startsWith(WATCH))) return;
+  if (stack.identify().some((m) => m.startsWith(WATCH))) return skips;
   stack.add((next, context) => async (args) => {
     try {
       return await next(args);
@@ -318,6 +352,8 @@ function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack'>): void {
     }
   }, { step: 'deserialize', priority: 'high', name: WATCH });
   stack.add((next, context) => async (args) => {
+    const c = context as { logger?: object };
+    if (noOp && c.logger && Object.getPrototypeOf(c.logger) === noOp && OWN_REQUESTS.has(args.input as object)) c.logger = quietSdkLogger;
     try {
       return await next(args);
     } catch (err) {
@@ -325,6 +361,7 @@ function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack'>): void {
       throw err;
     }
   }, { step: 'initialize', priority: 'high', name: MARK });
+  return skips;
 }
 
 /**

@@ -6,7 +6,6 @@
 import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import type { Database } from '../operations/context.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import { TemplateAttribute } from '../schema/template.js';
 import { absorbItem, type Absorbed } from './changes.js';
 
 /** Key of an instance's hidden state. */
@@ -26,8 +25,9 @@ export interface InstanceState {
   stale?: { basis: Record<string, unknown> | undefined };
 }
 
-/** A stored item handed to the constructor, so reads skip defaults and checks. */
-let decoded: { item: Record<string, unknown>; state: InstanceState } | undefined;
+/** A stored item handed to the constructor (and its database), so reads skip defaults and checks. */
+let decoded: Record<string, unknown> | undefined;
+let decodedDb: Database | undefined;
 /** The instance whose subclass field initializers are running (relation fields read it). */
 let lastConstructed: ModelBase | undefined;
 
@@ -45,11 +45,13 @@ export interface ModelClassRuntime<I extends ModelBase = ModelBase> {
 
 /** Builds an instance of `cls` from a stored item, running subclass field initializers. */
 export function instanceFromItem<I extends ModelBase>(cls: ModelClassRuntime<I>, item: Record<string, unknown>, db?: Database): I {
-  decoded = { item, state: { db, stored: item } };
+  decoded = item;
+  decodedDb = db;
   try {
     return new cls();
   } finally {
     decoded = undefined;
+    decodedDb = undefined;
   }
 }
 
@@ -62,16 +64,19 @@ export class ModelBase {
     const schema = (this.constructor as ModelClassRuntime).schema;
     const self = this as unknown as Record<string, unknown>;
     if (decoded) {
-      const { item, state } = decoded;
+      const item = decoded;
+      const db = decodedDb;
       decoded = undefined;
+      decodedDb = undefined;
       schema.decodeInto(self, item);
-      this[STATE] = state;
+      this[STATE] = { db, stored: item };
     } else {
       if (init) schema.checkUnknown(init);
-      for (const name of schema.names) {
-        const attr = schema.attributes[name];
-        if (attr instanceof TemplateAttribute) continue;
-        const v = init?.[name] !== undefined ? init[name] : attr.initial();
+      const { valueNames, valueAttributes } = schema;
+      for (let i = 0; i < valueNames.length; i++) {
+        const name = valueNames[i];
+        const given = init?.[name];
+        const v = given !== undefined ? given : valueAttributes[i].initial();
         if (v !== undefined) self[name] = v;
       }
       this[STATE] = {};

@@ -221,7 +221,7 @@ export class PersistentModel extends ModelBase {
     const db = options.db ?? databaseOf(this, this.name);
     const schema = this.schema;
     const projection = getProjection(schema, options.projection);
-    const item = await getItem(db, schema, schema.key(key as Record<string, unknown>), { ...options, projection });
+    const item = await getItem(db, schema, schema.key(key as Record<string, unknown>), projection ? { consistent: options.consistent, projection } : options);
     // In a shared table the key may hold another model's item: that is not ours.
     if (!item || (schema.entity !== undefined && item[schema.entityField] !== schema.entity)) return null;
     if (options.projection) return decodePartial(schema, item, options.projection);

@@ -121,6 +121,11 @@ function readSpec(
   const entityFilter = entityOnly && counterFilter ? and(entityOnly, counterFilter) : entityOnly ?? counterFilter;
   const mapKey: MapValue = (path, value, op) => (op === 'beginsWith' || schema.attributes[path[0] as string] instanceof TemplateAttribute ? value : hooks.mapValue!(path, value, op));
   const wanted = options.projection && [...options.projection, ...keyNames, ...(models.length > 1 ? [schema.entityField] : [])];
+  const decodeOne = partial
+    // A projection's items hold what it named; an index's, whole attributes.
+    ? (item: Record<string, unknown>) => decodePartialOf(models, item, wanted ?? Object.keys(item).map((k) => [k]))
+    : (item: Record<string, unknown>) => materialize(db, modelOf(models, item), item);
+  const decode: ReadSpec['decode'] = hydrate ? (items) => hydrateItems(db, models, items) : (items) => items.map(decodeOne);
   return {
     kind,
     table,
@@ -144,12 +149,8 @@ function readSpec(
       }
       return Object.assign(params, attrs.toParams());
     },
-    decode: partial
-      // A projection's items hold what it named; an index's, whole attributes.
-      ? (items) => items.map((item) => decodePartialOf(models, item, wanted ?? Object.keys(item).map((k) => [k])))
-      : hydrate
-        ? (items) => hydrateItems(db, models, items)
-        : (items) => items.map((item) => materialize(db, modelOf(models, item), item)),
+    decode,
+    decodeEach: hydrate ? undefined : { of: decode, item: decodeOne },
   };
 }
 

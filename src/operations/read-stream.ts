@@ -40,6 +40,13 @@ export interface ReadSpec {
   params(options: ReadOptions, count: boolean): Record<string, unknown>;
   /** Turns raw items into results (instances, partial objects, or hydrated items). */
   decode(items: Record<string, unknown>[]): Promise<unknown[]> | unknown[];
+  /**
+   * Where results need nothing of the other items of their page (no batched hydration):
+   * `item` turns one raw item into its result, as `of` (this spec's `decode`) would, and
+   * `for await` decodes each item as it is handed out. A spec copied with another `decode`
+   * (one that also loads includes) is decoded by pages again, as `of` no longer matches.
+   */
+  decodeEach?: { of: ReadSpec['decode']; item(item: Record<string, unknown>): unknown } | undefined;
 }
 
 /** Options shared by queries and scans. */
@@ -222,9 +229,26 @@ export class ReadStream<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Streams every item: `for await (const item of q)`. */
+  /**
+   * Streams every item: `for await (const item of q)`. Where items decode one by one, each
+   * is decoded as it is handed out and let go by its page: a page never holds a second,
+   * decoded copy of all its items, so a stream's memory is its page's raw items at most.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    for await (const page of this.pages()) yield* page.items;
+    const each = this.spec.decodeEach;
+    const one = each && each.of === this.spec.decode ? each.item : undefined;
+    if (!one) {
+      for await (const page of this.pages()) yield* page.items;
+      return;
+    }
+    for await (const raw of this.rawStream(false)) {
+      const items: (Record<string, unknown> | undefined)[] = raw.Items ?? [];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        items[i] = undefined;
+        yield one(item) as T;
+      }
+    }
   }
 
   /**

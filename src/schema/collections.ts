@@ -12,7 +12,7 @@ type SetElement = 'string' | 'number' | 'binary';
 export class SetAttribute<E> extends Attribute<Set<E>, false, false> {
   readonly kind;
   override get isContainer(): boolean { return true; }
-  constructor(private readonly element: SetElement) {
+  constructor(/** @internal What the set holds. */ readonly element: SetElement) {
     super();
     this.kind = element === 'string' ? 'stringSet' as const : element === 'number' ? 'numberSet' as const : 'binarySet' as const;
   }

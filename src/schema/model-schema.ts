@@ -5,6 +5,7 @@
 import { Attribute } from './attribute.js';
 import { TemplateAttribute } from './template.js';
 import { date } from './scalars.js';
+import { decoderOf, inherited, inlineKind, type Decoder } from './decoder.js';
 import { itemSize, MAX_ITEM_BYTES } from './size.js';
 import type { AttributeMap } from './types.js';
 import type { IndexDeclaration, Projection } from './indexes.js';
@@ -176,6 +177,21 @@ export class ModelSchema {
   readonly timestamps: { readonly createdAt?: string; readonly updatedAt?: string };
   /** A readable name for messages; the class name once known. */
   name: string;
+  /** Per attribute, in `names` order: its decoder, and whether its name is one a plain object inherits. */
+  private readonly decoders: readonly Decoder[];
+  private readonly inheritedNames: readonly boolean[];
+  /** Per attribute: decoded inline by the loop (see `inlineKind`), 0 through its decoder. */
+  private readonly inlineKinds: Uint8Array;
+  /** Per attribute, in `names` order (built once: `encode` runs for every write). */
+  private readonly attributeList: readonly Attribute[];
+  private readonly templateFlags: readonly boolean[];
+  private readonly keyFlags: readonly boolean[];
+  private readonly templateNames: ReadonlySet<string>;
+  private readonly sparseIndexes: readonly IndexSchema[];
+  /** @internal The attributes a new instance is given values for (every one but the templates), in `names` order. */
+  readonly valueNames: readonly string[];
+  /** @internal Their attributes, index for index with {@link valueNames}. */
+  readonly valueAttributes: readonly Attribute[];
 
   constructor(def: ModelDefinition) {
     this.table = def.table;
@@ -201,9 +217,19 @@ export class ModelSchema {
       return a instanceof TemplateAttribute ? [[n, a] as const] : [];
     });
     this.checkAttributes();
+    this.decoders = this.names.map((n) => decoderOf(this.attributes[n]));
+    this.inheritedNames = this.names.map(inherited);
+    this.inlineKinds = Uint8Array.from(this.names, (n) => inlineKind(this.attributes[n]));
+    this.attributeList = this.names.map((n) => this.attributes[n]);
+    this.templateFlags = this.attributeList.map((a) => a instanceof TemplateAttribute);
+    this.templateNames = new Set(this.computed.map(([n]) => n));
+    this.valueNames = this.names.filter((n) => !this.templateNames.has(n));
+    this.valueAttributes = this.valueNames.map((n) => this.attributes[n]);
     this.checkKey(this.hash, 'hash key');
     if (this.range !== undefined) this.checkKey(this.range, 'range key');
     this.indexes = this.compileIndexes(def.indexes ?? {});
+    this.sparseIndexes = Object.values(this.indexes).filter((i) => i.sparse !== undefined);
+    this.keyFlags = this.names.map((n) => n === this.hash || n === this.range);
     if (this.ttl !== undefined) {
       const kind = this.attributes[this.ttl]?.kind;
       if (kind !== 'date' && kind !== 'number') throw new SchemaError(`${this.name}: ttl "${this.ttl}" must be a date or number attribute`);
@@ -274,19 +300,21 @@ export class ModelSchema {
     return out;
   }
 
-  /** Names of the primary key attributes. */
+  /** Names of the primary key attributes (one array per schema: do not change it). */
   get keyNames(): string[] {
-    return this.range === undefined ? [this.hash] : [this.hash, this.range];
+    return (this.keyNameList ??= this.range === undefined ? [this.hash] : [this.hash, this.range]);
   }
+  private keyNameList: string[] | undefined;
 
   /** Throws a ValidationError when `input` holds names that are not attributes. */
   checkUnknown(input: Record<string, unknown>): void {
-    const issues: FieldIssue[] = [];
+    let issues: FieldIssue[] | undefined;
     for (const k of Object.keys(input)) {
-      if (!Object.hasOwn(this.attributes, k) && input[k] !== undefined) issues.push({ path: k, message: 'is not an attribute of the model' });
-      else if (this.attributes[k] instanceof TemplateAttribute) issues.push({ path: k, message: 'is computed from its template and cannot be set' });
+      if (!Object.hasOwn(this.attributes, k)) {
+        if (input[k] !== undefined) (issues ??= []).push({ path: k, message: 'is not an attribute of the model' });
+      } else if (this.templateNames.has(k)) (issues ??= []).push({ path: k, message: 'is computed from its template and cannot be set' });
     }
-    if (issues.length) throw new ValidationError(this.name, issues);
+    if (issues) throw new ValidationError(this.name, issues);
   }
 
   /**
@@ -296,13 +324,15 @@ export class ModelSchema {
   encode(values: Record<string, unknown>): Record<string, unknown> {
     const issues: FieldIssue[] = [];
     const item: Record<string, unknown> = {};
-    for (const n of this.names) {
-      const attr = this.attributes[n];
-      const value = attr instanceof TemplateAttribute ? attr.compute(values, n, issues) : values[n];
-      const stored = attr.encode(value, n, issues, n === this.hash || n === this.range);
+    const { names, attributeList, templateFlags, keyFlags } = this;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i];
+      const attr = attributeList[i];
+      const value = templateFlags[i] ? (attr as TemplateAttribute).compute(values, n, issues) : values[n];
+      const stored = attr.encode(value, n, issues, keyFlags[i]);
       if (stored !== undefined) item[n] = stored;
     }
-    for (const index of Object.values(this.indexes)) {
+    for (const index of this.sparseIndexes) {
       if (index.sparse && !index.sparse(values)) {
         for (const k of [index.hash, index.range]) if (k !== undefined && k !== this.hash && k !== this.range) delete item[k];
       }
@@ -328,9 +358,28 @@ export class ModelSchema {
    * `Object.assign` cost several times the decoding itself.
    */
   decodeInto<T extends Record<string, unknown>>(target: T, item: Record<string, unknown>): T {
-    for (const n of this.names) {
-      const v = this.attributes[n].decode(item[n]);
-      if (v !== undefined) (target as Record<string, unknown>)[n] = v;
+    const { names, decoders, inheritedNames, inlineKinds } = this;
+    const out = target as Record<string, unknown>;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i];
+      // An attribute named like an Object.prototype member ("toString") that the item lacks is absent, not that member.
+      const stored = inheritedNames[i] && !Object.hasOwn(item, n) ? undefined : item[n];
+      switch (inlineKinds[i]) {
+        case 1:
+          out[n] = stored === undefined || stored === null ? '' : stored;
+          break;
+        case 2:
+          if (stored !== undefined && stored !== null) out[n] = stored;
+          break;
+        case 3:
+          if (typeof stored === 'number') out[n] = stored;
+          else if (stored !== undefined && stored !== null) out[n] = decoders[i](stored);
+          break;
+        default: {
+          const v = decoders[i](stored);
+          if (v !== undefined) out[n] = v;
+        }
+      }
     }
     return target;
   }

@@ -166,6 +166,18 @@ describe('graph: sessions (DynamoDB Local)', () => {
     });
   });
 
+  describe('streams', () => {
+    it('for await over include() loads the edges of every item too; without include each item is the session\'s instance', async () => {
+      const s = db.session();
+      const streamed: InstanceType<typeof Thread>[] = [];
+      for await (const t of s.query(Thread, { forum_name: 'Deep' }).include({ user: true })) streamed.push(t);
+      expect(streamed.map((t) => t.user.get()!.name)).to.deep.equal(streamed.map((t) => t.user_name));
+      const again: InstanceType<typeof Thread>[] = [];
+      for await (const t of s.query(Thread, { forum_name: 'Deep' })) again.push(t);
+      again.forEach((t, i) => expect(t).to.equal(streamed[i]));
+    });
+  });
+
   describe('budget and stats', () => {
     it('maxRequests refuses the request beyond the budget before sending it', async () => {
       const s = db.session({ maxRequests: 2 });

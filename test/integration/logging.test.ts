@@ -3,8 +3,10 @@
  * console-like `debug(message, data)`, pino-like `debug(data, message)`, or a function.
  */
 import { expect } from 'chai';
-import { Model, string, number, type Dynagraph, type LogEntry } from '../../src/index.js';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { Dynagraph, Model, string, number, type LogEntry } from '../../src/index.js';
 import { injectFaults } from '../../src/testing/index.js';
+import { testClient } from '../harness/client.js';
 import { testDb } from '../harness/db.js';
 
 class Note extends Model({ table: 'notes', key: { hash: 'id', range: 'rev' }, attributes: { id: string(), rev: number(), text: string() } }) {}
@@ -100,6 +102,34 @@ describe('logging (DynamoDB Local)', () => {
     const { db } = testDb('logging-');
     await Note.put({ id: 'quiet', rev: 1, text: 'q' }, { db });
     expect((await Note.get({ id: 'quiet', rev: 1 }, { db }))!.text).to.equal('q');
+  });
+
+  it("a client given no logger: dynagraph's requests skip the SDK's masking for its no-op logger; the client's own requests and a real logger keep it", async () => {
+    const client = testClient();
+    // The SDK's default logger (its NoOpLogger): count the masked log lines it is handed.
+    const noOp = Object.getPrototypeOf(client.config.logger) as { info: (...args: unknown[]) => void };
+    const original = noOp.info;
+    let masked = 0;
+    noOp.info = function (this: unknown, ...args: unknown[]) {
+      masked++;
+      return original.apply(this, args);
+    };
+    try {
+      const db = new Dynagraph({ client, tablePrefix: 'logging-', default: false });
+      await Note.put({ id: 'mask', rev: 1, text: 'm' }, { db });
+      expect((await Note.get({ id: 'mask', rev: 1 }, { db }))!.text).to.equal('m');
+      expect((await Note.query({ id: 'mask' }, { db }).all()).map((n) => n.text)).to.deep.equal(['m']);
+      expect(masked).to.equal(0);
+      await client.send(new GetItemCommand({ TableName: 'logging-notes', Key: { id: { S: 'mask' }, rev: { N: '1' } } }));
+      expect(masked).to.equal(1);
+    } finally {
+      noOp.info = original;
+    }
+    const lines: { commandName?: string; output?: unknown }[] = [];
+    const logged = testClient({ logger: { debug() {}, info: (line: { commandName?: string }) => void lines.push(line), warn() {}, error() {} } });
+    await Note.get({ id: 'mask', rev: 1 }, { db: new Dynagraph({ client: logged, tablePrefix: 'logging-', default: false }) });
+    expect(lines.map((l) => l.commandName)).to.deep.equal(['GetItemCommand']);
+    expect(lines[0].output).to.have.property('Item');
   });
 
   describe('failed and retried requests', () => {
