@@ -171,7 +171,7 @@ describe('graph: sessions (DynamoDB Local)', () => {
       const s = db.session();
       const streamed: InstanceType<typeof Thread>[] = [];
       for await (const t of s.query(Thread, { forum_name: 'Deep' }).include({ user: true })) streamed.push(t);
-      expect(streamed.map((t) => t.user.get()!.name)).to.deep.equal(streamed.map((t) => t.user_name));
+      expect(streamed.map((t) => known(t.user).get()!.name)).to.deep.equal(streamed.map((t) => t.user_name));
       const again: InstanceType<typeof Thread>[] = [];
       for await (const t of s.query(Thread, { forum_name: 'Deep' })) again.push(t);
       again.forEach((t, i) => expect(t).to.equal(streamed[i]));
