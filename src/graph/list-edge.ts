@@ -17,7 +17,8 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
   abstract readonly relation: EdgeDeclaration;
   #loaded = false;
   #items: T[] = [];
-  #cursor: string | undefined;
+  /** The next page's cursor, or what gives it: a page's cursor is encoded only when asked for. */
+  #next: { readonly cursor: string | undefined } | undefined;
 
   /** Loads every item. */
   abstract load(): Promise<T[]>;
@@ -45,12 +46,12 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
 
   /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
   get cursor(): string | undefined {
-    return this.#cursor;
+    return this.#next?.cursor;
   }
 
   /** @internal Every item is loaded (not only a first page): `load()` may answer at once. */
   protected get complete(): boolean {
-    return this.#loaded && this.#cursor === undefined;
+    return this.#loaded && this.cursor === undefined;
   }
 
   /** @internal The loaded items, for a subclass that keeps them up to date after a write. */
@@ -72,14 +73,14 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
   async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
     if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
     const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
-    this.prime(p.items, p.cursor);
+    this.prime(p.items, p);
     return p.items as unknown as ModelBase[];
   }
 
-  /** @internal Marks the edge loaded. */
-  prime(items: T[], cursor: string | undefined): void {
+  /** @internal Marks the edge loaded; `next` is the cursor of the next page, or the page that has it. */
+  prime(items: T[], next: string | undefined | { readonly cursor: string | undefined }): void {
     this.#loaded = true;
     this.#items = items;
-    this.#cursor = cursor;
+    this.#next = typeof next === 'object' ? next : next === undefined ? undefined : { cursor: next };
   }
 }

@@ -35,8 +35,6 @@ interface GetKey {
   id?: string;
 }
 
-
-
 interface QueryKey {
   model: ModelClassRuntime;
   index?: string;
@@ -326,7 +324,8 @@ export class GraphLoader {
       const r = results[i];
       const entries = (Array.isArray(r) ? r : r.items) as unknown as Record<string, unknown>[];
       const items = (await hydrateItems(this.db, [keys[i].model], entries, this.hydration)) as ModelBase[];
-      results[i] = Array.isArray(r) ? items : { items, cursor: r.cursor };
+      // The cursor stays the page's own, encoded only if somebody reads it.
+      results[i] = Array.isArray(r) ? items : { items, get cursor() { return r.cursor; } };
     }));
   }
 }
