@@ -55,11 +55,27 @@ export interface ModelTypes<A extends AttributeMap = any, H extends string = any
   /** Query key conditions: on the table (under `''`) and on each secondary index. */
   queryKeys: QueryKeys<A, H, R, I>;
 }
+/**
+ * What any model's declaration types are: {@link ModelTypes} with every member `any`, as a
+ * plain interface so that checking a model against {@link AnyModel} compares members
+ * (each against `any`) instead of first computing the variance of `ModelTypes`.
+ */
+export interface AnyModelTypes {
+  attributes: any;
+  hash: any;
+  range: any;
+  indexes: any;
+  version: any;
+  optionalInput: any;
+  values: any;
+  key: any;
+  queryKeys: any;
+}
 /** Any class made by `Model()` (or a subclass of one). */
 export interface AnyModel {
   new (...args: any[]): PersistentModel;
   readonly schema: ModelSchema;
-  readonly [MODEL_TYPES]: ModelTypes;
+  readonly [MODEL_TYPES]: AnyModelTypes;
 }
 
 /** The primary key input of a model class. */
