@@ -40,7 +40,7 @@ import { DEPTH_REPLIES, DEPTH_THREADS, FAN_THREADS, FAN_USERS, forumData, KEYS_T
 import { dynagraphTags, naiveTags, optimalTags } from './lib/tags-shape.js';
 import { dynagraphPage, dynamooseModels, dynamoosePage, naivePage, optimalPage, type PlainPage, type Tables } from './lib/forum-resolvers.js';
 import {
-  dynagraphDepth, dynagraphFan, dynagraphGraphql, dynagraphKeys, naiveDepth, naiveFan, naiveKeys, optimalDepth, optimalFan, optimalGraphql, optimalKeys,
+  dynagraphDepth, dynagraphFan, dynagraphGraphql, dynagraphKeys, naiveDepth, naiveFan, naiveKeys, optimalDepth, optimalFan, optimalGraphql, optimalGraphqlJs, optimalKeys,
 } from './lib/graph-shapes.js';
 import { LatencyHandler, type Meter } from './lib/latency.js';
 import { fixed, median, progress, sleep, table, verdict } from './lib/stats.js';
@@ -186,6 +186,7 @@ export async function main(): Promise<string> {
         contenders: [
           { id: dg, name: 'dynagraph/graphql (generated forum API)', prepare: timed(() => dynagraphGraphql(db, PAGE_FORUM)) },
           { id: 'optimal', name: 'optimal (raw DocumentClient, same result)', prepare: timed(() => optimalGraphql(doc, t, PAGE_FORUM)) },
+          { id: 'optimal-graphql-js', name: 'optimal through graphql-js (hand-written schema, root resolver fetching the page as optimal does)', prepare: timed(() => optimalGraphqlJs(doc, t, PAGE_FORUM)) },
           { id: 'naive', name: 'naive', naive: true, prepare: timed(() => naivePage(doc, t, PAGE_FORUM)) },
         ],
       },
@@ -249,6 +250,11 @@ export async function main(): Promise<string> {
         return { c, m, rounds: rounds.length > 1 ? `${rounds[0]}–${rounds.at(-1)}` : String(rounds[0]), ms: median(list.map((x) => x.ms)), ratio, cpuMs, perLoad: shape.toOneLoads ? (cpuMs * 1000) / shape.toOneLoads : undefined, runs: list.length };
       });
       const o = summary.find((s) => s.c.id === 'optimal')!;
+      const gqlOpt = summary.find((s) => s.c.id === 'optimal-graphql-js');
+      const ratioTo = (s: { c: { id: string } }, base: { c: { id: string } }) => {
+        const baseMs = new Map(of(base.c.id).map((x) => [x.run, x.ms]));
+        return median(of(s.c.id).filter((x) => baseMs.has(x.run)).map((x) => x.ms / baseMs.get(x.run)!));
+      };
       for (const s of summary) {
         const ops = Object.entries(s.m.requests).sort().map(([k, v]) => `${v} ${k}`).join(', ');
         rows.push([shape.title, s.c.name, `${s.m.total} (${ops})`, s.rounds, fixed(s.ms, 0), fixed(s.ratio, 2), fixed(s.cpuMs, 1), s.perLoad === undefined ? '—' : fixed(s.perLoad, 1), s.runs]);
@@ -256,6 +262,7 @@ export async function main(): Promise<string> {
       for (const s of summary.filter((x) => x.c.id.startsWith('dynagraph') && x.c.id !== 'dynagraph-50')) {
         targets.push(`- ${shape.id}, ${s.c.name}: ${verdict(s.ratio <= 1.1, `wall ≤ 1.10× optimal (${fixed(s.ratio, 2)}×; medians ${fixed(s.ms, 0)} vs ${fixed(o.ms, 0)} ms)`)}; ` +
           `${verdict(s.m.total === o.m.total, `requests = optimal (${s.m.total} vs ${o.m.total})`)}` +
+          (shape.id === 'graphql' && gqlOpt ? `; against the optimal resolver under graphql-js: ${verdict(ratioTo(s, gqlOpt) <= 1.1, `wall ≤ 1.10× (${fixed(ratioTo(s, gqlOpt), 2)}× by per-run ratios; medians ${fixed(s.ms, 0)} vs ${fixed(gqlOpt.ms, 0)} ms)`)}` : '') +
           (s.c.id === dg && s.perLoad !== undefined ? `; ${verdict(s.perLoad <= 2 * o.perLoad!, `CPU per to-one load in a session ≤ 2× optimal's (${fixed(s.perLoad, 1)} vs ${fixed(o.perLoad!, 1)} µs, ${fixed(s.perLoad / o.perLoad!, 2)}×)`)}` : ''));
       }
     }

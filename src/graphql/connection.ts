@@ -44,7 +44,7 @@ export interface Pager {
 
 /** The value of a connection field, as its object type resolves it. */
 export interface ConnectionValue {
-  edges: { cursor: string; node: unknown }[];
+  edges: { readonly cursor: string; node: unknown }[];
   pageInfo: { startCursor: string | null; endCursor: string | null; hasNextPage: boolean; hasPreviousPage: boolean };
   totalCount: () => Promise<number> | number;
 }
@@ -103,20 +103,31 @@ function readPosition(cursor: string, backward: boolean): { base?: string; offse
   return { base: parsed[0] ?? undefined, offset: parsed[1] };
 }
 
+/** An edge whose cursor is made on first read. */
+function lazyEdge(node: unknown, make: () => string): { readonly cursor: string; node: unknown } {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= make());
+    },
+  };
+}
+
 /** Reads one connection page: one `page()` call of the pager. */
 export async function readConnection(pager: Pager, args: ConnectionArgs, limits?: ConnectionLimits): Promise<ConnectionValue> {
   const { size, backward, cursor } = pageRequest(args, limits);
   if (backward && !pager.reversible) throw badInput('this connection cannot be read backward (last/before)');
   const count = () => (pager.count ? pager.count() : Promise.reject(badInput('this connection has no totalCount')));
   let nodes: unknown[];
-  let cursors: string[];
+  let cursorOf: (node: unknown, i: number) => string;
   let more: boolean;
   if (pager.scope) {
     const scope = pager.scope;
     const page = await pager.page({ limit: size + 1, cursor, reverse: backward });
     more = page.items.length > size;
     nodes = page.items.slice(0, size);
-    cursors = nodes.map((n) => keyCursor(n, scope));
+    cursorOf = (n) => keyCursor(n, scope);
   } else {
     const { base, offset } = cursor === undefined ? { base: undefined, offset: 0 } : readPosition(cursor, backward);
     const page = await pager.page({ limit: offset + size, cursor: base, reverse: backward });
@@ -124,16 +135,22 @@ export async function readConnection(pager: Pager, args: ConnectionArgs, limits?
     const next = page.cursor;
     more = next !== undefined;
     // The last item's cursor is the page cursor itself, so the next page starts there at offset 0.
-    cursors = nodes.map((_, i) => (i === nodes.length - 1 && next !== undefined ? positionCursor(next, 0, backward) : positionCursor(base, offset + i + 1, backward)));
+    const last = nodes.length - 1;
+    cursorOf = (_, i) => (i === last && next !== undefined ? positionCursor(next, 0, backward) : positionCursor(base, offset + i + 1, backward));
   }
-  const edges = nodes.map((node, i) => ({ cursor: cursors[i], node }));
+  // A cursor is made when its field is asked for: most queries read only the nodes.
+  const edges = nodes.map((node, i) => lazyEdge(node, () => cursorOf(node, i)));
   if (backward) edges.reverse();
   const given = cursor !== undefined;
   return {
     edges,
     pageInfo: {
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
       // Relay: the side a cursor came from has items before it (it is an item's cursor); the read's side is what was read.
       hasNextPage: backward ? given : more,
       hasPreviousPage: backward ? more : given,
