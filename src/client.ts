@@ -288,7 +288,8 @@ function sumCapacity(c: unknown): number | undefined {
  * attempt, one outside it marks the final error, so a write path can tell "my condition
  * failed" from "my condition failed on my own earlier success".
  */
-const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
+/** Set on an SDK error (and its request's context) when an attempt's outcome was unknown; read by operations/outcome.ts. */
+export const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
 const WATCH = 'dynagraphOutcomeWatch';
 const MARK = 'dynagraphOutcomeMark';
 /** Errors that say the request never left this machine (nothing to be unsure about). */
@@ -362,19 +363,6 @@ function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'
     }
   }, { step: 'initialize', priority: 'high', name: MARK });
   return skips;
-}
-
-/**
- * `true` when the request behind `err` had an attempt whose outcome is unknown (a dropped
- * connection or a 5xx) before it failed: a write may have been applied by that attempt.
- * Looks through `cause` chains.
- */
-export function outcomeWasUnknown(err: unknown): boolean {
-  for (let e = err as (Raw & { cause?: unknown }) | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e[RESENT]) return true;
-    if (e instanceof OutcomeUnknownError) return true;
-  }
-  return false;
 }
 
 /** Every SDK error as a DynagraphError (the two that operations map themselves pass unchanged). */

@@ -7,7 +7,7 @@
  * have had (it surely did not land), or fails with OutcomeUnknownError (nobody can know) —
  * never with a conflict that a caller's retry would apply a second time.
  */
-import { outcomeWasUnknown } from '../client.js';
+import { outcomeWasUnknown } from '../operations/outcome.js';
 import { ConditionFailedError, ItemExistsError, OutcomeUnknownError, VersionConflictError } from '../errors.js';
 import type { Database } from '../operations/context.js';
 import { getItem } from '../operations/items.js';

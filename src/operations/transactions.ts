@@ -9,7 +9,7 @@ import { TransactGetCommand, TransactWriteCommand, type TransactGetCommandInput,
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { wrapNumber } from '../client.js';
 import { OutcomeUnknownError, sdkErrorName, TransactionCanceledError, TransactionTooLargeError, ValidationError, type CancellationReason } from '../errors.js';
-import { outcomeWasUnknown } from '../client.js';
+import { outcomeWasUnknown } from './outcome.js';
 import { compileProjection } from '../expressions/projection.js';
 import { ExpressionAttributes } from '../expressions/placeholders.js';
 import type { ModelSchema } from '../schema/model-schema.js';
