@@ -45,6 +45,25 @@ function serve(api: DynagraphGraphQL, db: Dynagraph): Promise<{ server: Server; 
 
 type Result = { data?: any; errors?: { message: string; path?: string[]; extensions?: { code?: string; [k: string]: unknown } }[]; extensions?: any };
 
+
+/**
+ * Reads every page of a connection, forward (`first`/`after`) or backward (`last`/`before`),
+ * checking each with `check(conn, cursor it was read after)`; the pages in item order.
+ */
+async function everyPage(read: (page: Record<string, unknown>) => Promise<any>, size: number, backward: boolean, maxPages: number, check: (conn: any, cursor: string | undefined) => void): Promise<any[]> {
+  const pages: any[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; ; n++) {
+    expect(n).to.be.below(maxPages);
+    const conn = await read(backward ? { last: size, before: cursor } : { first: size, after: cursor });
+    check(conn, cursor);
+    if (backward) pages.unshift(conn);
+    else pages.push(conn);
+    if (!(backward ? conn.pageInfo.hasPreviousPage : conn.pageInfo.hasNextPage)) break;
+    cursor = backward ? conn.pageInfo.startCursor : conn.pageInfo.endCursor;
+  }
+  return pages;
+}
 describe('dynagraph/graphql (DynamoDB Local, HTTP)', function () {
   this.timeout(60_000);
   const { db, drop } = testDb('gql-');
@@ -122,32 +141,18 @@ describe('dynagraph/graphql (DynamoDB Local, HTTP)', function () {
       const query = `query($f: String!, $s: String!, $first: Int, $after: String, $last: Int, $before: String) { thread(forum_name: $f, subject: $s) {
         ${field}(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { message } } pageInfo { startCursor endCursor hasNextPage hasPreviousPage } } } }`;
       const vars = { f: busiest.forum_name, s: busiest.subject };
-      const forward: string[] = [];
-      let after: string | undefined;
-      for (let pages = 0; ; pages++) {
-        expect(pages).to.be.below(20);
-        const r = await gql(testUrl, query, { ...vars, first: 3, after });
+      const read = async (page: Record<string, unknown>) => {
+        const r = await gql(testUrl, query, { ...vars, ...page });
         expect(r.errors).to.equal(undefined);
-        const conn = r.data.thread[field];
-        forward.push(...conn.edges.map((e: any) => e.node.message));
+        return r.data.thread[field];
+      };
+      const messages = (conn: any): string[] => conn.edges.map((e: any) => e.node.message);
+      const forward = (await everyPage(read, 3, false, 20, (conn, after) => {
         expect(conn.pageInfo.hasPreviousPage).to.equal(after !== undefined);
         expect(conn.pageInfo.startCursor).to.equal(conn.edges[0]?.cursor ?? null);
-        if (!conn.pageInfo.hasNextPage) break;
-        after = conn.pageInfo.endCursor;
-      }
+      })).flatMap(messages);
       expect(forward).to.deep.equal(expected);
-      const backward: string[][] = [];
-      let before: string | undefined;
-      for (let pages = 0; ; pages++) {
-        expect(pages).to.be.below(20);
-        const r = await gql(testUrl, query, { ...vars, last: 3, before });
-        expect(r.errors).to.equal(undefined);
-        const conn = r.data.thread[field];
-        backward.unshift(conn.edges.map((e: any) => e.node.message));
-        expect(conn.pageInfo.hasNextPage).to.equal(before !== undefined);
-        if (!conn.pageInfo.hasPreviousPage) break;
-        before = conn.pageInfo.startCursor;
-      }
+      const backward = (await everyPage(read, 3, true, 20, (conn, before) => expect(conn.pageInfo.hasNextPage).to.equal(before !== undefined))).map(messages);
       expect(backward.flat()).to.deep.equal(expected);
       // The last page backward is the chronologically last three, in order.
       expect(backward[backward.length - 1]).to.deep.equal(expected.slice(-3));
@@ -161,35 +166,21 @@ describe('dynagraph/graphql (DynamoDB Local, HTTP)', function () {
     expect([...expected].sort()).to.deep.equal(data.threads.filter((_, i) => data.threadTags[i].some((x) => x.name === tag.name)).map((t) => t.subject).sort());
     const query = `query($n: String!, $first: Int, $after: String, $last: Int, $before: String) { tag(name: $n) {
       threads(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { subject tags { edges { node { name } } } } } pageInfo { startCursor endCursor hasNextPage hasPreviousPage } } } }`;
-    const forward: string[] = [];
-    let after: string | undefined;
-    for (let pages = 0; ; pages++) {
-      expect(pages).to.be.below(30);
-      const r = await gql(forumUrl, query, { n: tag.name, first: 2, after });
+    const read = async (page: Record<string, unknown>) => {
+      const r = await gql(forumUrl, query, { n: tag.name, ...page });
       expect(r.errors).to.equal(undefined);
-      const conn = r.data.tag.threads;
-      forward.push(...conn.edges.map((e: any) => e.node.subject));
+      return { ...r.data.tag.threads, requests: r.extensions.dynagraph.requests };
+    };
+    const subjects = (conn: any): string[] => conn.edges.map((e: any) => e.node.subject);
+    const forward = (await everyPage(read, 2, false, 30, (conn) => {
       // Each thread's own tags (the other direction) include this tag.
       for (const e of conn.edges) expect(e.node.tags.edges.map((t: any) => t.node.name)).to.include(tag.name);
       // Per level one round: the tag (a batched get), its links (a Query) and their threads (one BatchGetItem), then
       // every thread's links (one Query each, in parallel) and all their tags (one BatchGetItem).
-      expect(r.extensions.dynagraph.requests).to.deep.equal({ BatchGetItem: 3, Query: 1 + conn.edges.length });
-      if (!conn.pageInfo.hasNextPage) break;
-      after = conn.pageInfo.endCursor;
-    }
+      expect(conn.requests).to.deep.equal({ BatchGetItem: 3, Query: 1 + conn.edges.length });
+    })).flatMap(subjects);
     expect(forward).to.deep.equal(expected);
-    const backward: string[][] = [];
-    let before: string | undefined;
-    for (let pages = 0; ; pages++) {
-      expect(pages).to.be.below(30);
-      const r = await gql(forumUrl, query, { n: tag.name, last: 2, before });
-      expect(r.errors).to.equal(undefined);
-      const conn = r.data.tag.threads;
-      backward.unshift(conn.edges.map((e: any) => e.node.subject));
-      expect(conn.pageInfo.hasNextPage).to.equal(before !== undefined);
-      if (!conn.pageInfo.hasPreviousPage) break;
-      before = conn.pageInfo.startCursor;
-    }
+    const backward = (await everyPage(read, 2, true, 30, (conn, before) => expect(conn.pageInfo.hasNextPage).to.equal(before !== undefined))).map(subjects);
     expect(backward.flat()).to.deep.equal(expected);
   });
 
