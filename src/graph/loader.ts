@@ -130,11 +130,7 @@ export class GraphLoader {
     const id = entityIdOf(schema, getId(getKey));
     let instance = this.identity.get(id);
     if (instance && instance instanceof model) {
-      // The very item the held instance was made from or last refreshed to: `absorb` would find it the same (fan-in: most loads).
-      if (instance[STATE].stored === item) {
-        this.gets.prime(getKey, item);
-        return instance;
-      }
+      // The very item the held instance came from (most loads of a fan-in) is 'same' at once.
       const outcome = absorb(instance, item);
       // An older item (a lagging eventually consistent read) neither changes the instance nor the cache.
       if (outcome === 'older') return instance;
