@@ -34,8 +34,8 @@ export interface ConnectionLimits {
 export interface Pager {
   /** One page: the edge's or query's `page()`. */
   page(options: { limit: number; cursor?: string; reverse: boolean }): Promise<Page<unknown>>;
-  /** Where a cursor of this read may be used, when its items are the read's own (keyed cursors). */
-  scope?: CursorScope;
+  /** Where a cursor of this read may be used, when its items are the read's own (keyed cursors); asked when a first cursor is made. */
+  scope?: () => CursorScope;
   /** Whether the read can go backward (a scan cannot). */
   reversible: boolean;
   /** The total count, when the connection's `totalCount` is asked. */
@@ -104,14 +104,17 @@ function readPosition(cursor: string, backward: boolean): { base?: string; offse
 }
 
 /** An edge whose cursor is made on first read. */
-function lazyEdge(node: unknown, make: () => string): { readonly cursor: string; node: unknown } {
-  let cursor: string | undefined;
-  return {
-    node,
-    get cursor() {
-      return (cursor ??= make());
-    },
-  };
+class LazyEdge {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: unknown,
+    private readonly index: number,
+    private readonly make: (node: unknown, i: number) => string,
+  ) {}
+
+  get cursor(): string {
+    return (this.#cursor ??= this.make(this.node, this.index));
+  }
 }
 
 /** Reads one connection page: one `page()` call of the pager. */
@@ -123,11 +126,12 @@ export async function readConnection(pager: Pager, args: ConnectionArgs, limits?
   let cursorOf: (node: unknown, i: number) => string;
   let more: boolean;
   if (pager.scope) {
-    const scope = pager.scope;
+    const scopeOf = pager.scope;
+    let scope: CursorScope | undefined;
     const page = await pager.page({ limit: size + 1, cursor, reverse: backward });
     more = page.items.length > size;
-    nodes = page.items.slice(0, size);
-    cursorOf = (n) => keyCursor(n, scope);
+    nodes = page.items.length > size ? page.items.slice(0, size) : page.items;
+    cursorOf = (n) => keyCursor(n, (scope ??= scopeOf()));
   } else {
     const { base, offset } = cursor === undefined ? { base: undefined, offset: 0 } : readPosition(cursor, backward);
     const page = await pager.page({ limit: offset + size, cursor: base, reverse: backward });
@@ -139,7 +143,7 @@ export async function readConnection(pager: Pager, args: ConnectionArgs, limits?
     cursorOf = (_, i) => (i === last && next !== undefined ? positionCursor(next, 0, backward) : positionCursor(base, offset + i + 1, backward));
   }
   // A cursor is made when its field is asked for: most queries read only the nodes.
-  const edges = nodes.map((node, i) => lazyEdge(node, () => cursorOf(node, i)));
+  const edges = nodes.map((node, i) => new LazyEdge(node, i, cursorOf));
   if (backward) edges.reverse();
   const given = cursor !== undefined;
   return {

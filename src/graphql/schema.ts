@@ -8,7 +8,8 @@
  */
 import {
   GraphQLBoolean, GraphQLInputObjectType, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString,
-  type GraphQLFieldConfig, type GraphQLFieldConfigArgumentMap, type GraphQLFieldConfigMap, type GraphQLInputType, type GraphQLNamedType,
+  getNamedType, isObjectType,
+  type GraphQLFieldConfig, type GraphQLFieldConfigArgumentMap, type GraphQLFieldConfigMap, type GraphQLFieldResolver, type GraphQLInputType, type GraphQLNamedType,
 } from 'graphql';
 import type { AnyModel } from '../model/model.js';
 import type { ModelBase, ModelClassRuntime } from '../model/instance.js';
@@ -25,6 +26,8 @@ import { badInput, readConnection, type ConnectionArgs, type ConnectionLimits, t
 import { keyInputOf, outputOf } from './scalars.js';
 import { argsOf, outputTypeOf, type GraphQLContext, type GraphQLSchemaOptions, type ModelConfig } from './types.js';
 import type { CostTable } from './budget.js';
+import { kept, Prefetch, type EdgeResolver, type RoleTable } from './prefetch.js';
+import { earlyRead } from './early.js';
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
@@ -47,7 +50,15 @@ export function scopeOf(spec: ReadSpec, db: Database): CursorScope {
   return { table: spec.table, index: spec.index ?? '', keyNames: spec.keyNames, partition: spec.partition, secret: db.cursorSecret, keyTypes: spec.keyTypes };
 }
 
-type Built = { schema: GraphQLSchema; costs: CostTable };
+type Built = { schema: GraphQLSchema; costs: CostTable; roles: RoleTable };
+
+/** An edge field's resolver: the outcome a prefetch kept for it, else `lazy` now. */
+function keptOr(lazy: EdgeResolver): GraphQLFieldResolver<any, GraphQLContext> {
+  return (src, args, ctx, info) => {
+    const k = kept(src as object, info);
+    return k ? k.value : lazy(src, args, ctx);
+  };
+}
 
 /** Builds the schema and the cost table of its fields (for the request budget). */
 export function buildSchema(options: GraphQLSchemaOptions): Built {
@@ -60,6 +71,7 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
     typeOfModel.set(config.model, name);
   }
   const costs: CostTable = new Map();
+  const roles: RoleTable = new Map();
   const objectTypes = new Map<string, GraphQLObjectType>();
   const connections = new Map<string, GraphQLObjectType>();
   const named = (name: string): GraphQLNamedType | undefined => objectTypes.get(name) ?? connections.get(name);
@@ -76,6 +88,8 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
   const connectionOf = (typeName: string): GraphQLObjectType => {
     let c = connections.get(typeName);
     if (!c) {
+      roles.set(`${typeName}Edge.cursor`, { kind: 'pure' }).set(`${typeName}Edge.node`, { kind: 'node' });
+      roles.set(`${typeName}Connection.edges`, { kind: 'edges' }).set(`${typeName}Connection.pageInfo`, { kind: 'pure' }).set(`${typeName}Connection.totalCount`, { kind: 'count' });
       const Edge = new GraphQLObjectType({
         name: `${typeName}Edge`,
         fields: () => ({ cursor: { type: new GraphQLNonNull(GraphQLString) }, node: { type: new GraphQLNonNull(objectTypes.get(typeName)!) } }),
@@ -85,7 +99,7 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
         fields: {
           edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Edge))) },
           pageInfo: { type: new GraphQLNonNull(PageInfo) },
-          totalCount: { type: new GraphQLNonNull(GraphQLInt), description: 'Every item of the connection, counted (a paged COUNT query).', resolve: (conn) => conn.totalCount() },
+          totalCount: { type: new GraphQLNonNull(GraphQLInt), description: 'Every item of the connection, counted (a paged COUNT query).', resolve: keptOr((conn) => conn.totalCount()) },
         },
       });
       connections.set(typeName, c);
@@ -114,6 +128,7 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
           if (hidden.has(name) || isWriteMark(name)) continue;
           const { type, convert } = outputOf(attr);
           const required = !attr.isOptional;
+          roles.set(`${typeName}.${rename(name)}`, { kind: 'pure' });
           fields[rename(name)] = {
             type: required ? new GraphQLNonNull(type) : type,
             resolve: (src) => {
@@ -127,15 +142,15 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
           const field = rename(edge.field);
           if (edge.kind === 'one') {
             costs.set(`${typeName}.${field}`, { kind: 'one' });
-            fields[field] = { type: objectTypes.get(target)!, resolve: (src) => (src as unknown as Record<string, ToOneEdgeLike>)[edge.field].load() };
+            const resolve: EdgeResolver = (src) => (src as Record<string, ToOneEdgeLike>)[edge.field].load();
+            roles.set(`${typeName}.${field}`, { kind: 'one', resolve });
+            fields[field] = { type: objectTypes.get(target)!, resolve: keptOr(resolve) };
           } else {
             const limits = limitsOf(target);
             costs.set(`${typeName}.${field}`, { kind: 'connection', reads: edge.reads, limits });
-            fields[field] = {
-              type: new GraphQLNonNull(connectionOf(target)),
-              args: connectionArgs,
-              resolve: (src, args: ConnectionArgs, ctx) => readConnection(edgePager((src as unknown as Record<string, ConnectionEdgeLike>)[edge.field], src, ctx.session), args, limits),
-            };
+            const resolve: EdgeResolver = (src, args: ConnectionArgs, ctx) => readConnection(edgePager((src as Record<string, ConnectionEdgeLike>)[edge.field], src, ctx.session), args, limits);
+            roles.set(`${typeName}.${field}`, { kind: 'connection', resolve, speculate: options.earlyReads === false ? undefined : earlyRead(config.model, edge.field, limits) });
+            fields[field] = { type: new GraphQLNonNull(connectionOf(target)), args: connectionArgs, resolve: keptOr(resolve) };
           }
         }
         for (const [name, computed] of Object.entries(config.computed ?? {})) {
@@ -166,7 +181,7 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
       addRoot(config.get ?? lowerFirst(typeName), {
         type: objectTypes.get(typeName)!,
         args: args.config,
-        resolve: (_s, a: Record<string, unknown>, ctx) => ctx.session.get(config.model, args.parse(a) as never),
+        resolve: prefetching(roles, true, (_s, a: Record<string, unknown>, ctx) => ctx.session.get(config.model, args.parse(a) as never), (a) => args.parse(a)),
       }, { kind: 'get' });
     }
     const reads: { name: string; index?: string; hash: string; range?: string }[] = [];
@@ -187,11 +202,11 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
         type: new GraphQLNonNull(connectionOf(typeName)),
         description: `${typeName} items of one ${read.index ? `partition of index ${read.index}` : 'partition'}${condition ? `, optionally narrowed by a condition on ${read.range}` : ''}.`,
         args: { ...hashArg.config, ...(condition ? { [read.range!]: { type: condition.type } } : {}), ...connectionArgs },
-        resolve: (_s, a: Record<string, unknown> & ConnectionArgs, ctx) => {
+        resolve: prefetching(roles, false, (_s, a: Record<string, unknown> & ConnectionArgs, ctx) => {
           const key = hashArg.parse(a);
           if (condition && a[read.range!] != null) key[read.range!] = condition.parse(a[read.range!] as Record<string, unknown>);
           return readConnection(queryPager(ctx.session, model, key, read.index), a, limits);
-        },
+        }),
       }, { kind: 'connection', reads: keysOnly ? 2 : 1, limits });
     }
     if (config.scan) {
@@ -199,7 +214,7 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
         type: new GraphQLNonNull(connectionOf(typeName)),
         description: `Every ${typeName}, in no particular order (a Scan).`,
         args: { first: connectionArgs.first, after: connectionArgs.after },
-        resolve: (_s, a: ConnectionArgs, ctx) => readConnection(scanPager(ctx.session, model), a, limits),
+        resolve: prefetching(roles, false, (_s, a: ConnectionArgs, ctx) => readConnection(scanPager(ctx.session, model), a, limits)),
       }, { kind: 'connection', reads: 1, limits });
     }
   }
@@ -214,7 +229,24 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
     mutation = new GraphQLObjectType({ name: 'Mutation', fields });
   }
   const schema = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: query }), mutation });
-  return { schema, costs };
+  return { schema, costs, roles };
+}
+
+/**
+ * A root field's resolver that, when every field below is generated, also runs the edge
+ * fields below before resolving (see prefetch.ts), and with `keyOf` (a get) starts the
+ * reads that need only the key in the same round as the get.
+ */
+function prefetching(roles: RoleTable, model: boolean, lazy: EdgeResolver, keyOf?: (args: Record<string, unknown>) => Record<string, unknown>): GraphQLFieldResolver<unknown, GraphQLContext> {
+  return (src, args, ctx, info) => {
+    const type = getNamedType(info.returnType);
+    const run = isObjectType(type) ? Prefetch.of(roles, ctx, info) : undefined;
+    const plan = run && (model ? run.planModel(type as GraphQLObjectType, info.fieldNodes) : run.planConnection(type as GraphQLObjectType, info.fieldNodes));
+    const value = lazy(src, args, ctx);
+    if (!run || !plan) return value;
+    if (keyOf && 'steps' in plan) run.speculate(plan, keyOf(args));
+    return Promise.resolve(value).then((v) => run.run(v, plan, model).then(() => v));
+  };
 }
 
 /** Key arguments of a read: each key attribute as a non-null argument (a template key as its fields). */
@@ -275,9 +307,11 @@ function conditionType(attr: Attribute, cache: Map<string, GraphQLInputObjectTyp
 /** A connection over an edge of `owner`: keyed cursors when the edge is a plain Query of its targets. */
 function edgePager(edge: ConnectionEdgeLike, owner: ModelBase, db: Database): Pager {
   const q = keyedQueryOf(edge, owner);
+  const spec = q && querySpec(db, [q.model], q.condition, { index: q.index });
   return {
     page: (o) => edge.page(o),
-    scope: q ? scopeOf(querySpec(db, [q.model], q.condition, { index: q.index }), db) : undefined,
+    // Made now: a condition the Query would refuse fails this field alone, before anything is queued.
+    scope: spec && (() => scopeOf(spec, db)),
     reversible: true,
     count: typeof edge.count === 'function' ? () => edge.count!() : undefined,
   };
@@ -287,7 +321,7 @@ function queryPager(session: GraphQLContext['session'], model: ModelClassRuntime
   const q = session.query(model as never, key as never, { index } as never);
   return {
     page: ({ limit, cursor, reverse }) => (reverse ? q.reverse() : q).page({ limit, cursor }),
-    scope: scopeOf(querySpec(session, [model], key, { index }), session),
+    scope: () => scopeOf(querySpec(session, [model], key, { index }), session),
     reversible: true,
     count: () => q.count(),
   };
@@ -297,7 +331,7 @@ function scanPager(session: GraphQLContext['session'], model: ModelClassRuntime)
   const q = session.scan(model as never);
   return {
     page: ({ limit, cursor }) => q.page({ limit, cursor }),
-    scope: scopeOf(scanSpec(session, [model], {}), session),
+    scope: () => scopeOf(scanSpec(session, [model], {}), session),
     reversible: false,
     count: () => q.count(),
   };

@@ -95,6 +95,13 @@ export interface GraphQLSchemaOptions<T extends Record<string, AnyModel> = Recor
    * stops at it too.
    */
   maxRequests?: number;
+  /**
+   * Read a to-many edge whose Query needs only its owner's key together with a root get of
+   * the owner (default true): `forum(name) { threads }` sends the forum's get and its threads'
+   * Query in one round. When no such owner is stored, that Query was one request more than
+   * reading level by level sends (its result is dropped; the field is still `null`).
+   */
+  earlyReads?: boolean;
   /** Include the session's trace (per round and edge) in `extensions.dynagraph` (default true). */
   trace?: boolean;
   /** Called with the original of every error reported as INTERNAL_SERVER_ERROR (or another server-side code). */
