@@ -13,6 +13,9 @@ export type EdgeKind = 'one' | 'many';
 /** What the GraphQL layer needs of a to-one edge. */
 export interface ToOneEdgeLike {
   load(): Promise<unknown>;
+  /** `true` once loaded: then `get()`, when it has one, is what `load()` resolves to. */
+  readonly isLoaded?: boolean;
+  get?(): unknown;
 }
 
 /** What the GraphQL layer needs of a connection edge (ToMany and any edge with its API). */

@@ -68,7 +68,7 @@ interface Outcome {
   state: 'value' | 'failed' | 'pending';
   value: unknown;
 }
-type Kept = WeakMap<object, Outcome>;
+type Kept = Map<object, Outcome>;
 
 // One prefetch per execution: graphql-js coerces a new variables object for each one.
 const running = new WeakMap<object, Prefetch>();
@@ -243,7 +243,7 @@ export class Prefetch {
   /** The outcomes of one field node (a fragment's field under two parents shares them). */
   private keptOf(node: FieldNode): Kept {
     let kept = this.outcomes.get(node);
-    if (!kept) this.outcomes.set(node, (kept = new WeakMap()));
+    if (!kept) this.outcomes.set(node, (kept = new Map()));
     return kept;
   }
 
@@ -255,31 +255,41 @@ export class Prefetch {
       const args = this.argsOf(step);
       // Arguments graphql-js cannot coerce: it reports that without calling the resolver.
       if (args === null) continue;
-      this.track(wave, src, kept, () => step.role.resolve(src, args, this.ctx), (value) => {
-        if (value === null || value === undefined) return;
-        if (step.role.kind === 'one') this.runModel(wave, value as object, step.sub as ModelPlan);
-        else this.runConnection(wave, value as ConnectionValue, step.sub as ConnectionPlan);
-      });
+      let result: unknown;
+      try {
+        result = step.role.resolve(src, args, this.ctx);
+      } catch (error) {
+        kept.set(src, { state: 'failed', value: error });
+        continue;
+      }
+      this.keep(wave, src, kept, result, step);
     }
   }
 
   private runConnection(wave: Wave, conn: ConnectionValue, plan: ConnectionPlan): void {
-    for (const node of plan.counts) this.track(wave, conn, this.keptOf(node), () => conn.totalCount());
+    for (const node of plan.counts) {
+      const kept = this.keptOf(node);
+      try {
+        this.keep(wave, conn, kept, conn.totalCount());
+      } catch (error) {
+        kept.set(conn, { state: 'failed', value: error });
+      }
+    }
     for (const sub of plan.nodes) for (const edge of conn.edges) this.runModel(wave, edge.node as object, sub);
   }
 
-  /** Runs one resolver now and keeps its outcome; `then` runs the fields below its value. */
-  private track(wave: Wave, src: object, kept: Kept, resolve: () => unknown, then?: (value: unknown) => void): void {
-    let result: unknown;
-    try {
-      result = resolve();
-    } catch (error) {
-      kept.set(src, { state: 'failed', value: error });
-      return;
-    }
+  /** Runs the fields below a value of `step`'s field (none for a count or a null). */
+  private below(wave: Wave, step: Step | undefined, value: unknown): void {
+    if (!step || value === null || value === undefined) return;
+    if (step.role.kind === 'one') this.runModel(wave, value as object, step.sub as ModelPlan);
+    else this.runConnection(wave, value as ConnectionValue, step.sub as ConnectionPlan);
+  }
+
+  /** Keeps a resolver's result (or, for a promise, what it settles to) and runs the fields below it. */
+  private keep(wave: Wave, src: object, kept: Kept, result: unknown, step?: Step): void {
     if (!isThenable(result)) {
       kept.set(src, { state: 'value', value: result });
-      then?.(result);
+      this.below(wave, step, result);
       return;
     }
     wave.inFlight++;
@@ -289,7 +299,7 @@ export class Prefetch {
       outcome.state = 'value';
       outcome.value = value;
       try {
-        then?.(value);
+        this.below(wave, step, value);
       } finally {
         settle(wave);
       }

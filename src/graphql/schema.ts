@@ -142,7 +142,11 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
           const field = rename(edge.field);
           if (edge.kind === 'one') {
             costs.set(`${typeName}.${field}`, { kind: 'one' });
-            const resolve: EdgeResolver = (src) => (src as Record<string, ToOneEdgeLike>)[edge.field].load();
+            // A loaded edge (primed by an inverse, or loaded before) answers at once, without a promise.
+            const resolve: EdgeResolver = (src) => {
+              const e = (src as Record<string, ToOneEdgeLike>)[edge.field];
+              return e.isLoaded === true && typeof e.get === 'function' ? e.get() : e.load();
+            };
             roles.set(`${typeName}.${field}`, { kind: 'one', resolve });
             fields[field] = { type: objectTypes.get(target)!, resolve: keptOr(resolve) };
           } else {
