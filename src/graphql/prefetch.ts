@@ -223,10 +223,21 @@ export class Prefetch {
     if (value === null || value === undefined) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const wave: Wave = { inFlight: 1, done: resolve };
-      if (model) this.runModel(wave, value as object, plan as ModelPlan);
-      else this.runConnection(wave, value as ConnectionValue, plan as ConnectionPlan);
+      this.safely(() => (model ? this.runModel(wave, value as object, plan as ModelPlan) : this.runConnection(wave, value as ConnectionValue, plan as ConnectionPlan)));
       settle(wave);
     });
+  }
+
+  /**
+   * Runs part of the walk; should it throw (resolvers' own errors are kept, not thrown),
+   * the fields it did not reach are left to graphql-js, which resolves them itself.
+   */
+  private safely(walk: () => void): void {
+    try {
+      walk();
+    } catch {
+      // Nothing kept for them: their resolvers run as in the lazy walk.
+    }
   }
 
   private argsOf(step: Step): Record<string, unknown> | null {
@@ -298,11 +309,8 @@ export class Prefetch {
     result.then((value) => {
       outcome.state = 'value';
       outcome.value = value;
-      try {
-        this.below(wave, step, value);
-      } finally {
-        settle(wave);
-      }
+      this.safely(() => this.below(wave, step, value));
+      settle(wave);
     }, (error: unknown) => {
       outcome.state = 'failed';
       outcome.value = error;
