@@ -210,11 +210,12 @@ export class Prefetch {
    */
   speculate(plan: ModelPlan, key: Record<string, unknown>): void {
     for (const step of plan.steps) {
-      if (step.role.kind !== 'connection' || !step.role.speculate) continue;
+      const early = step.role.kind === 'connection' ? step.role.speculate : undefined;
+      if (!early) continue;
       const args = this.argsOf(step);
       // Dropped here: when the owner arrives, its step reads through the same loader and is
       // served this read (or, if it failed already, reads again: the loader forgets failures).
-      if (args) step.role.speculate(key, args, this.ctx)?.catch(() => undefined);
+      if (args) this.safely(() => void early(key, args, this.ctx)?.catch(() => undefined));
     }
   }
 

@@ -245,8 +245,14 @@ function prefetching(roles: RoleTable, model: boolean, lazy: EdgeResolver, keyOf
   return (src, args, ctx, info) => {
     const type = getNamedType(info.returnType);
     const run = isObjectType(type) ? Prefetch.of(roles, ctx, info) : undefined;
-    const plan = run && (model ? run.planModel(type as GraphQLObjectType, info.fieldNodes) : run.planConnection(type as GraphQLObjectType, info.fieldNodes));
     const value = lazy(src, args, ctx);
+    let plan;
+    try {
+      plan = run && (model ? run.planModel(type as GraphQLObjectType, info.fieldNodes) : run.planConnection(type as GraphQLObjectType, info.fieldNodes));
+    } catch {
+      // A selection the plan cannot read is graphql-js's to walk (and to report on).
+      plan = undefined;
+    }
     if (!run || !plan) return value;
     if (keyOf && 'steps' in plan) run.speculate(plan, keyOf(args));
     return Promise.resolve(value).then((v) => run.run(v, plan, model).then(() => v));
