@@ -93,7 +93,9 @@ describe('forum example (DynamoDB Local)', function () {
     // 1 BatchGetItem (forum) + 1 Query (threads) + 1 BatchGetItem (authors) + 5 Queries (replies) + ≤1 BatchGetItem (reply authors not yet loaded)
     expect(stats.requests.Query).to.equal(6);
     expect(stats.requests.BatchGetItem).to.be.within(2, 3);
-    expect(stats.rounds).to.be.within(3, 4);
+    // The threads' Query goes out with the forum's get (an early read): 3 rounds, 2 when the authors'
+    // BatchGetItem is still in flight as the reply authors' goes out.
+    expect(stats.rounds).to.be.within(2, 3);
     // The trace in `extensions` accounts for every request the stats counted.
     const traced: Record<string, number> = {};
     for (const row of stats.trace.rows) traced[row.command] = (traced[row.command] ?? 0) + row.requests;

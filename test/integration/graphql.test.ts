@@ -227,7 +227,9 @@ describe('dynagraph/graphql (DynamoDB Local, HTTP)', function () {
     expect(stats.requests.Query).to.equal(1 + threads.length);
     expect(stats.requests.BatchGetItem).to.be.within(2, 3);
     expect(stats.totalRequests).to.be.at.most(3 + threads.length + 1);
-    expect(stats.rounds).to.be.within(3, 4);
+    // The forum's threads are read in the forum's round (early reads): 3 rounds, 2 when the thread
+    // authors' BatchGetItem is still in flight as the reply authors' goes out.
+    expect(stats.rounds).to.be.within(2, 3);
     expect(stats.estimate).to.be.at.least(stats.totalRequests);
     expect(stats.trace.totals.requests).to.equal(stats.totalRequests);
   });
