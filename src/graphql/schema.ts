@@ -160,6 +160,8 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
         for (const [name, computed] of Object.entries(config.computed ?? {})) {
           const field = checkName(name, `computed field of ${typeName}`);
           costs.set(`${typeName}.${field}`, { kind: 'fixed', requests: computed.cost ?? 0 });
+          // It replaces an attribute or edge of its name: a field the prefetch cannot plan (see prefetch.ts).
+          roles.delete(`${typeName}.${field}`);
           fields[field] = { type: outputTypeOf(computed.type, named), description: computed.description, args: argsOf(computed.args, named), resolve: (src, args, ctx) => computed.resolve(src as never, args, ctx) };
         }
         return fields;
