@@ -119,6 +119,16 @@ describe('dynagraph/graphql prefetch and early reads (DynamoDB Local)', function
     }
   });
 
+  it('leaves a query with a computed field in place of an attribute to the lazy walk: its loads keep their round', async () => {
+    const api = graphqlSchema({ models: { ...models, Thread: { model: Thread, computed: { subject: { type: 'String', cost: 1, resolve: async (t) => (await t.user.load())?.name } } } } });
+    const { r, events } = await run(api, `query($name: String!) { threads(forum_name: $name, first: 3) { edges { node { subject replies(first: 1) { edges { node { message } } } } } } }`, { name: forumName });
+    expect(r.errors).to.equal(undefined);
+    expect(r.data.threads.edges.map((e: any) => e.node.subject)).to.deep.equal(data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 3).map((t) => t.user_name));
+    // The authors' BatchGetItem goes out with the replies' Queries, not after them.
+    const users = events.findIndex((e) => /^\+BatchGetItem:.*users$/.test(e));
+    expect(users).to.be.within(0, events.findIndex((e) => /^-Query:.*replies$/.test(e)));
+  });
+
   it('prefetches below root connections too: totalCount, pageInfo and cursors as the lazy walk gives them', async () => {
     const q = `query($name: String!) { threads(forum_name: $name, first: 4) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { subject MARK
       user { name threads(first: 2) { totalCount edges { node { subject } } } } } } } }`;
