@@ -6,7 +6,7 @@
  * one item collection in a shared table cost one Query of that partition.
  */
 import DataLoader from 'dataloader';
-import { batchGetItems } from '../operations/batch-get.js';
+import { batchGetItems, type KeyRequest } from '../operations/batch-get.js';
 import { keyId } from '../operations/key-id.js';
 import { keyPartId } from '../operations/key-id.js';
 import { NumberValue } from '../schema/attribute.js';
@@ -27,12 +27,9 @@ export interface EdgeQuery extends EdgeDeclaration {
   readonly raw?: boolean;
 }
 
-interface GetKey {
+/** A key the gets loader reads: a batch read's request as it is (its id, once computed, shared by DataLoader and the batch). */
+interface GetKey extends KeyRequest {
   model: ModelClassRuntime;
-  table: string;
-  key: Record<string, unknown>;
-  /** The key's id, once computed (DataLoader and the batch both ask for it). */
-  id?: string;
 }
 
 interface QueryKey {
@@ -99,14 +96,22 @@ export class GraphLoader {
    */
   readonly identity = new Map<string, ModelBase>();
   private readonly gets: DataLoader<GetKey, Record<string, unknown> | undefined, string>;
+  /**
+   * The gets' cache (by key id) when caching: a load of a key already asked for takes its
+   * promise from here at once rather than through DataLoader's deferred cache hit.
+   */
+  private readonly cached: Map<string, Promise<Record<string, unknown> | undefined>> | undefined;
   private readonly queries: DataLoader<QueryKey, ModelBase[] | Page<ModelBase>, string>;
 
   constructor(
     readonly db: Database,
     private readonly options: { cache: boolean },
   ) {
-    this.gets = new DataLoader((keys) => batchGetItems(db, keys.map((k) => ({ table: k.table, keyNames: k.model.schema.keyNames, key: k.key, id: getId(k) }))), {
+    this.cached = options.cache ? new Map() : undefined;
+    // The keys are read as they are: each is a KeyRequest (its id computed when caching).
+    this.gets = new DataLoader((keys) => batchGetItems(db, keys), {
       cache: options.cache,
+      cacheMap: this.cached ?? null,
       cacheKeyFn: getId,
       maxBatchSize: Number.MAX_SAFE_INTEGER,
     });
@@ -126,7 +131,7 @@ export class GraphLoader {
     if (!this.options.cache) return instanceFromItem(model, item, this.db);
     const schema = model.schema;
     // `loaded`: the key `item` was just read at (its id computed by the loader already).
-    const getKey: GetKey = loaded ?? { model, table: this.tableOf(schema), key: schema.keyOfItem(item) };
+    const getKey = loaded ?? this.getKey(model, schema.keyOfItem(item));
     const id = entityIdOf(schema, getId(getKey));
     let instance = this.identity.get(id);
     if (instance && instance instanceof model) {
@@ -156,6 +161,12 @@ export class GraphLoader {
     return table;
   }
 
+  /** The loader's key of a stored key of `model` (one shape for every key: one hidden class). */
+  private getKey(model: ModelClassRuntime, key: Record<string, unknown>): GetKey {
+    const schema = model.schema;
+    return { model, table: this.tableOf(schema), keyNames: schema.keyNames, key, id: undefined };
+  }
+
   /**
    * Makes `instance` exactly the stored item read now (unsaved changes dropped) and the one
    * this loader holds for its key; `null` (and no longer held) when no item of its entity is stored.
@@ -168,7 +179,7 @@ export class GraphLoader {
     const own = item && isOf(model, item) ? item : undefined;
     resetTo(instance, own);
     if (!this.options.cache) return own ? instance : null;
-    const getKey: GetKey = { model, table: this.tableOf(schema), key };
+    const getKey = this.getKey(model, key);
     this.gets.clear(getKey).prime(getKey, item);
     const id = identityId(getKey.table, schema, key);
     if (own) this.identity.set(id, instance);
@@ -181,14 +192,15 @@ export class GraphLoader {
 
   /** Reads stored items by key through the batching loader (cached in a session). */
   loadItems(requests: readonly { key: Record<string, unknown>; model: ModelClassRuntime }[]): Promise<(Record<string, unknown> | undefined)[]> {
-    return Promise.all(requests.map((r) => this.gets.load({ model: r.model, table: this.tableOf(r.model.schema), key: r.key })));
+    return Promise.all(requests.map((r) => this.gets.load(this.getKey(r.model, r.key))));
   }
 
   /** Reads one item by stored key through the batching loader; another entity's item is `null`. */
   getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
     // One `then` per load (no async frames): the per-edge path of a fan-in.
-    const k: GetKey = { model, table: this.tableOf(model.schema), key };
-    return this.gets.load(k).then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
+    const k = this.getKey(model, key);
+    const loading = (this.cached && this.cached.get(getId(k))) || this.gets.load(k);
+    return loading.then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
   }
 
   /** Loads the target of a to-one edge. */
@@ -241,7 +253,7 @@ export class GraphLoader {
   written(schema: ModelSchema, item: Record<string, unknown> | undefined, key: Record<string, unknown>, instance?: ModelBase): void {
     this.forget(schema, key);
     if (!this.options.cache) return;
-    const getKey: GetKey = { model: { schema } as ModelClassRuntime, table: this.tableOf(schema), key };
+    const getKey = this.getKey({ schema } as ModelClassRuntime, key);
     this.gets.prime(getKey, item);
     const id = identityId(getKey.table, schema, key);
     if (instance) this.identity.set(id, instance);
@@ -265,7 +277,7 @@ export class GraphLoader {
    * (and brings the held instance, if any, up to what it reads).
    */
   forget(schema: ModelSchema, key: Record<string, unknown>): void {
-    this.gets.clear({ model: { schema } as ModelClassRuntime, table: this.tableOf(schema), key });
+    this.gets.clear(this.getKey({ schema } as ModelClassRuntime, key));
     this.queries.clearAll();
   }
 

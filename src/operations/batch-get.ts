@@ -37,34 +37,50 @@ export interface BatchGetOptions {
  * `BATCH_INCOMPLETE` one when a request failed (no further request is started).
  */
 export async function batchGetItems(db: Database, requests: readonly KeyRequest[], options: BatchGetOptions = {}): Promise<(Record<string, unknown> | undefined)[]> {
-  const { all, ids, unique, chunks } = distinctChunks(requests);
-  const run: ReadRun = { db, all, options, read: all.map(() => false), found: new Map(), failure: new FirstFailure(), exhausted: false };
+  const { all, ids, slots, chunks } = distinctChunks(requests);
+  const run: ReadRun = { db, all, ids, options, read: all.map(() => false), found: new Array(all.length), failure: new FirstFailure(), exhausted: false };
   await mapConcurrent(chunks, db.concurrency, (chunk) => readChunk(run, chunk));
   if (run.failure.failed || run.exhausted) {
     const outcome: BatchOutcome = { done: [], notDone: [], unknown: [] };
     all.forEach((r, i) => {
-      const item = run.found.get(i);
+      const item = run.found[i];
       if (run.read[i]) outcome.done.push({ table: r.table, key: r.key, op: 'get', ...(item ? { item } : {}) });
       else outcome.notDone.push({ table: r.table, key: r.key, op: 'get' });
     });
     if (run.failure.failed) throw incompleteError('batch get', outcome, run.failure.cause);
     throw new UnprocessedError('batch get', outcome, db.retry.attempts);
   }
-  return ids.map((id) => run.found.get(unique.get(id)!));
+  const out = new Array<Record<string, unknown> | undefined>(slots.length);
+  for (let i = 0; i < slots.length; i++) out[i] = run.found[slots[i]];
+  return out;
 }
 
-/** The distinct keys of `requests`, each request's key id, and chunks of at most 100 (indexes into `all`). */
-function distinctChunks(requests: readonly KeyRequest[]): { all: KeyRequest[]; ids: string[]; unique: Map<string, number>; chunks: number[][] } {
+/**
+ * The distinct keys of `requests` (`all`, with their ids), each request's index into `all`
+ * (`slots`), and chunks of at most 100 (indexes into `all`).
+ */
+function distinctChunks(requests: readonly KeyRequest[]): { all: KeyRequest[]; ids: string[]; slots: number[]; chunks: number[][] } {
   const unique = new Map<string, number>();
   const all: KeyRequest[] = [];
-  const ids = requests.map((r) => {
+  const ids: string[] = [];
+  const slots = new Array<number>(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const r = requests[i];
     const id = r.id ?? keyId(r.table, r.keyNames, r.key);
-    if (!unique.has(id)) unique.set(id, all.push(r) - 1);
-    return id;
-  });
+    let slot = unique.get(id);
+    if (slot === undefined) {
+      unique.set(id, (slot = all.push(r) - 1));
+      ids.push(id);
+    }
+    slots[i] = slot;
+  }
   const chunks: number[][] = [];
-  for (let i = 0; i < all.length; i += MAX_BATCH_GET) chunks.push(all.slice(i, i + MAX_BATCH_GET).map((_, k) => i + k));
-  return { all, ids, unique, chunks };
+  for (let i = 0; i < all.length; i += MAX_BATCH_GET) {
+    const chunk: number[] = [];
+    for (let k = i; k < all.length && k < i + MAX_BATCH_GET; k++) chunk.push(k);
+    chunks.push(chunk);
+  }
+  return { all, ids, slots, chunks };
 }
 
 /** The input of one BatchGetItem for the keys `indexes` of `all`, grouped by table in first-seen order. */
@@ -87,10 +103,13 @@ export function batchGetParams(requests: readonly KeyRequest[], options: BatchGe
 interface ReadRun {
   db: Database;
   all: readonly KeyRequest[];
+  /** The key id of each of `all`. */
+  ids: readonly string[];
   options: BatchGetOptions;
   /** Whether each key was read (its item found, or found absent). */
   read: boolean[];
-  found: Map<number, Record<string, unknown>>;
+  /** The item read for each of `all` (absent: none stored, or not read). */
+  found: (Record<string, unknown> | undefined)[];
   failure: FirstFailure;
   /** A chunk hit the retry bound with leftovers. */
   exhausted: boolean;
@@ -100,9 +119,14 @@ type KeysAndAttributes = { Keys?: Record<string, unknown>[]; ConsistentRead?: bo
 
 /** Reads one chunk of at most 100 keys, retrying leftovers; records what was read in `run`. */
 async function readChunk(run: ReadRun, chunk: number[]): Promise<void> {
-  const { db, all, failure } = run;
-  const keyNamesOf = new Map(chunk.map((i) => [all[i].table, all[i].keyNames]));
-  const byId = new Map(chunk.map((i) => [all[i].id ?? keyId(all[i].table, all[i].keyNames, all[i].key), i]));
+  const { db, all, ids, failure } = run;
+  // Most batches read one table: its key names are then found without a lookup.
+  const keyNamesOf = new Map<string, readonly string[]>();
+  const byId = new Map<string, number>();
+  for (const i of chunk) {
+    keyNamesOf.set(all[i].table, all[i].keyNames);
+    byId.set(ids[i], i);
+  }
   const indexOf = (table: string, key: Record<string, unknown>): number => {
     const names = keyNamesOf.get(table);
     const i = names && byId.get(keyId(table, names, key));
@@ -111,15 +135,17 @@ async function readChunk(run: ReadRun, chunk: number[]): Promise<void> {
   };
   const exhausted = await untilProcessed(db.retry, failure, () => db.connection.retried('BatchGetItem', db.scope), chunk, async (pending) => {
     const input = batchGetInput(all, pending, run.options);
-    let rest: Set<number>;
+    const rest = new Set<number>();
     try {
       const out = await db.connection.send<{ Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, KeysAndAttributes> }>(
         new BatchGetCommand(input),
         { channel: 'database-access', table: Object.keys(input.RequestItems!).join(','), scope: db.scope },
       );
-      rest = new Set(Object.entries(out.UnprocessedKeys ?? {}).flatMap(([table, r]) => (r.Keys ?? []).map((k) => indexOf(table, k))));
-      const got = Object.entries(out.Responses ?? {}).flatMap(([table, list]) => list.map((item) => [indexOf(table, item), item] as const));
-      for (const [i, item] of got) run.found.set(i, item);
+      for (const table in out.UnprocessedKeys) for (const k of out.UnprocessedKeys[table].Keys ?? []) rest.add(indexOf(table, k));
+      // Every answered key is checked before any is recorded: a stray key fails the whole answer.
+      const got: [number, Record<string, unknown>][] = [];
+      for (const table in out.Responses) for (const item of out.Responses[table]) got.push([indexOf(table, item), item]);
+      for (const [i, item] of got) run.found[i] = item;
     } catch (err) {
       failure.fail(err);
       return undefined;
