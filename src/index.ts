@@ -9,7 +9,7 @@ export {
   type ModelInstance, type SaveOptions, type DeleteOptions, type KeyChangePolicy,
 } from './model/model.js';
 export { ModelSchema, type ModelDefinition, type ModelOptions, type StreamView, type IndexSchema, type TimestampsOptions, type TimestampNames, type WithTimestamps } from './schema/model-schema.js';
-export type { AttributeMap, InputOf, KeyInput, ValueOf, ValuesOf } from './schema/types.js';
+export type { AttributeMap, InputOf, KeyInput, Rebuilt, Settled, ValueOf, ValuesOf } from './schema/types.js';
 export { Attribute, NumberValue, type AttributeKind, type Validator, type ScalarType } from './schema/attribute.js';
 export {
   string, number, bigint, decimal, boolean, date, binary, literal, json,

@@ -2,7 +2,7 @@
  * `Model({...})`: turns one declaration into a base class whose instances are typed
  * from it, with persistence (`save`, `delete`) and static reads (`get`, `put`).
  */
-import type { AttributeMap, InputOf, KeyInput, ValuesOf } from '../schema/types.js';
+import type { AttributeMap, InputOf, KeyInput, Settled, ValuesOf } from '../schema/types.js';
 import type { Attribute } from '../schema/attribute.js';
 import type { IndexDeclaration } from '../schema/indexes.js';
 import type { Database } from '../operations/context.js';
@@ -370,10 +370,10 @@ export function Model<
 >(definition: ModelOptions<A> & {
   key: { hash: KeyName<A, H>; range?: KeyName<A, R> | undefined }; indexes?: I | undefined; version?: VersionName<A, V> | undefined;
   ttl?: TtlName<A, TT> | undefined; autoincrement?: AI | undefined; timestamps?: TS | undefined;
-}): ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)> {
+}): ModelClass<Settled<WithTimestamps<A, TS>>, H, R, Settled<I>, V, V | (AI extends true ? H : never)> {
   const schema = new ModelSchema(definition as unknown as ModelDefinition);
   const base = class extends PersistentModel {
     static readonly schema = schema;
   };
-  return base as unknown as ModelClass<WithTimestamps<A, TS>, H, R, I, V, V | (AI extends true ? H : never)>;
+  return base as unknown as ModelClass<Settled<WithTimestamps<A, TS>>, H, R, Settled<I>, V, V | (AI extends true ? H : never)>;
 }

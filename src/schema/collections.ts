@@ -3,7 +3,7 @@
  * by their own attribute, so dates nested in lists and maps round-trip.
  */
 import { Attribute, checkNumberText, deepCopy, numberText, NumberValue, type IssueSink, type ProjectedPath } from './attribute.js';
-import type { InputOf, ValuesOf, AttributeMap } from './types.js';
+import type { InputOf, ValuesOf, AttributeMap, Settled } from './types.js';
 import { SchemaError } from '../errors.js';
 
 type SetElement = 'string' | 'number' | 'binary';
@@ -164,4 +164,4 @@ export const binarySet = (): SetAttribute<Uint8Array> => new SetAttribute<Uint8A
 /** A list whose elements are `of`: `list(date())`. */
 export const list = <T>(of: Attribute<T>): ListAttribute<T> => new ListAttribute(of);
 /** A map with a declared shape: `map({ city: string(), zip: string().optional() })`. */
-export const map = <S extends AttributeMap>(shape: S): MapAttribute<S> => new MapAttribute(shape);
+export const map = <S extends AttributeMap>(shape: S): MapAttribute<Settled<S>> => new MapAttribute(shape as unknown as Settled<S>);

@@ -13,6 +13,20 @@ export type ValueOf<A> = A extends { readonly __type: infer T; readonly __option
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
+/** A type rebuilt property by property (what {@link Settled} holds: the attribute types, nothing of the literal). */
+export type Rebuilt<F> = { [K in keyof F]: F[K] };
+/**
+ * An attribute map (or index map) as declared, rebuilt key by key into a type of its own: the
+ * same keys and attribute types, but no longer the object literal of the declaration. A
+ * literal written in `class X extends Model({ … })` belongs to the class (its `this` type
+ * is in scope there), so TypeScript instantiates it afresh — and every type derived from it
+ * (values, keys, inputs) — each time it instantiates the class with another `this`, as it
+ * does for every intersection such as `Loaded<X, S>`; the rebuilt type refers only to the
+ * attribute types, so those instantiations find the types already derived.
+ */
+export type Settled<A> = ({ [P in keyof A]-?: Record<P, A[P]> }[keyof A] extends infer U ? (U extends unknown ? (x: U) => void : never) : never) extends (x: infer F) => void
+  ? Rebuilt<F> : never;
+
 // How one attribute type appears in values and input. Aliases of the attribute type alone, so
 // TypeScript computes them once per distinct attribute type (shared by every model), not once
 // per model and key; `true extends X` keeps `boolean` (and `any`) meaning "may be".
