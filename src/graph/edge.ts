@@ -45,8 +45,11 @@ export interface Edge {
   readonly isLoaded: boolean;
   /** The field of the owner holding this edge (`user` of `Thread.user`). */
   readonly field: string;
-  /** @internal Loads for an include and returns the targets loaded (the edge is then primed). */
-  [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]>;
+  /**
+   * @internal Loads for an include and returns what it loaded (the edge is then primed): a
+   * list edge its targets, a to-one edge its target or `null`.
+   */
+  [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[] | ModelBase | null>;
 }
 
 /** `true` for any edge object. */

@@ -107,19 +107,28 @@ function owner(kind: string): ModelBase {
   return o;
 }
 
+/** What a to-one edge holds before it is loaded (a loaded edge holds its target, or `null`). */
+const UNLOADED: unique symbol = Symbol('dynagraph.unloaded');
+
 /** A to-one edge of one instance. */
 export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
   /** @internal */
-  readonly [EDGE] = 'toOne' as const;
-  #loaded = false;
-  #value: T | null = null;
+  declare readonly [EDGE]: 'toOne';
+  static {
+    // On the prototype: one less field for every edge of every instance.
+    Object.defineProperty(this.prototype, EDGE, { value: 'toOne' });
+  }
+  /** The shared declaration. */
+  declare readonly relation: Relation;
+  /** The instance this edge belongs to. */
+  declare readonly owner: ModelBase;
+  /** The target once loaded (`null`: none), else {@link UNLOADED}. */
+  #value: T | null | typeof UNLOADED = UNLOADED;
 
-  constructor(
-    /** The shared declaration. */
-    readonly relation: Relation,
-    /** The instance this edge belongs to. */
-    readonly owner: ModelBase,
-  ) {}
+  constructor(relation: Relation, owner: ModelBase) {
+    this.relation = relation;
+    this.owner = owner;
+  }
 
   /** @internal What this edge adds to a create or delete of its owner (see integrity.ts). */
   get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
@@ -128,7 +137,7 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 
   /** @internal Takes the owner that loaded this instance through the inverse edge, unless already loaded. */
   [PRIME_INVERSE](owner: unknown): void {
-    if (!this.#loaded) this.prime(owner as T);
+    if (this.#value === UNLOADED) this.prime(owner as T);
   }
 
   /** The owner's field holding this edge (`user` of `Thread.user`). */
@@ -136,15 +145,14 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     return fieldOf(this.owner, this);
   }
 
-  /** @internal */
-  async [INCLUDE](): Promise<readonly ModelBase[]> {
-    const v = await this.load();
-    return v ? [v as unknown as ModelBase] : [];
+  /** @internal An include's load: the target (`null`: none), without a frame or an array of its own. */
+  [INCLUDE](): Promise<ModelBase | null> {
+    return this.load() as Promise<ModelBase | null>;
   }
 
   /** `true` once loaded (or set). */
   get isLoaded(): boolean {
-    return this.#loaded;
+    return this.#value !== UNLOADED;
   }
 
   /**
@@ -152,13 +160,15 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
    * `session.load` result), and throws EdgeNotLoadedError when not loaded.
    */
   get(this: ToOne<T> & KnownLoaded): T | null {
-    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
-    return this.#value;
+    const value = this.#value;
+    if (value === UNLOADED) throw new EdgeNotLoadedError(edgeLabel(this));
+    return value;
   }
 
   /** Loads the target (batched with every other load of the same tick); `null` when missing. Never writes. */
   load(): Promise<T | null> {
-    if (this.#loaded) return Promise.resolve(this.#value);
+    const held = this.#value;
+    if (held !== UNLOADED) return Promise.resolve(held);
     let loading: Promise<ModelBase | null>;
     try {
       loading = graphFor(this.owner).loadToOne(this.relation, this.owner);
@@ -185,7 +195,8 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     const self = this.owner as unknown as Record<string, unknown>;
     if (target === null) {
       // Unloaded: a blank target still tells which of my attributes backQuery fills.
-      const probe = this.#value ?? instanceFromItem(this.relation.target() as unknown as ModelClassRuntime, {});
+      const held = this.#value;
+      const probe = held !== UNLOADED && held !== null ? held : instanceFromItem(this.relation.target() as unknown as ModelClassRuntime, {});
       for (const k of Object.keys(back(probe))) delete self[k];
     } else {
       Object.assign(self, back(target));
@@ -196,7 +207,6 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 
   /** @internal Marks the edge loaded with `value`. */
   prime(value: T | null): void {
-    this.#loaded = true;
     this.#value = value;
   }
 }
@@ -204,15 +214,19 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 /** A to-many edge of one instance. */
 export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
   /** @internal */
-  readonly [EDGE] = 'toMany' as const;
+  declare readonly [EDGE]: 'toMany';
+  static {
+    Object.defineProperty(this.prototype, EDGE, { value: 'toMany' });
+  }
+  /** The shared declaration. */
+  declare readonly relation: Relation;
+  /** The instance this edge belongs to. */
+  declare readonly owner: ModelBase;
 
-  constructor(
-    /** The shared declaration. */
-    readonly relation: Relation,
-    /** The instance this edge belongs to. */
-    readonly owner: ModelBase,
-  ) {
+  constructor(relation: Relation, owner: ModelBase) {
     super();
+    this.relation = relation;
+    this.owner = owner;
   }
 
   /** @internal What this edge adds to a delete of its owner (see integrity.ts). */
