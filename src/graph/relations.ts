@@ -118,16 +118,32 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     // On the prototype: one less field for every edge of every instance.
     Object.defineProperty(this.prototype, EDGE, { value: 'toOne' });
   }
-  /** The shared declaration. */
-  declare readonly relation: Relation;
   /** The instance this edge belongs to. */
   declare readonly owner: ModelBase;
   /** The target once loaded (`null`: none), else {@link UNLOADED}. */
   #value: T | null | typeof UNLOADED = UNLOADED;
+  #relation: Relation | undefined;
+  // The declaration as given (checked already), until `relation` is first read: most edges of most instances never are.
+  readonly #kind: RelationKind | undefined;
+  readonly #target: (() => AnyModel) | undefined;
+  readonly #options: Given | undefined;
 
-  constructor(relation: Relation, owner: ModelBase) {
-    this.relation = relation;
+  /** An edge of `owner` over `relation`. */
+  constructor(relation: Relation, owner: ModelBase);
+  /** @internal An edge of `owner` whose declaration is made from what was declared (and checked) when first read. */
+  constructor(kind: RelationKind, owner: ModelBase, target: () => AnyModel, options: Given);
+  constructor(relation: Relation | RelationKind, owner: ModelBase, target?: () => AnyModel, options?: Given) {
     this.owner = owner;
+    if (typeof relation === 'string') {
+      this.#kind = relation;
+      this.#target = target;
+      this.#options = options;
+    } else this.#relation = relation;
+  }
+
+  /** The shared declaration. */
+  get relation(): Relation {
+    return (this.#relation ??= relationOf(this.#kind!, this.#target!, this.#options!));
   }
 
   /** @internal What this edge adds to a create or delete of its owner (see integrity.ts). */
@@ -218,15 +234,29 @@ export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
   static {
     Object.defineProperty(this.prototype, EDGE, { value: 'toMany' });
   }
-  /** The shared declaration. */
-  declare readonly relation: Relation;
   /** The instance this edge belongs to. */
   declare readonly owner: ModelBase;
+  #relation: Relation | undefined;
+  // The declaration as given (checked already), until `relation` is first read.
+  readonly #target: (() => AnyModel) | undefined;
+  readonly #options: Given | undefined;
 
-  constructor(relation: Relation, owner: ModelBase) {
+  /** An edge of `owner` over `relation`. */
+  constructor(relation: Relation, owner: ModelBase);
+  /** @internal An edge of `owner` whose `oneToMany` declaration is made from what was declared (and checked) when first read. */
+  constructor(kind: 'oneToMany', owner: ModelBase, target: () => AnyModel, options: Given);
+  constructor(relation: Relation | 'oneToMany', owner: ModelBase, target?: () => AnyModel, options?: Given) {
     super();
-    this.relation = relation;
     this.owner = owner;
+    if (typeof relation === 'string') {
+      this.#target = target;
+      this.#options = options;
+    } else this.#relation = relation;
+  }
+
+  /** The shared declaration. */
+  get relation(): Relation {
+    return (this.#relation ??= relationOf('oneToMany', this.#target!, this.#options!));
   }
 
   /** @internal What this edge adds to a delete of its owner (see integrity.ts). */
@@ -281,26 +311,38 @@ export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
   }
 }
 
-function declare(kind: RelationKind, target: () => AnyModel, options: ToOneOptions<any, any, any> | ToManyOptions<any, any, any>): Relation {
+/** The options of a to-one or to-many declaration, as given. */
+type Given = ToOneOptions<any, any, any> | ToManyOptions<any, any, any>;
+
+/** Refuses a declaration that cannot work, when it is declared (its instance is constructed). */
+function check(kind: RelationKind, target: () => AnyModel, options: Given): void {
   if (typeof target !== 'function') throw new SchemaError(`${kind}() needs a thunk of the target model: () => Target`);
   if (typeof options?.query !== 'function') throw new SchemaError(`${kind}() needs a query function`);
-  const { onDelete, requireTarget, counter } = options as { onDelete?: OnDelete; requireTarget?: boolean; counter?: string };
+  const { counter } = options as { counter?: string };
   if (counter !== undefined && !options.inverse) throw new SchemaError(`${kind}(): counter "${counter}" needs inverse (the target's to-one edge naming my key)`);
+}
+
+/** The declaration object of a checked declaration. */
+function relationOf(kind: RelationKind, target: () => AnyModel, options: Given): Relation {
+  const { onDelete, requireTarget, counter } = options as { onDelete?: OnDelete; requireTarget?: boolean; counter?: string };
   return { kind, target, query: options.query, index: options.index, backQuery: options.backQuery as Relation['backQuery'], backIndex: options.backIndex, inverse: options.inverse, onDelete, requireTarget, counter };
 }
 
-/** Cache of declarations per call site would be unsafe; declarations are tiny, one per edge is fine. */
+// Never cached per call site or class: the functions given may differ per instance (they may close over it). Each edge makes its own declaration, when first read.
 /** Many of me point at one target: `user = manyToOne(() => User, { query: (t: Thread) => ({ name: t.user_name }) })`. */
 export function manyToOne<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToOneOptions<S, M, X>): ToOne<InstanceType<M>> {
-  return new ToOne(declare('manyToOne', target, options), owner('manyToOne'));
+  check('manyToOne', target, options);
+  return new ToOne('manyToOne', owner('manyToOne'), target, options);
 }
 
 /** One of me points at one target. */
 export function oneToOne<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToOneOptions<S, M, X>): ToOne<InstanceType<M>> {
-  return new ToOne(declare('oneToOne', target, options), owner('oneToOne'));
+  check('oneToOne', target, options);
+  return new ToOne('oneToOne', owner('oneToOne'), target, options);
 }
 
 /** One of me has many targets: `replies = oneToMany(() => Reply, { query: (t: Thread) => ({ thread_id: … }) })`. */
 export function oneToMany<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToManyOptions<S, M, X>): ToMany<InstanceType<M>> {
-  return new ToMany(declare('oneToMany', target, options), owner('oneToMany'));
+  check('oneToMany', target, options);
+  return new ToMany('oneToMany', owner('oneToMany'), target, options);
 }
