@@ -5,7 +5,7 @@
  */
 import type { ModelBase } from '../model/instance.js';
 import type { Page } from '../operations/read-stream.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, type Edge, type EdgeDeclaration, type IncludeLoadOptions, type KnownLoaded } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, type Edge, type EdgeDeclaration, type IncludeLoadOptions, type IncludeRound, type KnownLoaded } from './edge.js';
 
 /** The loaded state and the reads every list-valued edge has. */
 export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
@@ -71,12 +71,15 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
   }
 
   /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). `load` and `page` are async: never a throw. */
-  [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
-    if (options.limit === undefined && !options.reverse) return this.load() as unknown as Promise<ModelBase[]>;
-    return this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse }).then((p) => {
+  [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
+    if (options.limit === undefined && !options.reverse) {
+      this.load().then((items) => round.put(slot, items as unknown as ModelBase[]), round.fail);
+      return;
+    }
+    this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse }).then((p) => {
       this.prime(p.items, p);
-      return p.items as unknown as ModelBase[];
-    });
+      round.put(slot, p.items as unknown as ModelBase[]);
+    }, round.fail);
   }
 
   /** @internal Marks the edge loaded; `next` is the cursor of the next page, or the page that has it. */

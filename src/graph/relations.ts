@@ -13,7 +13,7 @@ import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
 import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
 import { ListEdge } from './list-edge.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions, type IncludeRound } from './edge.js';
 import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
 import { toManyEffects, toOneEffects, type CounterAttribute, type OnDelete } from './integrity.js';
 
@@ -161,9 +161,23 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     return fieldOf(this.owner, this);
   }
 
-  /** @internal An include's load: the target (`null`: none), without a frame or an array of its own. */
-  [INCLUDE](): Promise<ModelBase | null> {
-    return this.load() as Promise<ModelBase | null>;
+  /** @internal An include's load: the target (`null`: none) goes to its slot from the load's own callback (no promise of its own). */
+  [INCLUDE](_options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
+    const held = this.#value;
+    if (held !== UNLOADED) return round.put(slot, held as ModelBase | null);
+    let loading: Promise<ModelBase | null>;
+    try {
+      loading = graphFor(this.owner).loadToOne(this.relation, this.owner);
+    } catch (err) {
+      return round.fail(err);
+    }
+    loading.then((found) => {
+      try {
+        round.put(slot, this.#loaded(found) as ModelBase | null);
+      } catch (err) {
+        round.fail(err);
+      }
+    }, round.fail);
   }
 
   /** `true` once loaded (or set). */
@@ -192,12 +206,15 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
       return Promise.reject(err);
     }
     // One `then` per load rather than an async frame: the per-edge path of a fan-in.
-    return loading.then((found) => {
-      const value = found as T | null;
-      if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
-      this.prime(value);
-      return value;
-    });
+    return loading.then((found) => this.#loaded(found));
+  }
+
+  /** A load's target arrived: its inverse edge and this one are primed. */
+  #loaded(found: ModelBase | null): T | null {
+    const value = found as T | null;
+    if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
+    this.prime(value);
+    return value;
   }
 
   /**
