@@ -103,32 +103,34 @@ export function endId(store: Pick<EdgeStoreInfo, 'name'>, model: ModelClassRunti
 
 /** Reads an end's stored key back from its id; `undefined` when the id is not of this store and model. */
 export function keyOfEndId(store: Pick<EdgeStoreInfo, 'name'>, model: ModelClassRuntime, id: string): Record<string, unknown> | undefined {
-  let at = 0;
-  const piece = (): { tag: string; content: string } | undefined => {
-    const tag = id[at];
-    if (tag === 'U') {
-      at++;
-      return { tag, content: '' };
-    }
-    const colon = id.indexOf(':', at + 1);
-    if (colon < 0) return undefined;
-    const length = Number(id.slice(at + 1, colon));
-    if (!Number.isSafeInteger(length) || length < 0 || colon + 1 + length > id.length) return undefined;
-    at = colon + 1 + length;
-    return { tag, content: id.slice(colon + 1, at) };
-  };
-  const head = piece();
-  if (head?.tag !== 'T' || head.content !== store.name) return undefined;
+  let at = pieceEnd(id, 0);
+  if (at < 0 || id[0] !== 'T' || id.slice(id.indexOf(':', 1) + 1, at) !== store.name) return undefined;
   const key: Record<string, unknown> = {};
   for (const name of model.schema.keyNames) {
-    const p = piece();
-    if (!p) return undefined;
-    if (p.tag === 'S') key[name] = p.content;
-    else if (p.tag === 'N') key[name] = wrapNumber(p.content);
-    else if (p.tag === 'B') key[name] = new Uint8Array(Buffer.from(p.content, 'base64'));
-    else return undefined;
+    const start = at;
+    at = pieceEnd(id, start);
+    if (at < 0) return undefined;
+    const tag = id[start];
+    if (tag !== 'S' && tag !== 'N' && tag !== 'B') return undefined;
+    const content = id.slice(id.indexOf(':', start + 1) + 1, at);
+    if (tag === 'S') key[name] = content;
+    else if (tag === 'N') key[name] = wrapNumber(content);
+    else key[name] = new Uint8Array(Buffer.from(content, 'base64'));
   }
   return at === id.length ? key : undefined;
+}
+
+/**
+ * Where the piece of a key id starting at `at` ends (a tag; `U` alone, else the content's
+ * length, `:` and the content), or -1 when no whole piece starts there.
+ */
+function pieceEnd(id: string, at: number): number {
+  if (id[at] === 'U') return at + 1;
+  const colon = id.indexOf(':', at + 1);
+  if (colon < 0) return -1;
+  const length = Number(id.slice(at + 1, colon));
+  if (!Number.isSafeInteger(length) || length < 0 || colon + 1 + length > id.length) return -1;
+  return colon + 1 + length;
 }
 
 /** A many-to-many declaration, shared by every instance of the declaring model. */

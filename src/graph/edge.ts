@@ -45,8 +45,53 @@ export interface Edge {
   readonly isLoaded: boolean;
   /** The field of the owner holding this edge (`user` of `Thread.user`). */
   readonly field: string;
-  /** @internal Loads for an include and returns the targets loaded (the edge is then primed). */
-  [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]>;
+  /**
+   * @internal Loads for an include, primes the edge, and reports what it loaded into `slot`
+   * of `round`: a list edge its targets, a to-one edge its target or `null`.
+   */
+  [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void;
+}
+
+/**
+ * The edge loads of one include round: each reports its result into its slot (or fails the
+ * round), and the round settles once every slot is filled, or at the first failure (as
+ * `Promise.all` would, without a promise and a callback per load).
+ */
+export class IncludeRound {
+  /** What each load gave, by slot. */
+  readonly results: (readonly ModelBase[] | ModelBase | null)[] = [];
+  /** Settles when every load has reported, or rejects with the first failure. */
+  readonly done: Promise<void>;
+  /** Loads not reported yet, and one more until {@link close}: a load reporting at once never settles a round still being filled. */
+  #pending = 1;
+  #settle!: () => void;
+  #fail!: (err: unknown) => void;
+  /** Fails the round (a method bound once per round, so edges pass it as their rejection handler). */
+  readonly fail = (err: unknown): void => this.#fail(err);
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#settle = resolve;
+      this.#fail = reject;
+    });
+  }
+
+  /** Takes a slot for one more load. */
+  slot(): number {
+    this.#pending++;
+    return this.results.push(null) - 1;
+  }
+
+  /** A load's result. */
+  put(slot: number, value: readonly ModelBase[] | ModelBase | null): void {
+    this.results[slot] = value;
+    if (--this.#pending === 0) this.#settle();
+  }
+
+  /** Every slot is taken (a round whose loads have all reported, or has none, settles now). */
+  close(): void {
+    if (--this.#pending === 0) this.#settle();
+  }
 }
 
 /** `true` for any edge object. */

@@ -7,7 +7,7 @@ import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/instance.js';
 import type { ToMany, ToOne } from './relations.js';
 import type { ManyToMany } from './many-to-many.js';
-import { INCLUDE, isEdge, modelName } from './edge.js';
+import { INCLUDE, IncludeRound, isEdge, modelName } from './edge.js';
 import { roundExpectation } from './explain.js';
 import type { TraceRecorder } from './trace.js';
 
@@ -89,36 +89,45 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trac
   let frontier: [readonly ModelBase[], Spec][] = [[roots, spec]];
   for (let round = 1; frontier.length; round++) {
     const end = trace?.startRound(roundExpectation(round, frontier));
-    // Per edge load: its promise, and which level's children its targets join (no closure per edge).
-    const loads: Promise<readonly ModelBase[]>[] = [];
-    const into: number[] = [];
-    const levels: { children: Set<ModelBase>; spec: Spec | undefined }[] = [];
+    // Every edge load of the round, level after level: a level's loads are slots [from, to) of the round (no closure or index per edge).
+    const loads = new IncludeRound();
+    const levels: { from: number; to: number; spec: Spec | undefined }[] = [];
     for (const [instances, level] of frontier) {
       for (const [name, sub] of Object.entries(level)) {
         if (name.startsWith('$') || !sub) continue;
         const nested = typeof sub === 'object' ? (sub as Spec) : undefined;
         // One options object per level: edges only read it.
         const options = { limit: nested?.$limit as number | undefined, reverse: nested?.$reverse === true };
-        const slot = levels.push({ children: new Set(), spec: nested && Object.keys(nested).some((k) => !k.startsWith('$')) ? nested : undefined }) - 1;
+        const from = loads.results.length;
         for (const instance of instances) {
           const edge = (instance as unknown as Record<string, unknown>)[name];
           if (!isEdge(edge)) throw new SchemaError(`include: "${name}" is not a relationship of ${modelName(instance.constructor)}`);
-          loads.push(edge[INCLUDE](options));
-          into.push(slot);
+          edge[INCLUDE](options, loads, loads.slot());
         }
+        levels.push({ from, to: loads.results.length, spec: nested && Object.keys(nested).some((k) => !k.startsWith('$')) ? nested : undefined });
       }
     }
-    let loaded: (readonly ModelBase[])[];
+    loads.close();
     try {
-      loaded = await Promise.all(loads);
+      await loads.done;
     } finally {
       end?.();
     }
-    // Children in load order, each once (as the de-duplicated frontier always was).
-    loaded.forEach((items, i) => {
-      const level = levels[into[i]];
-      if (level.spec) for (const item of items) level.children.add(item);
-    });
-    frontier = levels.filter((l) => l.spec && l.children.size > 0).map((l): [ModelBase[], Spec] => [[...l.children], l.spec!]);
+    const loaded = loads.results;
+    // Children in load order, each once (as the de-duplicated frontier always was): a to-one
+    // load gives its target or null, a list load its targets.
+    const next: [ModelBase[], Spec][] = [];
+    for (const level of levels) {
+      if (!level.spec) continue;
+      const children = new Set<ModelBase>();
+      for (let i = level.from; i < level.to; i++) {
+        const got = loaded[i];
+        if (got === null) continue;
+        if (Array.isArray(got)) for (const item of got as readonly ModelBase[]) children.add(item);
+        else children.add(got as ModelBase);
+      }
+      if (children.size > 0) next.push([[...children], level.spec]);
+    }
+    frontier = next;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { ModelBase } from '../model/instance.js';
 import type { Page } from '../operations/read-stream.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, type Edge, type EdgeDeclaration, type IncludeLoadOptions, type KnownLoaded } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, type Edge, type EdgeDeclaration, type IncludeLoadOptions, type IncludeRound, type KnownLoaded } from './edge.js';
 
 /** The loaded state and the reads every list-valued edge has. */
 export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
@@ -15,8 +15,8 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
   abstract readonly owner: ModelBase;
   /** The shared declaration. */
   abstract readonly relation: EdgeDeclaration;
-  #loaded = false;
-  #items: T[] = [];
+  /** The loaded items (all, or a first page); `undefined` until loaded. */
+  #items: T[] | undefined;
   /** The next page's cursor, or what gives it: a page's cursor is encoded only when asked for. */
   #next: { readonly cursor: string | undefined } | undefined;
 
@@ -27,7 +27,7 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
 
   /** `true` once loaded (all items, or a first page through an include with `$limit`). */
   get isLoaded(): boolean {
-    return this.#loaded;
+    return this.#items !== undefined;
   }
 
   /** The owner's field holding this edge (`replies` of `Thread.replies`). */
@@ -40,8 +40,9 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
    * `session.load` result), and throws EdgeNotLoadedError when not loaded.
    */
   get(this: ListEdge<T> & KnownLoaded): T[] {
-    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
-    return this.#items;
+    const items = this.#items;
+    if (items === undefined) throw new EdgeNotLoadedError(edgeLabel(this));
+    return items;
   }
 
   /** After a page-limited include: the cursor of the next page (`undefined` when complete). */
@@ -51,12 +52,12 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
 
   /** @internal Every item is loaded (not only a first page): `load()` may answer at once. */
   protected get complete(): boolean {
-    return this.#loaded && this.cursor === undefined;
+    return this.#items !== undefined && this.cursor === undefined;
   }
 
   /** @internal The loaded items, for a subclass that keeps them up to date after a write. */
   protected get held(): T[] | undefined {
-    return this.#loaded ? this.#items : undefined;
+    return this.#items;
   }
 
   /** Streams the items page by page. */
@@ -69,17 +70,20 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
     } while (cursor);
   }
 
-  /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). */
-  async [INCLUDE](options: IncludeLoadOptions): Promise<readonly ModelBase[]> {
-    if (options.limit === undefined && !options.reverse) return (await this.load()) as unknown as ModelBase[];
-    const p = await this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
-    this.prime(p.items, p);
-    return p.items as unknown as ModelBase[];
+  /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). `load` and `page` are async: never a throw. */
+  [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
+    if (options.limit === undefined && !options.reverse) {
+      this.load().then((items) => round.put(slot, items as unknown as ModelBase[]), round.fail);
+      return;
+    }
+    this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse }).then((p) => {
+      this.prime(p.items, p);
+      round.put(slot, p.items as unknown as ModelBase[]);
+    }, round.fail);
   }
 
   /** @internal Marks the edge loaded; `next` is the cursor of the next page, or the page that has it. */
   prime(items: T[], next: string | undefined | { readonly cursor: string | undefined }): void {
-    this.#loaded = true;
     this.#items = items;
     this.#next = typeof next === 'object' ? next : next === undefined ? undefined : { cursor: next };
   }

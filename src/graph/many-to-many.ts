@@ -40,14 +40,35 @@ export interface ManyToManyOptions {
 
 const isOfModel = (cls: unknown, model: AnyModel): boolean => cls === model || (typeof cls === 'function' && cls.prototype instanceof (model as unknown as typeof Object));
 
-/** The declaration, resolved on first use (the thunks may name classes declared later). */
+/** The sides found per declaring class, by what decides them (the models at the ends, the target and the side asked for). */
+const sidesFound = new WeakMap<object, { from: AnyModel; to: AnyModel; other: AnyModel; asked: ManyToManyOptions['side']; side: 'from' | 'to' }[]>();
+
+/**
+ * The declaration, resolved on first use (the thunks may name classes declared later). Which
+ * side the class reads is worked out (and checked) once per class and models: later
+ * instances only look it up.
+ */
 function resolve(owner: ModelBase, target: () => AnyModel, options: ManyToManyOptions): ManyToManyRelation {
   const store = options.through();
   if (!isEdgeStore(store)) throw new SchemaError(`manyToMany() on ${modelName(owner.constructor)}: through must return a store made by edgeTable()`);
   const info = store.edgeStore;
   const cls = owner.constructor;
-  const [from, to, other] = [info.from(), info.to(), target()];
-  let side = options.side;
+  const from = info.from();
+  const to = info.to();
+  const other = target();
+  let found = sidesFound.get(cls);
+  const known = found?.find((f) => f.from === from && f.to === to && f.other === other && f.asked === options.side);
+  const side = known ? known.side : sideOf(cls, info, from, to, other, options.side);
+  if (!known) {
+    if (!found) sidesFound.set(cls, (found = []));
+    found.push({ from, to, other, asked: options.side, side });
+  }
+  return { kind: 'manyToMany', target, through: options.through, index: side === 'to' ? info.index : undefined, side, inverse: options.inverse };
+}
+
+/** The end of the store `cls` reads; throws when the store does not link `cls` to `other` that way. */
+function sideOf(cls: object, info: EdgeStore['edgeStore'], from: AnyModel, to: AnyModel, other: AnyModel, asked: ManyToManyOptions['side']): 'from' | 'to' {
+  let side = asked;
   if (!side) {
     if (isOfModel(cls, from) && other === to && !isOfModel(cls, to)) side = 'from';
     else if (isOfModel(cls, to) && other === from && !isOfModel(cls, from)) side = 'to';
@@ -56,11 +77,21 @@ function resolve(owner: ModelBase, target: () => AnyModel, options: ManyToManyOp
   }
   const [mine, theirs] = side === 'from' ? [from, to] : [to, from];
   if (!isOfModel(cls, mine) || other !== theirs) throw new SchemaError(`manyToMany() on ${modelName(cls)}: the ${side} side of ${info.name} links ${modelName(mine)} to ${modelName(theirs)}`);
-  return { kind: 'manyToMany', target, through: options.through, index: side === 'to' ? info.index : undefined, side, inverse: options.inverse };
+  return side;
 }
+
+/** The adjacency queries made, per store and side (a query depends on nothing else). */
+const adjacencies = new WeakMap<EdgeStore, { from?: EdgeQuery; to?: EdgeQuery }>();
 
 /** The adjacency Query of an owner, as the loaders' to-many query of the store. */
 export function adjacency(relation: ManyToManyRelation): EdgeQuery {
+  const store = relation.through();
+  let made = adjacencies.get(store);
+  if (!made) adjacencies.set(store, (made = {}));
+  return (made[relation.side] ??= adjacencyOf(relation));
+}
+
+function adjacencyOf(relation: ManyToManyRelation): EdgeQuery {
   const { store, info, mine } = endsOf(relation);
   return {
     kind: 'oneToMany',
@@ -100,25 +131,32 @@ async function targetsOf(graph: GraphLoader, relation: ManyToManyRelation, links
 /** A many-to-many edge of one instance. */
 export class ManyToMany<T> extends ListEdge<T> implements WriteEffectSource {
   /** @internal */
-  readonly [EDGE] = 'manyToMany' as const;
+  declare readonly [EDGE]: 'manyToMany';
+  static {
+    Object.defineProperty(this.prototype, EDGE, { value: 'manyToMany' });
+  }
+  /** The instance this edge belongs to. */
+  declare readonly owner: ModelBase;
+  /** The declaration as given, until resolved. */
+  readonly #target: () => AnyModel;
+  readonly #options: ManyToManyOptions;
   #relation: ManyToManyRelation | undefined;
 
-  constructor(
-    private readonly declared: { target: () => AnyModel; options: ManyToManyOptions },
-    /** The instance this edge belongs to. */
-    readonly owner: ModelBase,
-  ) {
+  constructor(target: () => AnyModel, options: ManyToManyOptions, owner: ModelBase) {
     super();
+    this.#target = target;
+    this.#options = options;
+    this.owner = owner;
   }
 
   /** The shared declaration (resolved on first use). */
   get relation(): ManyToManyRelation {
-    return (this.#relation ??= resolve(this.owner, this.declared.target, this.declared.options));
+    return (this.#relation ??= resolve(this.owner, this.#target, this.#options));
   }
 
   /** @internal What this edge adds to a delete of its owner (`onDelete`, see link-integrity.ts). */
   get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
-    return linkEffects(this, this.declared.options.onDelete, adjacency);
+    return linkEffects(this, this.#options.onDelete, adjacency);
   }
 
   /** Loads every target: the adjacency Query (de-duplicated with the tick's), then the targets in shared BatchGetItems. */
@@ -209,5 +247,5 @@ export function manyToMany<M extends AnyModel>(target: () => M, options: ManyToM
   }
   const owner = constructingInstance();
   if (!owner) throw new SchemaError('manyToMany() must initialise an instance field of a model class');
-  return new ManyToMany({ target, options }, owner);
+  return new ManyToMany(target, options, owner);
 }

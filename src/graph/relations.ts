@@ -13,7 +13,7 @@ import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
 import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
 import { ListEdge } from './list-edge.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions, type IncludeRound } from './edge.js';
 import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
 import { toManyEffects, toOneEffects, type CounterAttribute, type OnDelete } from './integrity.js';
 
@@ -107,19 +107,44 @@ function owner(kind: string): ModelBase {
   return o;
 }
 
+/** What a to-one edge holds before it is loaded (a loaded edge holds its target, or `null`). */
+const UNLOADED: unique symbol = Symbol('dynagraph.unloaded');
+
 /** A to-one edge of one instance. */
 export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
   /** @internal */
-  readonly [EDGE] = 'toOne' as const;
-  #loaded = false;
-  #value: T | null = null;
+  declare readonly [EDGE]: 'toOne';
+  static {
+    // On the prototype: one less field for every edge of every instance.
+    Object.defineProperty(this.prototype, EDGE, { value: 'toOne' });
+  }
+  /** The instance this edge belongs to. */
+  declare readonly owner: ModelBase;
+  /** The target once loaded (`null`: none), else {@link UNLOADED}. */
+  #value: T | null | typeof UNLOADED = UNLOADED;
+  #relation: Relation | undefined;
+  // The declaration as given (checked already), until `relation` is first read: most edges of most instances never are.
+  readonly #kind: RelationKind | undefined;
+  readonly #target: (() => AnyModel) | undefined;
+  readonly #options: Given | undefined;
 
-  constructor(
-    /** The shared declaration. */
-    readonly relation: Relation,
-    /** The instance this edge belongs to. */
-    readonly owner: ModelBase,
-  ) {}
+  /** An edge of `owner` over `relation`. */
+  constructor(relation: Relation, owner: ModelBase);
+  /** @internal An edge of `owner` whose declaration is made from what was declared (and checked) when first read. */
+  constructor(kind: RelationKind, owner: ModelBase, target: () => AnyModel, options: Given);
+  constructor(relation: Relation | RelationKind, owner: ModelBase, target?: () => AnyModel, options?: Given) {
+    this.owner = owner;
+    if (typeof relation === 'string') {
+      this.#kind = relation;
+      this.#target = target;
+      this.#options = options;
+    } else this.#relation = relation;
+  }
+
+  /** The shared declaration. */
+  get relation(): Relation {
+    return (this.#relation ??= relationOf(this.#kind!, this.#target!, this.#options!));
+  }
 
   /** @internal What this edge adds to a create or delete of its owner (see integrity.ts). */
   get [WRITE_EFFECTS](): WriteEffectHandler | undefined {
@@ -128,7 +153,7 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 
   /** @internal Takes the owner that loaded this instance through the inverse edge, unless already loaded. */
   [PRIME_INVERSE](owner: unknown): void {
-    if (!this.#loaded) this.prime(owner as T);
+    if (this.#value === UNLOADED) this.prime(owner as T);
   }
 
   /** The owner's field holding this edge (`user` of `Thread.user`). */
@@ -136,15 +161,28 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     return fieldOf(this.owner, this);
   }
 
-  /** @internal */
-  async [INCLUDE](): Promise<readonly ModelBase[]> {
-    const v = await this.load();
-    return v ? [v as unknown as ModelBase] : [];
+  /** @internal An include's load: the target (`null`: none) goes to its slot from the load's own callback (no promise of its own). */
+  [INCLUDE](_options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
+    const held = this.#value;
+    if (held !== UNLOADED) return round.put(slot, held as ModelBase | null);
+    let loading: Promise<ModelBase | null>;
+    try {
+      loading = graphFor(this.owner).loadToOne(this.relation, this.owner);
+    } catch (err) {
+      return round.fail(err);
+    }
+    loading.then((found) => {
+      try {
+        round.put(slot, this.#loaded(found) as ModelBase | null);
+      } catch (err) {
+        round.fail(err);
+      }
+    }, round.fail);
   }
 
   /** `true` once loaded (or set). */
   get isLoaded(): boolean {
-    return this.#loaded;
+    return this.#value !== UNLOADED;
   }
 
   /**
@@ -152,13 +190,15 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
    * `session.load` result), and throws EdgeNotLoadedError when not loaded.
    */
   get(this: ToOne<T> & KnownLoaded): T | null {
-    if (!this.#loaded) throw new EdgeNotLoadedError(edgeLabel(this));
-    return this.#value;
+    const value = this.#value;
+    if (value === UNLOADED) throw new EdgeNotLoadedError(edgeLabel(this));
+    return value;
   }
 
   /** Loads the target (batched with every other load of the same tick); `null` when missing. Never writes. */
   load(): Promise<T | null> {
-    if (this.#loaded) return Promise.resolve(this.#value);
+    const held = this.#value;
+    if (held !== UNLOADED) return Promise.resolve(held);
     let loading: Promise<ModelBase | null>;
     try {
       loading = graphFor(this.owner).loadToOne(this.relation, this.owner);
@@ -166,12 +206,15 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
       return Promise.reject(err);
     }
     // One `then` per load rather than an async frame: the per-edge path of a fan-in.
-    return loading.then((found) => {
-      const value = found as T | null;
-      if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
-      this.prime(value);
-      return value;
-    });
+    return loading.then((found) => this.#loaded(found));
+  }
+
+  /** A load's target arrived: its inverse edge and this one are primed. */
+  #loaded(found: ModelBase | null): T | null {
+    const value = found as T | null;
+    if (value && this.relation.inverse) primeInverse(value, this.relation.inverse, this.owner);
+    this.prime(value);
+    return value;
   }
 
   /**
@@ -185,7 +228,8 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     const self = this.owner as unknown as Record<string, unknown>;
     if (target === null) {
       // Unloaded: a blank target still tells which of my attributes backQuery fills.
-      const probe = this.#value ?? instanceFromItem(this.relation.target() as unknown as ModelClassRuntime, {});
+      const held = this.#value;
+      const probe = held !== UNLOADED && held !== null ? held : instanceFromItem(this.relation.target() as unknown as ModelClassRuntime, {});
       for (const k of Object.keys(back(probe))) delete self[k];
     } else {
       Object.assign(self, back(target));
@@ -196,7 +240,6 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 
   /** @internal Marks the edge loaded with `value`. */
   prime(value: T | null): void {
-    this.#loaded = true;
     this.#value = value;
   }
 }
@@ -204,15 +247,33 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
 /** A to-many edge of one instance. */
 export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
   /** @internal */
-  readonly [EDGE] = 'toMany' as const;
+  declare readonly [EDGE]: 'toMany';
+  static {
+    Object.defineProperty(this.prototype, EDGE, { value: 'toMany' });
+  }
+  /** The instance this edge belongs to. */
+  declare readonly owner: ModelBase;
+  #relation: Relation | undefined;
+  // The declaration as given (checked already), until `relation` is first read.
+  readonly #target: (() => AnyModel) | undefined;
+  readonly #options: Given | undefined;
 
-  constructor(
-    /** The shared declaration. */
-    readonly relation: Relation,
-    /** The instance this edge belongs to. */
-    readonly owner: ModelBase,
-  ) {
+  /** An edge of `owner` over `relation`. */
+  constructor(relation: Relation, owner: ModelBase);
+  /** @internal An edge of `owner` whose `oneToMany` declaration is made from what was declared (and checked) when first read. */
+  constructor(kind: 'oneToMany', owner: ModelBase, target: () => AnyModel, options: Given);
+  constructor(relation: Relation | 'oneToMany', owner: ModelBase, target?: () => AnyModel, options?: Given) {
     super();
+    this.owner = owner;
+    if (typeof relation === 'string') {
+      this.#target = target;
+      this.#options = options;
+    } else this.#relation = relation;
+  }
+
+  /** The shared declaration. */
+  get relation(): Relation {
+    return (this.#relation ??= relationOf('oneToMany', this.#target!, this.#options!));
   }
 
   /** @internal What this edge adds to a delete of its owner (see integrity.ts). */
@@ -267,26 +328,38 @@ export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
   }
 }
 
-function declare(kind: RelationKind, target: () => AnyModel, options: ToOneOptions<any, any, any> | ToManyOptions<any, any, any>): Relation {
+/** The options of a to-one or to-many declaration, as given. */
+type Given = ToOneOptions<any, any, any> | ToManyOptions<any, any, any>;
+
+/** Refuses a declaration that cannot work, when it is declared (its instance is constructed). */
+function check(kind: RelationKind, target: () => AnyModel, options: Given): void {
   if (typeof target !== 'function') throw new SchemaError(`${kind}() needs a thunk of the target model: () => Target`);
   if (typeof options?.query !== 'function') throw new SchemaError(`${kind}() needs a query function`);
-  const { onDelete, requireTarget, counter } = options as { onDelete?: OnDelete; requireTarget?: boolean; counter?: string };
+  const { counter } = options as { counter?: string };
   if (counter !== undefined && !options.inverse) throw new SchemaError(`${kind}(): counter "${counter}" needs inverse (the target's to-one edge naming my key)`);
+}
+
+/** The declaration object of a checked declaration. */
+function relationOf(kind: RelationKind, target: () => AnyModel, options: Given): Relation {
+  const { onDelete, requireTarget, counter } = options as { onDelete?: OnDelete; requireTarget?: boolean; counter?: string };
   return { kind, target, query: options.query, index: options.index, backQuery: options.backQuery as Relation['backQuery'], backIndex: options.backIndex, inverse: options.inverse, onDelete, requireTarget, counter };
 }
 
-/** Cache of declarations per call site would be unsafe; declarations are tiny, one per edge is fine. */
+// Never cached per call site or class: the functions given may differ per instance (they may close over it). Each edge makes its own declaration, when first read.
 /** Many of me point at one target: `user = manyToOne(() => User, { query: (t: Thread) => ({ name: t.user_name }) })`. */
 export function manyToOne<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToOneOptions<S, M, X>): ToOne<InstanceType<M>> {
-  return new ToOne(declare('manyToOne', target, options), owner('manyToOne'));
+  check('manyToOne', target, options);
+  return new ToOne('manyToOne', owner('manyToOne'), target, options);
 }
 
 /** One of me points at one target. */
 export function oneToOne<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToOneOptions<S, M, X>): ToOne<InstanceType<M>> {
-  return new ToOne(declare('oneToOne', target, options), owner('oneToOne'));
+  check('oneToOne', target, options);
+  return new ToOne('oneToOne', owner('oneToOne'), target, options);
 }
 
 /** One of me has many targets: `replies = oneToMany(() => Reply, { query: (t: Thread) => ({ thread_id: … }) })`. */
 export function oneToMany<S, M extends AnyModel, X extends IndexNameOf<M> | undefined = undefined>(target: () => M, options: ToManyOptions<S, M, X>): ToMany<InstanceType<M>> {
-  return new ToMany(declare('oneToMany', target, options), owner('oneToMany'));
+  check('oneToMany', target, options);
+  return new ToMany('oneToMany', owner('oneToMany'), target, options);
 }

@@ -11,7 +11,7 @@
  * snapshot for dirty tracking, so an in-place `tags.add(x)` must not change it.
  */
 import { numberText, NumberValue, type Attribute } from './attribute.js';
-import { BooleanAttribute, LiteralAttribute, NumberAttribute, StringAttribute } from './scalars.js';
+import { BooleanAttribute, DateAttribute, LiteralAttribute, NumberAttribute, StringAttribute } from './scalars.js';
 import { ListAttribute, MapAttribute, SetAttribute } from './collections.js';
 
 /** Restores one attribute's value from its stored form; what `attr.decode(stored)` returns. */
@@ -54,10 +54,50 @@ function build(attr: Attribute): Decoder {
     return (v) => (typeof v === 'number' ? v : v === undefined || v === null ? undefined : Number(numberText(v)));
   }
   if (proto === BooleanAttribute.prototype || proto === LiteralAttribute.prototype) return (v) => (v === null ? undefined : v);
+  if (proto === DateAttribute.prototype && (attr as DateAttribute).format === 'iso') {
+    return (v) => (typeof v === 'string' ? isoDate(v) : attr.decode(v));
+  }
   if (proto === SetAttribute.prototype) return setDecoder(attr as SetAttribute<unknown>);
   if (proto === ListAttribute.prototype) return listDecoder(attr as ListAttribute<unknown>);
   if (proto === MapAttribute.prototype) return mapDecoder(attr as MapAttribute<never>);
   return (v) => attr.decode(v);
+}
+
+/** Days of each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `new Date(text)`, without the engine's general date parser for the form dates are stored
+ * in: `toISOString()`'s `YYYY-MM-DDTHH:mm:ss.sssZ` naming a valid date and time of a year
+ * from 1000 on is read digit by digit (a valid date: no engine-specific rollover, and
+ * `Date.UTC` reads years below 100 as 19xx); every other text goes through `new Date`.
+ */
+export function isoDate(text: string): Date {
+  if (text.length !== 24 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58
+    || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) return new Date(text);
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const ms = digits(text, 20, 3);
+  // digits() is -1 for a non-digit, which every range check below refuses.
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return new Date(text);
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > MONTH_DAYS[month - 1] + (leap ? 1 : 0)) return new Date(text);
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+}
+
+/** The decimal number of `count` digits of `text` at `at`; -1 when one is not a digit. */
+function digits(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function setDecoder(attr: SetAttribute<unknown>): Decoder {

@@ -9,7 +9,7 @@ import {
   Model, NumberValue, StringAttribute,
   string, number, bigint, decimal, boolean, date, binary, literal, json, stringSet, numberSet, binarySet, list, map, template,
 } from '../../src/index.js';
-import { decoderOf } from '../../src/schema/decoder.js';
+import { decoderOf, isoDate } from '../../src/schema/decoder.js';
 import type { Attribute } from '../../src/schema/attribute.js';
 import { seededRandom } from '../../src/testing/index.js';
 
@@ -94,6 +94,23 @@ describe('schema decoders (the read path)', () => {
       }
       expect(Everything.schema.decode(item)).to.deep.equal(expected);
       expect({ ...Everything.fromItem(item) }).to.deep.include(expected);
+    }
+  });
+
+  it('a stored date text is read as new Date(text) reads it: valid, out of range, malformed (seeded random mutations)', () => {
+    const random = seededRandom(29);
+    const same = (text: string) => expect(String(isoDate(text).getTime()), text).to.equal(String(new Date(text).getTime()));
+    for (const text of [
+      '2024-02-29T12:00:00.000Z', '2023-02-29T12:00:00.000Z', '2000-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2024-04-31T00:00:00.000Z',
+      '2024-00-10T00:00:00.000Z', '2024-13-10T00:00:00.000Z', '2024-01-00T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T23:60:00.000Z',
+      '2024-01-01T23:00:60.000Z', '0099-01-01T00:00:00.000Z', '0999-12-31T23:59:59.999Z', '1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z',
+      '+012024-01-01T00:00:00.000Z', '-000001-01-01T00:00:00.000Z', '2024-01-01T00:00:00Z', '2024-01-01', '', 'not a date', '2024-01-01T00:00:00.000+',
+    ]) same(text);
+    const chars = '0123456789-:.TZ +';
+    for (let i = 0; i < 20000; i++) {
+      const text = new Date(Math.floor((random() * 2 - 0.3) * 4e13)).toISOString().split('');
+      if (random() < 0.7) for (let k = 1 + Math.floor(random() * 3); k > 0; k--) text[Math.floor(random() * text.length)] = chars[Math.floor(random() * chars.length)];
+      same(text.join(''));
     }
   });
 

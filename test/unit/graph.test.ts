@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { compositeKey, diagram, EdgeNotLoadedError, type KnownLoaded, relationsOf, Model, string, oneToOne, ValidationError } from '../../src/index.js';
+import { binary, compositeKey, diagram, EdgeNotLoadedError, edgeTable, type KnownLoaded, relationsOf, Model, number, string, oneToOne, ValidationError } from '../../src/index.js';
 import { Forum, Reply, Thread, User, forumModels } from '../../examples/forum/models.js';
 
 /** Strings rich in the characters that matter: separators, backslashes, unicode. */
@@ -108,6 +108,33 @@ describe('graph (unit)', () => {
       const [a, b] = [new Thread(init), new Thread(init)];
       expect(a.user).to.not.equal(b.user);
       expect(relationsOf(Reply).user.target()).to.equal(User);
+    });
+  });
+
+  describe('edge store ids', () => {
+    class Doc extends Model({ table: 'docs', key: { hash: 'owner', range: 'n' }, attributes: { owner: string(), n: number() } }) {}
+    class Blob extends Model({ table: 'blobs', key: { hash: 'bytes' }, attributes: { bytes: binary() } }) {}
+    const Links = edgeTable({ name: 'DocBlob', table: 'links', from: () => Doc, to: () => Blob });
+    const info = Links.edgeStore;
+
+    it('read back every key they were made from', () => {
+      fc.assert(fc.property(anyPart.filter((p) => p.length > 0), fc.integer(), fc.uint8Array({ minLength: 1, maxLength: 9 }), (owner, n, bytes) => {
+        const doc = info.keyOf(Doc, info.endId(Doc, { owner, n }))!;
+        expect(doc.owner).to.equal(owner);
+        expect(Number(doc.n)).to.equal(n);
+        expect([...(info.keyOf(Blob, info.endId(Blob, { bytes })) as { bytes: Uint8Array }).bytes]).to.deep.equal([...bytes]);
+      }));
+    });
+
+    it('read nothing from an id of another store or model, nor from a cut, padded or malformed one', () => {
+      const id = info.endId(Doc, { owner: 'a:b', n: 12 });
+      expect(id).to.equal('T7:DocBlobS3:a:bN4:12e0');
+      expect(info.keyOf(Doc, id)).to.deep.include({ owner: 'a:b' });
+      const other = edgeTable({ name: 'Other', table: 'links', from: () => Doc, to: () => Blob }).edgeStore;
+      for (const bad of [
+        other.endId(Doc, { owner: 'a:b', n: 12 }), info.endId(Blob, { bytes: new Uint8Array([1]) }), id.slice(0, -1), `${id}x`, `${id}U`,
+        'T7:DocBlobUN4:12e0', 'T7:DocBlobS3:a:bU', 'T7:DocBlobX3:a:bN4:12e0', 'T7:DocBlobS-1:N4:12e0', 'T7:DocBlobS99:a:bN4:12e0', 'T7:DocBlobS3', 'U', '', 'T7:DocBlo',
+      ]) expect(info.keyOf(Doc, bad), bad).to.equal(undefined);
     });
   });
 
