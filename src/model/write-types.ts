@@ -5,17 +5,14 @@
 import type { Condition } from '../expressions/condition-ast.js';
 import type { Database } from '../operations/context.js';
 import type { ReturnValues } from '../operations/update.js';
-import type { TemplateAttribute } from '../schema/template.js';
-import type { AttributeMap, ValuesOf } from '../schema/types.js';
+import type { AttributeMap, InputKeys, ValuesOf } from '../schema/types.js';
 import type { AnyModel, AnyModelTypes, INSTANCE_TYPES, MODEL_TYPES, ValuesOfModel } from './model.js';
 import type { AnyUpdateSpec, UpdateSpec } from './update-spec.js';
 import type { VersionOptions } from './versioning.js';
 import type { DeleteOptions } from './writes.js';
 
-type Computed<A extends AttributeMap> = { [K in keyof A]: A[K] extends TemplateAttribute<any> ? K : never }[keyof A];
-
 /** Attributes of a model an update may write: everything but keys, templates and the version. */
-export type WritableOf<T extends AnyModelTypes> = Exclude<keyof T['values'] & string, T['hash'] | T['range'] | T['version'] | Computed<T['attributes']>>;
+export type WritableOf<T extends AnyModelTypes> = Exclude<InputKeys<T['attributes']> & string, T['hash'] | T['range'] | T['version']>;
 
 /** The declaration types of an instance type (from `Model()`), if it has them. */
 type TypesOfInstance<T> = T extends { readonly [INSTANCE_TYPES]: infer MT extends AnyModelTypes } ? MT : never;

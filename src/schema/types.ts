@@ -34,7 +34,12 @@ type MaybeAbsent<X extends Attribute<any, any, any>> = true extends X['__optiona
 type InputRole<X extends Attribute<any, any, any>> = X extends TemplateAttribute<any> ? 'computed' : true extends X['__required'] ? 'required' : 'optional';
 
 type RequiredKeys<A extends AttributeMap> = { [K in keyof A]: InputRole<A[K]> extends 'required' ? K : never }[keyof A];
-type InputKeys<A extends AttributeMap> = { [K in keyof A]: InputRole<A[K]> extends 'computed' ? never : K }[keyof A];
+/**
+ * The attributes of a map that are not computed from a template: what constructor input may
+ * give, and (less keys and the version) what an update may write. One alias for both, so a
+ * model's map is walked for it once.
+ */
+export type InputKeys<A extends AttributeMap> = { [K in keyof A]: InputRole<A[K]> extends 'computed' ? never : K }[keyof A];
 type MaybeKeys<A extends AttributeMap> = { [K in keyof A]: MaybeAbsent<A[K]> extends true ? K : never }[keyof A];
 
 /** The values of an instance: every attribute; optional ones are optional properties. */
