@@ -192,15 +192,19 @@ export class GraphLoader {
 
   /** Reads stored items by key through the batching loader (cached in a session). */
   loadItems(requests: readonly { key: Record<string, unknown>; model: ModelClassRuntime }[]): Promise<(Record<string, unknown> | undefined)[]> {
-    return Promise.all(requests.map((r) => this.gets.load(this.getKey(r.model, r.key))));
+    return Promise.all(requests.map((r) => this.loadGet(this.getKey(r.model, r.key))));
+  }
+
+  /** One key through the gets loader: a key already asked for takes its pending read at once (not through DataLoader's deferred cache hit). */
+  private loadGet(k: GetKey): Promise<Record<string, unknown> | undefined> {
+    return this.cached?.get(getId(k)) ?? this.gets.load(k);
   }
 
   /** Reads one item by stored key through the batching loader; another entity's item is `null`. */
   getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
     // One `then` per load (no async frames): the per-edge path of a fan-in.
     const k = this.getKey(model, key);
-    const loading = (this.cached && this.cached.get(getId(k))) || this.gets.load(k);
-    return loading.then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
+    return this.loadGet(k).then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
   }
 
   /** Loads the target of a to-one edge. */

@@ -161,23 +161,11 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     return fieldOf(this.owner, this);
   }
 
-  /** @internal An include's load: the target (`null`: none) goes to its slot from the load's own callback (no promise of its own). */
+  /** @internal An include's load: the target (`null`: none) goes to its slot, at once when held (`load` is async: never a throw). */
   [INCLUDE](_options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
     const held = this.#value;
     if (held !== UNLOADED) return round.put(slot, held as ModelBase | null);
-    let loading: Promise<ModelBase | null>;
-    try {
-      loading = graphFor(this.owner).loadToOne(this.relation, this.owner);
-    } catch (err) {
-      return round.fail(err);
-    }
-    loading.then((found) => {
-      try {
-        round.put(slot, this.#loaded(found) as ModelBase | null);
-      } catch (err) {
-        round.fail(err);
-      }
-    }, round.fail);
+    this.load().then((found) => round.put(slot, found as ModelBase | null), round.fail);
   }
 
   /** `true` once loaded (or set). */

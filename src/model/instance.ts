@@ -101,10 +101,8 @@ export class ModelBase {
  * else merged around them, and marked stale when they conflict.
  */
 export function absorb(instance: ModelBase, item: Record<string, unknown>): Absorbed['outcome'] {
-  const state = instance[STATE];
-  // The very item the instance holds (most loads of a fan-in): nothing to compare or allocate.
-  if (item === state.stored) return 'same';
   const schema = (instance.constructor as ModelClassRuntime).schema;
+  const state = instance[STATE];
   const { outcome, snapshot } = absorbItem(schema, instance as unknown as Record<string, unknown>, state.stored, item);
   if (outcome === 'same' || outcome === 'older') return outcome;
   fillComputed(schema, instance as unknown as Record<string, unknown>);
