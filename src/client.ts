@@ -344,25 +344,32 @@ function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'
   const skips = noOp !== null && Object.getPrototypeOf(logger) === noOp;
   const stack = client.middlewareStack;
   if (stack.identify().some((m) => m.startsWith(WATCH))) return skips;
-  stack.add((next, context) => async (args) => {
-    try {
-      return await next(args);
-    } catch (err) {
-      if (attemptOutcomeUnknown(err as Raw)) (context as Record<symbol, unknown>)[RESENT] = true;
-      throw err;
-    }
-  }, { step: 'deserialize', priority: 'high', name: WATCH });
-  stack.add((next, context) => async (args) => {
+  stack.add((next, context) => (args) => onFailure(() => next(args), (err) => {
+    if (attemptOutcomeUnknown(err as Raw)) (context as Record<symbol, unknown>)[RESENT] = true;
+  }), { step: 'deserialize', priority: 'high', name: WATCH });
+  stack.add((next, context) => (args) => {
     const c = context as { logger?: object };
     if (noOp && c.logger && Object.getPrototypeOf(c.logger) === noOp && OWN_REQUESTS.has(args.input as object)) c.logger = quietSdkLogger;
-    try {
-      return await next(args);
-    } catch (err) {
+    return onFailure(() => next(args), (err) => {
       if ((context as Record<symbol, unknown>)[RESENT] && err && typeof err === 'object') (err as Raw)[RESENT] = true;
-      throw err;
-    }
+    });
   }, { step: 'initialize', priority: 'high', name: MARK });
   return skips;
+}
+
+/** `run()`, with `noted` told of its failure (a throw or a rejection) before it goes on; no async frame of its own on every request. */
+function onFailure<T>(run: () => Promise<T>, noted: (err: unknown) => void): Promise<T> {
+  let result: Promise<T>;
+  try {
+    result = run();
+  } catch (err) {
+    noted(err);
+    return Promise.reject(err);
+  }
+  return result.then(undefined, (err: unknown) => {
+    noted(err);
+    throw err;
+  });
 }
 
 /** Every SDK error as a DynagraphError (the two that operations map themselves pass unchanged). */

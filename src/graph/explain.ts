@@ -10,7 +10,8 @@ import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../mod
 import { querySpec } from '../model/reads.js';
 import type { Database } from '../operations/context.js';
 import { keyId } from '../operations/key-id.js';
-import { identityId, stableJson } from './loader.js';
+import { identityId } from './loader.js';
+import { stableJson } from './stable-json.js';
 import type { Relation } from './relations.js';
 import type { ManyToManyRelation } from './edge-store.js';
 import { adjacency } from './many-to-many.js';

@@ -8,8 +8,7 @@
 import DataLoader from 'dataloader';
 import { batchGetItems, type KeyRequest } from '../operations/batch-get.js';
 import { keyId } from '../operations/key-id.js';
-import { keyPartId } from '../operations/key-id.js';
-import { NumberValue } from '../schema/attribute.js';
+import { stableJson } from './stable-json.js';
 import type { Database } from '../operations/context.js';
 import type { Page, ReadSpec } from '../operations/read-stream.js';
 import { mapConcurrent } from '../operations/retry.js';
@@ -44,27 +43,6 @@ interface QueryKey {
 
 function getId(k: GetKey): string {
   return (k.id ??= keyId(k.table, k.model.schema.keyNames, k.key));
-}
-
-/** An injective, order-independent id of a query's parts (also the plan's, in explain.ts). */
-export function stableJson(v: unknown): string {
-  // Injective: strings, booleans, null and plain objects stay JSON; every other value becomes
-  // an array whose first element tags its kind (arrays too), so no value can pass for another —
-  // not `1n` for '1n', a Date for its ISO text, nor bytes for their base64. Equal numbers
-  // in any form (1, 1.0, 1n, NumberValue) share one tag and text, as in keyId.
-  return JSON.stringify(v, function (this: Record<string, unknown>, k) {
-    const raw = this[k];
-    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean' || raw === undefined) return raw;
-    if (typeof raw === 'number' || typeof raw === 'bigint' || raw instanceof Uint8Array || raw instanceof NumberValue) return ['k', keyPartId(raw)];
-    if (raw instanceof Date) return ['d', raw.getTime()];
-    if (Array.isArray(raw)) return ['a', ...raw];
-    if (raw instanceof Set || raw instanceof Map) return [raw instanceof Set ? 'set' : 'map', ...raw];
-    if (typeof raw !== 'object') return ['x', typeof raw, String(raw)];
-    const entries = Object.entries(raw).sort(([a], [b]) => (a < b ? -1 : 1));
-    const proto = Object.getPrototypeOf(raw);
-    // A plain object stays a JSON object (its sorted copy is not visited again, only its fields).
-    return proto === Object.prototype || proto === null ? Object.fromEntries(entries) : ['i', entries];
-  });
 }
 
 /**
