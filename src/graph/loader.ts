@@ -185,6 +185,35 @@ export class GraphLoader {
     return this.loadGet(k).then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
   }
 
+  /**
+   * Loads the target of a to-one edge for an include: the target (`null`: none) goes to
+   * `settle`, any failure (of the read, or of `settle`) to `fail` — one `then` for the whole
+   * load by key, where {@link loadToOne} and the edge's `load()` take three.
+   */
+  loadToOneInto(relation: EdgeQuery, owner: ModelBase, settle: (found: ModelBase | null) => void, fail: (err: unknown) => void): void {
+    let target: ModelClassRuntime;
+    let k: GetKey;
+    try {
+      target = relation.target() as unknown as ModelClassRuntime;
+      const input = relation.query(owner);
+      if (!input || relation.index) {
+        this.loadToOne(relation, owner).then(settle).catch(fail);
+        return;
+      }
+      k = this.getKey(target, target.schema.key(input));
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    this.loadGet(k).then((item) => {
+      try {
+        settle(item && isOf(target, item) ? this.materialize(target, item, k) : null);
+      } catch (err) {
+        fail(err);
+      }
+    }, fail);
+  }
+
   /** Loads the target of a to-one edge. */
   loadToOne(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase | null> {
     try {

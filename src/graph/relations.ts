@@ -161,11 +161,16 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     return fieldOf(this.owner, this);
   }
 
-  /** @internal An include's load: the target (`null`: none) goes to its slot, at once when held (`load` is async: never a throw). */
+  /** @internal An include's load: the target (`null`: none) goes to its slot, at once when held; a failure fails the round (never a throw). */
   [INCLUDE](_options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
     const held = this.#value;
     if (held !== UNLOADED) return round.put(slot, held as ModelBase | null);
-    this.load().then((found) => round.put(slot, found as ModelBase | null), round.fail);
+    try {
+      // As load() does (the inverse and this edge primed), in one `then`: an include's per-edge path.
+      graphFor(this.owner).loadToOneInto(this.relation, this.owner, (found) => round.put(slot, this.#loaded(found) as ModelBase | null), round.fail);
+    } catch (err) {
+      round.fail(err);
+    }
   }
 
   /** `true` once loaded (or set). */

@@ -115,6 +115,25 @@ describe('graph: sessions (DynamoDB Local)', () => {
   });
 
   describe('include', () => {
+    it('a to-one load that fails fails the include with its own error, and leaves the edge unloaded', async () => {
+      const s = db.session();
+      const threads = await s.query(Thread, { forum_name: 'Main' }).all();
+      // Built in memory with a user key DynamoDB cannot store: refused before any request.
+      const bad = new Thread({ forum_name: 'Main', subject: 'bad key', user_name: 'ann' });
+      (bad as unknown as { user_name: unknown }).user_name = 7;
+      counter.reset();
+      const err = await caught<DynagraphError>(s.load([...threads, bad], { user: true }));
+      expect(err).to.be.instanceOf(DynagraphError);
+      expect(err.message).to.match(/name/);
+      expect(bad.user.isLoaded).to.equal(false);
+      const again = await s.load(threads, { user: true });
+      // (User 'doomed' may be deleted by an earlier test: its threads' user is then null.)
+      expect(again.map((t) => t.user.get()?.name ?? t.user_name)).to.deep.equal(threads.map((t) => t.user_name));
+      expect(again.filter((t) => t.user.get() === null).every((t) => t.user_name === 'doomed')).to.equal(true);
+      // The good keys were asked for once, in one batch (the second include took that read); the bad one never was.
+      expect(counter.counts()).to.deep.equal({ BatchGetItemCommand: 1 });
+    });
+
     it('an include of depth 3 takes exactly 3 rounds', async () => {
       const s = db.session();
       const forum = (await s.get(Forum, { name: 'Deep' }))!;
