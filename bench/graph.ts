@@ -20,10 +20,10 @@
  * part), CPU per to-one load for the fan-in; the machine's load average; target lines.
  *
  *   npx tsx graph.ts [--runs 5] [--naive-runs 1] [--warmup 5] [--latency 10] [--shapes forum,tags,depth,fan-in,keys-only,graphql]
+ *   npm run graph:built -- [same flags]
  *
  * `--warmup N`: before timing, every resolver but the naive ones runs N times at 0 ms latency
  * (the first pass also checks that every resolver returns the optimal one's data).
- *   npm run graph:built -- [same flags]
  *
  * tsx compiles with esbuild's `keepNames`, which wraps every arrow function a model's field
  * initialisers create (edge thunks and queries: six per Reply) in a `__name` call that

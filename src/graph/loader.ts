@@ -182,7 +182,12 @@ export class GraphLoader {
   getOne(model: ModelClassRuntime, key: Record<string, unknown>): Promise<ModelBase | null> {
     // One `then` per load (no async frames): the per-edge path of a fan-in.
     const k = this.getKey(model, key);
-    return this.loadGet(k).then((item) => (item && isOf(model, item) ? this.materialize(model, item, k) : null));
+    return this.loadGet(k).then((item) => this.found(k, item));
+  }
+
+  /** What a read at `k` gives a to-one load: its instance, or `null` (none, or another entity's item). */
+  private found(k: GetKey, item: Record<string, unknown> | undefined): ModelBase | null {
+    return item && isOf(k.model, item) ? this.materialize(k.model, item, k) : null;
   }
 
   /**
@@ -191,23 +196,22 @@ export class GraphLoader {
    * load by key, where {@link loadToOne} and the edge's `load()` take three.
    */
   loadToOneInto(relation: EdgeQuery, owner: ModelBase, settle: (found: ModelBase | null) => void, fail: (err: unknown) => void): void {
-    let target: ModelClassRuntime;
+    if (relation.index) {
+      this.loadToOne(relation, owner).then(settle).catch(fail);
+      return;
+    }
     let k: GetKey;
     try {
-      target = relation.target() as unknown as ModelClassRuntime;
+      const target = relation.target() as unknown as ModelClassRuntime;
       const input = relation.query(owner);
-      if (!input || relation.index) {
-        this.loadToOne(relation, owner).then(settle).catch(fail);
-        return;
-      }
+      if (!input) return settle(null);
       k = this.getKey(target, target.schema.key(input));
     } catch (err) {
-      fail(err);
-      return;
+      return fail(err);
     }
     this.loadGet(k).then((item) => {
       try {
-        settle(item && isOf(target, item) ? this.materialize(target, item, k) : null);
+        settle(this.found(k, item));
       } catch (err) {
         fail(err);
       }
