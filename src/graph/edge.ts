@@ -52,6 +52,9 @@ export interface Edge {
   [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void;
 }
 
+/** The last step of a deferred load: it reports into `slot` of `round` (or fails it), and never throws. */
+export type NextStep = (round: IncludeRound, slot: number) => void;
+
 /**
  * The edge loads of one include round: each reports its result into its slot (or fails the
  * round), and the round settles once every slot is filled, or at the first failure (as
@@ -60,6 +63,8 @@ export interface Edge {
 export class IncludeRound {
   /** What each load gave, by slot. */
   readonly results: (readonly ModelBase[] | ModelBase | null)[] = [];
+  /** The loads whose last step runs in the next round (see {@link defer}), by slot. */
+  deferred: Map<number, NextStep> | undefined;
   /** Settles when every load has reported, or rejects with the first failure. */
   readonly done: Promise<void>;
   /** Loads not reported yet, and one more until {@link close}: a load reporting at once never settles a round still being filled. */
@@ -86,6 +91,15 @@ export class IncludeRound {
   put(slot: number, value: readonly ModelBase[] | ModelBase | null): void {
     this.results[slot] = value;
     if (--this.#pending === 0) this.#settle();
+  }
+
+  /**
+   * A load whose first step is done and whose last runs in the next round, with that
+   * round's loads (a many-to-many edge's targets share the next level's BatchGetItems).
+   */
+  defer(slot: number, next: NextStep): void {
+    (this.deferred ??= new Map()).set(slot, next);
+    this.put(slot, null);
   }
 
   /** Every slot is taken (a round whose loads have all reported, or has none, settles now). */

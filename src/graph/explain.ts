@@ -1,9 +1,10 @@
 /**
  * The plan of an include, computed without sending: the rounds `loadIncludes` will run
- * (one per include level) and, per round, the requests its loaders will coalesce the
- * edges into. Given root instances, the first round's counts are exact (distinct keys and
- * partitions computed from the roots, keys the session already holds left out); counts
- * that depend on items not loaded yet are bounds, or say so.
+ * (one per include level; a many-to-many edge's targets are read the round after its
+ * links) and, per round, the requests its loaders will coalesce the edges into. Given root
+ * instances, the first round's counts are exact (distinct keys and partitions computed from
+ * the roots, keys the session already holds left out); counts that depend on items not
+ * loaded yet are bounds, or say so.
  */
 import { SchemaError } from '../errors.js';
 import { instanceFromItem, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
@@ -43,6 +44,8 @@ export interface PlanEdge {
   owners: PlanCount;
   /** `$limit` of a to-many edge. */
   limit?: number | undefined;
+  /** `'targets'`: the second round of a many-to-many edge, reading the targets its links name (`owners` counts the links). */
+  step?: 'targets' | undefined;
 }
 
 /** The requests of one step of a round. */
@@ -90,6 +93,18 @@ interface Frontier {
   instances?: readonly ModelBase[] | undefined;
   owners: PlanCount;
   spec: Spec;
+}
+
+/** A many-to-many edge's targets, read in the round after its adjacency Queries. */
+interface DeferredTargets {
+  path: string;
+  edge: string;
+  target: ModelClassRuntime;
+  table: string;
+  /** The links found (their targets' keys). */
+  links: PlanCount;
+  /** What is loaded below the targets, the round after. */
+  next?: Frontier | undefined;
 }
 
 const DATA = 'depends on data';
@@ -161,10 +176,12 @@ export function planInclude(db: Database, root: { instances: readonly ModelBase[
     frontier = [{ model: root.model, path: '', owners: root.limit !== undefined ? { max: root.limit } : { note: DATA }, spec }];
   }
   const rounds: PlanRound[] = [];
-  while (frontier.length) {
-    const round = planRound(db, rounds.length + 1, frontier, holds);
+  let deferred: DeferredTargets[] = [];
+  while (frontier.length || deferred.length) {
+    const round = planRound(db, rounds.length + 1, frontier, deferred, holds);
     rounds.push(round.plan);
     frontier = round.next;
+    deferred = round.deferred;
   }
   const requests = [rootStep, ...rounds.flatMap((r) => r.steps)].reduce<PlanCount>((sum, s) => (s ? add(sum, s.requests.exact !== undefined || s.requests.max !== undefined ? s.requests : { note: DATA }) : sum), { exact: 0 });
   const plan: GraphPlan = { root: rootStep, rounds, requests, text: '', toString: () => plan.text };
@@ -172,10 +189,19 @@ export function planInclude(db: Database, root: { instances: readonly ModelBase[
   return plan;
 }
 
-function planRound(db: Database, n: number, frontier: Frontier[], holds: (model: ModelClassRuntime, key: Record<string, unknown>) => boolean): { plan: PlanRound; next: Frontier[] } {
+function planRound(db: Database, n: number, frontier: Frontier[], deferred: readonly DeferredTargets[], holds: (model: ModelClassRuntime, key: Record<string, unknown>) => boolean): { plan: PlanRound; next: Frontier[]; deferred: DeferredTargets[] } {
   const edges: PlanEdge[] = [];
   const next: Frontier[] = [];
+  const later: DeferredTargets[] = [];
   const gets = { tables: new Set<string>(), edges: new Set<string>(), ids: new Set<string>(), bound: { exact: 0 } as PlanCount };
+  // The previous round's many-to-many targets go out with this round's gets.
+  for (const d of deferred) {
+    edges.push({ path: d.path, edge: d.edge, target: d.target.name, kind: 'manyToMany', table: d.table, owners: d.links, step: 'targets' });
+    gets.tables.add(d.table);
+    gets.edges.add(`targets of ${d.edge}`);
+    gets.bound = add(gets.bound, d.links.exact !== undefined || d.links.max !== undefined ? d.links : { note: 'one per link found' });
+    if (d.next) next.push(d.next);
+  }
   const queries = new Map<string, QueryAcc>();
   const hydrate = { tables: new Set<string>(), edges: new Set<string>() };
   // Whole-partition loads of entity models, by (table, partition): an item collection when ≥ 2 distinct.
@@ -232,17 +258,14 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
           hydrate.tables.add(info.table);
           hydrate.edges.add(`hydrate ${label}`);
         }
-        if (info.kind === 'manyToMany') {
-          hydrate.tables.add(info.targetTable);
-          hydrate.edges.add(`targets of ${label}`);
-          acc.adjacency = true;
-        }
         const per = page?.limit !== undefined && page.limit < Number.MAX_SAFE_INTEGER ? page.limit : undefined;
         children = per !== undefined ? perItem(pending ? { exact: pending.length } : owners, per) : { note: DATA };
       }
-      if (info.nested && Object.keys(info.nested).some((k) => !k.startsWith('$'))) {
-        next.push({ model: info.target, path, owners: children, spec: info.nested });
-      }
+      const below = info.nested && Object.keys(info.nested).some((k) => !k.startsWith('$')) ? { model: info.target, path, owners: children, spec: info.nested } : undefined;
+      if (info.kind === 'manyToMany') {
+        queries.get(stableJson([info.table, info.relation.index ?? '']))!.adjacency = true;
+        if (!pending || pending.length) later.push({ path, edge: label, target: info.target, table: info.targetTable, links: children, next: below });
+      } else if (below) next.push(below);
     }
   }
   const steps: PlanStep[] = [];
@@ -263,7 +286,7 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
   for (const acc of queries.values()) {
     const keys = add(acc.bound, { exact: acc.ids.size - acc.merged });
     const collection = acc.merged > 0 ? '; edges of one item collection share one Query of the partition' : '';
-    const keysOnly = acc.adjacency ? '; many-to-many: the adjacency Query of each owner, then its targets below (one round, two steps)'
+    const keysOnly = acc.adjacency ? '; many-to-many: the adjacency Query of each owner; its targets are read next round, with that round\'s gets'
       : hydrate.tables.has(acc.table) && acc.index ? '; keys-only index: Query, then hydration below (one round, two steps)' : '';
     steps.push({
       command: 'Query', table: acc.table, index: acc.index, edges: [...acc.edges].filter((e) => !acc.edges.has(`${e} (item collection)`)), keys,
@@ -275,13 +298,13 @@ function planRound(db: Database, n: number, frontier: Frontier[], holds: (model:
     steps.push({
       command: 'BatchGetItem', table: [...hydrate.tables].join(','), edges: [...hydrate.edges], keys: { note: 'one per index entry found' },
       requests: { note: '⌈entries / 100⌉, depends on data' }, after: true,
-      how: 'keys-only index entries and many-to-many links found: the full items, every edge of the round in shared chunks of ≤ 100 distinct keys',
+      how: 'keys-only index entries found: the full items, every edge of the round in shared chunks of ≤ 100 distinct keys',
     });
   }
   const merged = new Map<string, Frontier>();
   // loadIncludes merges the children of one path (the same instances) into one next frontier entry.
   for (const f of next) merged.set(`${f.path}`, f);
-  return { plan: { round: n, edges, steps }, next: [...merged.values()] };
+  return { plan: { round: n, edges, steps }, next: [...merged.values()], deferred: later };
 }
 
 function perItem(owners: PlanCount, n: number): PlanCount {
@@ -310,7 +333,8 @@ export function renderPlan(plan: GraphPlan): string {
   plan.rounds.forEach((r, i) => {
     const last = i === plan.rounds.length - 1;
     const bar = last ? '   ' : '│  ';
-    lines.push(`${last ? '└─' : '├─'} round ${r.round}: ${r.edges.map((e) => `${e.path} (${e.edge} → ${e.target}, ${e.kind}, owners: ${showCount(e.owners)})`).join('; ')}`);
+    const edge = (e: PlanEdge) => (e.step ? `${e.path} (targets of ${e.edge} → ${e.target}, links: ${showCount(e.owners)})` : `${e.path} (${e.edge} → ${e.target}, ${e.kind}, owners: ${showCount(e.owners)})`);
+    lines.push(`${last ? '└─' : '├─'} round ${r.round}: ${r.edges.map(edge).join('; ')}`);
     r.steps.forEach((s, j) => {
       const text = renderStep(s).split('\n');
       const lastStep = j === r.steps.length - 1;
@@ -326,10 +350,16 @@ export function holdsIn(db: Database, identity: ReadonlyMap<string, unknown>): (
 }
 
 /** What one round of `loadIncludes` expects to send, for the trace to attribute requests to edges. */
-export function roundExpectation(round: number, frontier: readonly (readonly [readonly ModelBase[], Spec])[]): RoundExpectation {
+export function roundExpectation(round: number, frontier: readonly (readonly [readonly ModelBase[], Spec])[], deferred: readonly { probe: ModelBase; name: string }[]): RoundExpectation {
   const gets = new Map<string, string[]>();
   const queries = new Map<string, string[]>();
   const push = (m: Map<string, string[]>, k: string, v: string) => m.set(k, [...new Set([...(m.get(k) ?? []), v])]);
+  // The targets of the previous round's many-to-many edges.
+  for (const { probe, name } of deferred) {
+    const model = probe.constructor as ModelClassRuntime;
+    const info = edgeInfo(graphFor(probe).db, model, probe, name, true);
+    push(gets, info.targetTable, `targets of ${model.name}.${name}`);
+  }
   for (const [instances, spec] of frontier) {
     const probe = instances[0];
     if (!probe) continue;
@@ -343,7 +373,6 @@ export function roundExpectation(round: number, frontier: readonly (readonly [re
       if (info.kind === 'toOneByKey') push(gets, info.table, label);
       else push(queries, info.relation.index ? `${info.table}.${info.relation.index}` : info.table, label);
       if (info.kind === 'keysOnly') push(gets, info.table, `hydrate ${label}`);
-      if (info.kind === 'manyToMany') push(gets, info.targetTable, `targets of ${label}`);
     }
   }
   return { round, gets, queries };

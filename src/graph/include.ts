@@ -1,13 +1,15 @@
 /**
  * Eager, level-wise loading: `session.load(threads, { user: true, replies: { user: true } })`
  * loads every edge of one level at once (so the loaders batch them), then the next
- * level: sequential round trips equal the include depth.
+ * level: one round trip per level. A many-to-many edge takes two: its adjacency Queries,
+ * then its targets, read with the next level's loads (one BatchGetItem for both, as a
+ * hand-written resolver would send them).
  */
 import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/instance.js';
 import type { ToMany, ToOne } from './relations.js';
 import type { ManyToMany } from './many-to-many.js';
-import { INCLUDE, IncludeRound, isEdge, modelName } from './edge.js';
+import { INCLUDE, IncludeRound, isEdge, modelName, type NextStep } from './edge.js';
 import { roundExpectation } from './explain.js';
 import type { TraceRecorder } from './trace.js';
 
@@ -84,14 +86,43 @@ export type Loaded<T, S> = [keyof S & keyof T] extends [never] ? T : {
 
 type Spec = Record<string, unknown>;
 
-/** Loads `spec` below `roots`, one level per round. */
+/** The deferred last steps of one edge's loads, run in the next round with that round's loads. */
+interface DeferredSteps {
+  /** An owner of the edge (for the trace's expectation) and the edge's field. */
+  probe: ModelBase;
+  name: string;
+  steps: NextStep[];
+  /** What to load below the edge's targets. */
+  spec: Spec | undefined;
+}
+
+/** One edge of one round: its loads are slots [from, to) of the round. */
+interface Level {
+  from: number;
+  to: number;
+  spec: Spec | undefined;
+  probe: ModelBase | undefined;
+  name: string;
+}
+
+/**
+ * Loads `spec` below `roots`, one level per round; a many-to-many edge's targets are read
+ * in the round after its adjacency Queries, with the next level's loads.
+ */
 export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trace?: TraceRecorder): Promise<void> {
   let frontier: [readonly ModelBase[], Spec][] = [[roots, spec]];
-  for (let round = 1; frontier.length; round++) {
-    const end = trace?.startRound(roundExpectation(round, frontier));
+  let deferred: DeferredSteps[] = [];
+  for (let round = 1; frontier.length || deferred.length; round++) {
+    const end = trace?.startRound(roundExpectation(round, frontier, deferred));
     // Every edge load of the round, level after level: a level's loads are slots [from, to) of the round (no closure or index per edge).
     const loads = new IncludeRound();
-    const levels: { from: number; to: number; spec: Spec | undefined }[] = [];
+    const levels: Level[] = [];
+    // The last steps deferred by the previous round, in this round's tick: their gets share its BatchGetItems.
+    for (const group of deferred) {
+      const from = loads.results.length;
+      for (const step of group.steps) step(loads, loads.slot());
+      levels.push({ from, to: loads.results.length, spec: group.spec, probe: undefined, name: group.name });
+    }
     for (const [instances, level] of frontier) {
       for (const [name, sub] of Object.entries(level)) {
         if (name.startsWith('$') || !sub) continue;
@@ -104,7 +135,8 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trac
           if (!isEdge(edge)) throw new SchemaError(`include: "${name}" is not a relationship of ${modelName(instance.constructor)}`);
           edge[INCLUDE](options, loads, loads.slot());
         }
-        levels.push({ from, to: loads.results.length, spec: nested && Object.keys(nested).some((k) => !k.startsWith('$')) ? nested : undefined });
+        const children = nested && Object.keys(nested).some((k) => !k.startsWith('$')) ? nested : undefined;
+        levels.push({ from, to: loads.results.length, spec: children, probe: instances[0], name });
       }
     }
     loads.close();
@@ -114,10 +146,20 @@ export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trac
       end?.();
     }
     const loaded = loads.results;
+    const later = loads.deferred;
     // Children in load order, each once (as the de-duplicated frontier always was): a to-one
-    // load gives its target or null, a list load its targets.
+    // load gives its target or null, a list load its targets; a deferred load goes on next round.
     const next: [ModelBase[], Spec][] = [];
+    deferred = [];
     for (const level of levels) {
+      if (later && level.probe) {
+        const steps: NextStep[] = [];
+        for (let i = level.from; i < level.to; i++) {
+          const step = later.get(i);
+          if (step) steps.push(step);
+        }
+        if (steps.length) deferred.push({ probe: level.probe, name: level.name, steps, spec: level.spec });
+      }
       if (!level.spec) continue;
       const children = new Set<ModelBase>();
       for (let i = level.from; i < level.to; i++) {

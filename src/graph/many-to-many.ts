@@ -2,14 +2,15 @@
  * Many-to-many edges over an adjacency list (see edge-store.ts): `tags = manyToMany(() => Tag,
  * { through: () => PostTag })` on Post and `posts = manyToMany(() => Post, { through: () => PostTag })`
  * on Tag read one store, the first by its partitions, the second by its inverse index. A load
- * is two steps of one round: the adjacency Query of every owner of the tick (de-duplicated,
- * in parallel under the concurrency bound), then one batched get of every target they name.
+ * is two steps: the adjacency Query of every owner of the tick (de-duplicated, in parallel
+ * under the concurrency bound), then one batched get of every target they name. In an
+ * include the targets are read in the next round, with the next level's loads.
  */
 import { SchemaError } from '../errors.js';
 import { constructingInstance, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import type { AnyModel } from '../model/model.js';
 import type { Page } from '../operations/read-stream.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions } from './edge.js';
+import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions, type IncludeRound } from './edge.js';
 import { endId, endsOf, isEdgeStore, keyOfEndId, type EdgeStore, type ManyToManyRelation } from './edge-store.js';
 import { graphFor } from './graph-context.js';
 import { ListEdge } from './list-edge.js';
@@ -168,6 +169,32 @@ export class ManyToMany<T> extends ListEdge<T> implements WriteEffectSource {
     const items = (await targetsOf(graph, relation, links)) as T[];
     this.prime(items, undefined);
     return items;
+  }
+
+  /**
+   * @internal An include's load in two rounds: this round the adjacency Query (all links, or
+   * a first page); the next, the targets, with that round's loads (their gets batch together).
+   */
+  override [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
+    const whole = options.limit === undefined && !options.reverse;
+    if (whole && this.complete) return round.put(slot, this.held as unknown as ModelBase[]);
+    let links: Promise<readonly unknown[] | Page<ModelBase>>;
+    let relation: ManyToManyRelation;
+    const graph = graphFor(this.owner);
+    try {
+      relation = this.relation;
+      const query = adjacency(relation);
+      links = whole ? graph.loadToMany(query, this.owner) : graph.pageToMany(query, this.owner, { limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
+    } catch (err) {
+      return round.fail(err);
+    }
+    links.then((got) => round.defer(slot, (next, at) => {
+      const page = Array.isArray(got) ? undefined : (got as Page<ModelBase>);
+      targetsOf(graph, relation, page ? page.items : (got as readonly unknown[])).then((items) => {
+        this.prime(items as T[], page);
+        next.put(at, items);
+      }, next.fail);
+    }), round.fail);
   }
 
   /**

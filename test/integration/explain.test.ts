@@ -1,11 +1,12 @@
 /**
  * `session.explain` (the plan of an include, sent nothing) and `session.trace` (what was
  * sent, per round and edge) agree with the requests counted at the send point: the forum
- * include of depth 3, an item collection of a shared table, and a keys-only index edge.
+ * include of depth 3, a many-to-many edge beside a nested one, an item collection of a shared
+ * table, and a keys-only index edge.
  */
 import { expect } from 'chai';
 import { Model, manyToOne, number, oneToMany, string, template, type GraphPlan, type GraphTrace } from '../../src/index.js';
-import { Forum, Reply, Thread, User, forumModels, threadId } from '../../examples/forum/models.js';
+import { Forum, Reply, Tag, Thread, User, forumModels, threadId } from '../../examples/forum/models.js';
 import { testDb } from '../harness/db.js';
 import { unprocessedKeys } from '../harness/faults.js';
 
@@ -140,6 +141,33 @@ describe('graph: explain and trace (DynamoDB Local)', () => {
       expect(plan.rounds[1].edges[0].owners.note).to.contain('≤ 2 per item');
       expect(plan.text).to.contain('round 0 (roots)');
     });
+  });
+
+  it('a many-to-many edge: its targets go out the round after its links, in one BatchGetItem with the next level\'s gets', async () => {
+    const s = db.session();
+    const threads = await s.query(Thread, { forum_name: 'AWS' }).all();
+    const tags = await Promise.all(['aws', 'db'].map((name) => Tag.put({ name })));
+    await threads[0].tags.linkMany(tags);
+    await threads[1].tags.link(tags[1]);
+    const include = { user: true, tags: true, replies: { user: true } } as const;
+    const plan = s.explain(threads, include);
+    expect(plan.rounds.map((r) => r.edges.map((e) => `${e.path}:${e.kind}${e.step ? `:${e.step}` : ''}`))).to.deep.equal([
+      ['user:toOneByKey', 'tags:manyToMany', 'replies:toMany'], ['tags:manyToMany:targets', 'replies.user:toOneByKey'],
+    ]);
+    expect(plan.rounds[1].steps.map((st) => [st.command, st.table.split(',').sort().join(','), [...st.edges].sort()])).to.deep.equal([
+      ['BatchGetItem', 'explain-tags,explain-users', ['Reply.user', 'targets of Thread.tags']],
+    ]);
+    counter.reset();
+    const waves = s.stats.rounds;
+    const [first] = await s.load(threads, include);
+    expect(first.tags.get().map((t) => t.name).sort()).to.deep.equal(['aws', 'db']);
+    expect(sentCounts()).to.deep.equal({ BatchGetItem: 2, Query: 6 });
+    expect(s.stats.rounds - waves).to.equal(2);
+    const second = s.trace.rows.filter((r) => r.round === 2);
+    expect(second.map((r) => [r.command, r.requests, [...r.edges].sort()])).to.deep.equal([['BatchGetItem', 1, ['Reply.user', 'targets of Thread.tags']]]);
+    // The tags and carol (alice and bob are held since round 1).
+    expect([second[0].keysAsked, second[0].keysFound]).to.deep.equal([3, 3]);
+    expect(s.trace.rows.filter((r) => r.round > 0).map((r) => `${r.round} ${r.command} ${r.table}${r.index ? `.${r.index}` : ''}`).sort()).to.deep.equal(planSteps(plan).sort());
   });
 
   it('an item collection: plan and trace show one Query per partition for both edges', async () => {

@@ -1,14 +1,14 @@
 /**
  * Many-to-many edges against DynamoDB Local, counting the commands sent: the adjacency
  * Query of every owner of a tick (one per distinct owner, in parallel) and one BatchGetItem
- * of all their targets; includes across both directions in one round per level (two steps
- * each: adjacency, then targets); pages, counts and iteration; link / unlink in one
+ * of all their targets; includes across both directions in two rounds per level (the
+ * adjacency Queries, then the targets with the next level's gets); pages, counts and iteration; link / unlink in one
  * transaction conditional on both ends, exact under lost answers; linkMany chunked at the
  * transaction limit, saying what is done when a chunk fails.
  */
 import { expect } from 'chai';
 import {
-  BatchIncompleteError, edgeTable, manyToMany, Model, string, number, TransactionCanceledError, ValidationError, diagram,
+  BatchIncompleteError, DynagraphError, edgeTable, manyToMany, Model, string, number, TransactionCanceledError, ValidationError, diagram,
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { recordInputs } from '../harness/faults.js';
@@ -108,28 +108,76 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
     expect(counter.total()).to.equal(0);
   });
 
-  it('include tags → posts → tags: 3 rounds (each an adjacency step and a targets step), as explained', async () => {
+  it('include tags → posts → tags: 6 rounds (each level its adjacency Queries, then its targets), as explained', async () => {
     const s = db.session();
     const roots = (await s.getMany(Post, [{ id: 'p00' }, { id: 'p01' }])).map((p) => p!);
     const include = { tags: { posts: { tags: true } } } as const;
     const plan = s.explain(roots, include);
-    expect(plan.rounds).to.have.length(3);
+    expect(plan.rounds.map((r) => r.steps.map((st) => st.command))).to.deep.equal([['Query'], ['BatchGetItem'], ['Query'], ['BatchGetItem'], ['Query'], ['BatchGetItem']]);
     expect(plan.rounds[0].edges[0]).to.include({ kind: 'manyToMany', edge: 'Post.tags', target: 'Tag' });
-    expect(plan.rounds[0].steps.map((st) => [st.command, showKeys(st.keys)])).to.deep.equal([['Query', '2'], ['BatchGetItem', 'one per index entry found']]);
-    expect(plan.rounds[0].steps[1].after).to.equal(true);
-    expect(plan.text).to.include('then its targets below (one round, two steps)');
+    expect(showKeys(plan.rounds[0].steps[0].keys)).to.equal('2');
+    expect(plan.rounds[1].edges).to.deep.equal([{ path: 'tags', edge: 'Post.tags', target: 'Tag', kind: 'manyToMany', table: 'many-to-many-tags', owners: { note: 'depends on data' }, step: 'targets' }]);
+    expect(plan.rounds[1].steps[0].edges).to.deep.equal(['targets of Post.tags']);
+    expect(plan.rounds[2].edges[0]).to.include({ path: 'tags.posts', edge: 'Tag.posts', kind: 'manyToMany' });
+    expect(plan.rounds.some((r) => r.steps.some((st) => st.after))).to.equal(false);
+    expect(plan.text).to.include('its targets are read next round');
+    expect(plan.text).to.include('round 2: tags (targets of Post.tags → Tag, links: depends on data)');
     counter.reset();
     const waves = s.stats.rounds;
     const before = s.trace.totals.requests;
     const [p0] = await s.load(roots, include);
+    // The trace's rounds are the waves the stats count.
     expect(s.stats.rounds - waves).to.equal(6);
-    expect(Object.keys(s.trace.rounds)).to.deep.equal(['1', '2', '3']);
+    expect(Object.keys(s.trace.rounds)).to.deep.equal(['1', '2', '3', '4', '5', '6']);
     expect(s.trace.totals.requests - before).to.equal(counter.total());
-    // Exactly one BatchGetItem per round; Queries = distinct owners per round.
+    const byRound = s.trace.rows.filter((r) => r.round > 0).map((r) => `${r.round} ${r.command} ${r.edges.join(',')}`);
+    expect(byRound).to.deep.equal([
+      '1 Query Post.tags', `2 BatchGetItem targets of Post.tags`, '3 Query Tag.posts', '4 BatchGetItem targets of Tag.posts', '5 Query Post.tags', '6 BatchGetItem targets of Post.tags',
+    ]);
+    // Exactly one BatchGetItem per targets round; Queries = distinct owners per round.
     expect(counter.counts().BatchGetItemCommand).to.equal(3);
     const tags = p0.tags.get();
     expect(names(tags).sort()).to.deep.equal(['t00', 't01', 't02', 't03', 't04']);
     for (const t of tags) for (const post of t.posts.get()) expect(post.tags.get()).to.have.length(5);
+  });
+
+  it('an include\'s page of links ($limit, $reverse): the targets of that page, the next round, with the cursor of the links', async () => {
+    const s = db.session();
+    const post = (await s.get(Post, { id: 'p07' }))!;
+    const all = names(await new Post({ id: 'p07' } as never).tags.load());
+    counter.reset();
+    const [loaded] = await s.load([post], { tags: { $limit: 2, $reverse: true, posts: true } });
+    expect(names(loaded.tags.get())).to.deep.equal(all.slice(-2).reverse());
+    expect(loaded.tags.cursor).to.be.a('string');
+    for (const t of loaded.tags.get()) expect(t.posts.get().map((p) => p.id)).to.include('p07');
+    // The links' page, its two targets, their posts' links, those posts.
+    expect(counter.counts()).to.deep.equal({ QueryCommand: 3, BatchGetItemCommand: 2 });
+    const rest = await post.tags.page({ cursor: loaded.tags.cursor, reverse: true });
+    expect(names(rest.items)).to.deep.equal(all.slice(0, -2).reverse());
+  });
+
+  it('a failing targets read fails the include with its error and leaves the edge unloaded; the next include reads it', async () => {
+    const s = db.session();
+    const posts = (await s.getMany(Post, [{ id: 'p10' }, { id: 'p11' }])).map((p) => p!);
+    const name = 'failTargets';
+    db.connection.client.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'BatchGetItemCommand') throw Object.assign(new Error('the targets read failed'), { name: 'ValidationException', $metadata: {} });
+      return next(args);
+    }, { step: 'initialize', name });
+    let err: DynagraphError;
+    try {
+      err = await caught<DynagraphError>(s.load(posts, { tags: { posts: true } }));
+    } finally {
+      db.connection.client.middlewareStack.remove(name);
+    }
+    expect(err).to.be.instanceOf(DynagraphError);
+    // The batch says which keys were not read (t00–t07: the two posts' 8 distinct tags), and why.
+    expect(err.code).to.equal('BATCH_INCOMPLETE');
+    expect(err.message).to.contain('0 of 8 done').and.contain('many-to-many-tags {"name":"t00"}');
+    expect((err.cause as Error).message).to.contain('the targets read failed');
+    expect(posts.map((p) => p.tags.isLoaded)).to.deep.equal([false, false]);
+    const [p10] = await s.load(posts, { tags: true });
+    expect(names(p10.tags.get()).sort()).to.deep.equal(Array.from({ length: 5 }, (_, j) => tagOf(10, j)).sort());
   });
 
   it('pages with cursors (forward and reverse), count() and for await agree', async () => {
