@@ -1,7 +1,7 @@
 /**
  * The plan of an include, computed without sending: the rounds `loadIncludes` will run
  * (one per include level; a many-to-many edge's targets are read the round after its
- * links) and, per round, the requests its loaders will coalesce the edges into. Given root
+ * links, a keys-only index edge's items the round after its entries) and, per round, the requests its loaders will coalesce the edges into. Given root
  * instances, the first round's counts are exact (distinct keys and partitions computed from
  * the roots, keys the session already holds left out); counts that depend on items not
  * loaded yet are bounds, or say so.
@@ -44,8 +44,12 @@ export interface PlanEdge {
   owners: PlanCount;
   /** `$limit` of a to-many edge. */
   limit?: number | undefined;
-  /** `'targets'`: the second round of a many-to-many edge, reading the targets its links name (`owners` counts the links). */
-  step?: 'targets' | undefined;
+  /**
+   * The second round of an edge read in two: `'targets'`, a many-to-many edge's targets its
+   * links name (`owners` counts the links); `'hydrate'`, the full items a keys-only index's
+   * entries name (`owners` counts the entries).
+   */
+  step?: 'targets' | 'hydrate' | undefined;
 }
 
 /** The requests of one step of a round. */
@@ -54,18 +58,16 @@ export interface PlanStep {
   /** Physical table(s); a BatchGetItem reads every table of its round at once. */
   table: string;
   index?: string | undefined;
-  /** The edges served (`Thread.user`), or `hydrate Thread.byUser`. */
+  /** The edges served (`Thread.user`), `hydrate User.threads`, `targets of Thread.tags`. */
   edges: string[];
   /** How the requests arise. */
   how: string;
   /** Distinct keys (BatchGetItem) or partitions (Query). */
   keys: PlanCount;
   requests: PlanCount;
-  /** The second step of its round: hydration of keys-only index entries, after their Query. */
-  after?: boolean | undefined;
 }
 
-/** One round trip of the include (its steps overlap, except a hydration after its Query). */
+/** One round trip of the include (its steps overlap). */
 export interface PlanRound {
   round: number;
   edges: PlanEdge[];
@@ -95,13 +97,15 @@ interface Frontier {
   spec: Spec;
 }
 
-/** A many-to-many edge's targets, read in the round after its adjacency Queries. */
+/** A many-to-many edge's targets or a keys-only index's full items, read in the round after their Queries. */
 interface DeferredTargets {
+  step: 'targets' | 'hydrate';
+  kind: PlanEdgeKind;
   path: string;
   edge: string;
   target: ModelClassRuntime;
   table: string;
-  /** The links found (their targets' keys). */
+  /** The links or entries found (their targets' keys). */
   links: PlanCount;
   /** What is loaded below the targets, the round after. */
   next?: Frontier | undefined;
@@ -158,7 +162,7 @@ function edgeInfo(db: Database, model: ModelClassRuntime, probe: ModelBase, name
 }
 
 /** A query step being counted: its distinct query ids (exact) or its bounded owners. */
-interface QueryAcc { table: string; index?: string; edges: Set<string>; ids: Set<string>; bound: PlanCount; exact: boolean; merged: number; adjacency?: boolean }
+interface QueryAcc { table: string; index?: string; edges: Set<string>; ids: Set<string>; bound: PlanCount; exact: boolean; merged: number; targets?: boolean; hydrate?: boolean }
 
 /** The plan of loading `spec` below `roots` (instances) or below the items of a query. */
 export function planInclude(db: Database, root: { instances: readonly ModelBase[] } | { model: ModelClassRuntime; table: string; index?: string; limit?: number }, spec: Spec, holds: (model: ModelClassRuntime, key: Record<string, unknown>) => boolean): GraphPlan {
@@ -194,16 +198,15 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
   const next: Frontier[] = [];
   const later: DeferredTargets[] = [];
   const gets = { tables: new Set<string>(), edges: new Set<string>(), ids: new Set<string>(), bound: { exact: 0 } as PlanCount };
-  // The previous round's many-to-many targets go out with this round's gets.
+  // The previous round's many-to-many targets and keys-only hydrations go out with this round's gets.
   for (const d of deferred) {
-    edges.push({ path: d.path, edge: d.edge, target: d.target.name, kind: 'manyToMany', table: d.table, owners: d.links, step: 'targets' });
+    edges.push({ path: d.path, edge: d.edge, target: d.target.name, kind: d.kind, table: d.table, owners: d.links, step: d.step });
     gets.tables.add(d.table);
-    gets.edges.add(`targets of ${d.edge}`);
-    gets.bound = add(gets.bound, d.links.exact !== undefined || d.links.max !== undefined ? d.links : { note: 'one per link found' });
+    gets.edges.add(deferredLabel(d.step, d.edge));
+    gets.bound = add(gets.bound, d.links.exact !== undefined || d.links.max !== undefined ? d.links : { note: d.step === 'hydrate' ? 'one per index entry found' : 'one per link found' });
     if (d.next) next.push(d.next);
   }
   const queries = new Map<string, QueryAcc>();
-  const hydrate = { tables: new Set<string>(), edges: new Set<string>() };
   // Whole-partition loads of entity models, by (table, partition): an item collection when ≥ 2 distinct.
   const collections = new Map<string, { ids: Set<string>; step: string; edges: Set<string> }>();
   for (const f of frontier) {
@@ -254,17 +257,14 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
           acc.exact = false;
           acc.bound = add(acc.bound, owners.exact !== undefined || owners.max !== undefined ? owners : { note: `≤ 1 per ${f.model.name}` });
         }
-        if (info.kind === 'keysOnly') {
-          hydrate.tables.add(info.table);
-          hydrate.edges.add(`hydrate ${label}`);
-        }
         const per = page?.limit !== undefined && page.limit < Number.MAX_SAFE_INTEGER ? page.limit : undefined;
         children = per !== undefined ? perItem(pending ? { exact: pending.length } : owners, per) : { note: DATA };
       }
       const below = info.nested && Object.keys(info.nested).some((k) => !k.startsWith('$')) ? { model: info.target, path, owners: children, spec: info.nested } : undefined;
-      if (info.kind === 'manyToMany') {
-        queries.get(stableJson([info.table, info.relation.index ?? '']))!.adjacency = true;
-        if (!pending || pending.length) later.push({ path, edge: label, target: info.target, table: info.targetTable, links: children, next: below });
+      if (info.kind === 'manyToMany' || info.kind === 'keysOnly') {
+        const step = info.kind === 'manyToMany' ? 'targets' : 'hydrate';
+        queries.get(stableJson([info.table, info.relation.index ?? '']))![step] = true;
+        if (!pending || pending.length) later.push({ step, kind: info.kind, path, edge: label, target: info.target, table: info.targetTable, links: children, next: below });
       } else if (below) next.push(below);
     }
   }
@@ -286,25 +286,23 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
   for (const acc of queries.values()) {
     const keys = add(acc.bound, { exact: acc.ids.size - acc.merged });
     const collection = acc.merged > 0 ? '; edges of one item collection share one Query of the partition' : '';
-    const keysOnly = acc.adjacency ? '; many-to-many: the adjacency Query of each owner; its targets are read next round, with that round\'s gets'
-      : hydrate.tables.has(acc.table) && acc.index ? '; keys-only index: Query, then hydration below (one round, two steps)' : '';
+    const keysOnly = acc.targets ? '; many-to-many: the adjacency Query of each owner; its targets are read next round, with that round\'s gets'
+      : acc.hydrate ? '; keys-only index: the entries found are hydrated next round, with that round\'s gets' : '';
     steps.push({
       command: 'Query', table: acc.table, index: acc.index, edges: [...acc.edges].filter((e) => !acc.edges.has(`${e} (item collection)`)), keys,
       requests: keys.exact !== undefined ? { exact: keys.exact, note: 'more if a partition exceeds 1 MB' } : keys,
       how: `one Query per distinct partition (more pages if one exceeds 1 MB)${collection}${keysOnly}`,
     });
   }
-  if (hydrate.edges.size) {
-    steps.push({
-      command: 'BatchGetItem', table: [...hydrate.tables].join(','), edges: [...hydrate.edges], keys: { note: 'one per index entry found' },
-      requests: { note: '⌈entries / 100⌉, depends on data' }, after: true,
-      how: 'keys-only index entries found: the full items, every edge of the round in shared chunks of ≤ 100 distinct keys',
-    });
-  }
   const merged = new Map<string, Frontier>();
   // loadIncludes merges the children of one path (the same instances) into one next frontier entry.
   for (const f of next) merged.set(`${f.path}`, f);
   return { plan: { round: n, edges, steps }, next: [...merged.values()], deferred: later };
+}
+
+/** `targets of Post.tags`, `hydrate User.threads`: the edges a deferred read serves. */
+function deferredLabel(step: 'targets' | 'hydrate', edge: string): string {
+  return step === 'hydrate' ? `hydrate ${edge}` : `targets of ${edge}`;
 }
 
 function perItem(owners: PlanCount, n: number): PlanCount {
@@ -323,7 +321,7 @@ function isLoaded(edge: unknown, info: EdgeInfo): boolean {
 function renderStep(s: PlanStep): string {
   const where = `${s.table}${s.index ? `.${s.index}` : ''}`;
   const unit = s.command === 'Query' ? 'partitions' : 'keys';
-  return `${s.after ? 'then ' : ''}${s.command} ${where} ← ${s.edges.join(', ')}; ${unit}: ${showCount(s.keys)}; requests: ${showCount(s.requests)}\n      ${s.how}`;
+  return `${s.command} ${where} ← ${s.edges.join(', ')}; ${unit}: ${showCount(s.keys)}; requests: ${showCount(s.requests)}\n      ${s.how}`;
 }
 
 /** The plan as a tree. */
@@ -333,7 +331,7 @@ export function renderPlan(plan: GraphPlan): string {
   plan.rounds.forEach((r, i) => {
     const last = i === plan.rounds.length - 1;
     const bar = last ? '   ' : '│  ';
-    const edge = (e: PlanEdge) => (e.step ? `${e.path} (targets of ${e.edge} → ${e.target}, links: ${showCount(e.owners)})` : `${e.path} (${e.edge} → ${e.target}, ${e.kind}, owners: ${showCount(e.owners)})`);
+    const edge = (e: PlanEdge) => (e.step ? `${e.path} (${deferredLabel(e.step, e.edge)} → ${e.target}, ${e.step === 'hydrate' ? 'entries' : 'links'}: ${showCount(e.owners)})` : `${e.path} (${e.edge} → ${e.target}, ${e.kind}, owners: ${showCount(e.owners)})`);
     lines.push(`${last ? '└─' : '├─'} round ${r.round}: ${r.edges.map(edge).join('; ')}`);
     r.steps.forEach((s, j) => {
       const text = renderStep(s).split('\n');
@@ -354,11 +352,11 @@ export function roundExpectation(round: number, frontier: readonly (readonly [re
   const gets = new Map<string, string[]>();
   const queries = new Map<string, string[]>();
   const push = (m: Map<string, string[]>, k: string, v: string) => m.set(k, [...new Set([...(m.get(k) ?? []), v])]);
-  // The targets of the previous round's many-to-many edges.
+  // The targets of the previous round's many-to-many edges, the hydration of its keys-only edges.
   for (const { probe, name } of deferred) {
     const model = probe.constructor as ModelClassRuntime;
     const info = edgeInfo(graphFor(probe).db, model, probe, name, true);
-    push(gets, info.targetTable, `targets of ${model.name}.${name}`);
+    push(gets, info.targetTable, deferredLabel(info.kind === 'keysOnly' ? 'hydrate' : 'targets', `${model.name}.${name}`));
   }
   for (const [instances, spec] of frontier) {
     const probe = instances[0];
@@ -372,7 +370,6 @@ export function roundExpectation(round: number, frontier: readonly (readonly [re
       const label = `${model.name}.${name}`;
       if (info.kind === 'toOneByKey') push(gets, info.table, label);
       else push(queries, info.relation.index ? `${info.table}.${info.relation.index}` : info.table, label);
-      if (info.kind === 'keysOnly') push(gets, info.table, `hydrate ${label}`);
     }
   }
   return { round, gets, queries };

@@ -3,7 +3,8 @@
  * loads every edge of one level at once (so the loaders batch them), then the next
  * level: one round trip per level. A many-to-many edge takes two: its adjacency Queries,
  * then its targets, read with the next level's loads (one BatchGetItem for both, as a
- * hand-written resolver would send them).
+ * hand-written resolver would send them); so does an edge over a keys-only index (its
+ * entries, then their full items).
  */
 import { SchemaError } from '../errors.js';
 import type { ModelBase } from '../model/instance.js';
@@ -106,8 +107,9 @@ interface Level {
 }
 
 /**
- * Loads `spec` below `roots`, one level per round; a many-to-many edge's targets are read
- * in the round after its adjacency Queries, with the next level's loads.
+ * Loads `spec` below `roots`, one level per round; a many-to-many edge's targets (a
+ * keys-only index edge's items) are read in the round after its Queries, with the next
+ * level's loads.
  */
 export async function loadIncludes(roots: readonly ModelBase[], spec: Spec, trace?: TraceRecorder): Promise<void> {
   let frontier: [readonly ModelBase[], Spec][] = [[roots, spec]];

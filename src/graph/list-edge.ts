@@ -7,6 +7,18 @@ import type { ModelBase } from '../model/instance.js';
 import type { Page } from '../operations/read-stream.js';
 import { EDGE, EdgeNotLoadedError, edgeLabel, fieldOf, INCLUDE, type Edge, type EdgeDeclaration, type IncludeLoadOptions, type IncludeRound, type KnownLoaded } from './edge.js';
 
+/**
+ * @internal How an include reads a list edge whose targets are named by what a first read
+ * finds (a many-to-many edge's links, a keys-only index's entries): that read this round,
+ * the targets the next, with that round's loads.
+ */
+export interface TwoSteps<T> {
+  /** Every entry, or a first page of them. */
+  first(page: { limit: number; reverse: boolean } | undefined): Promise<readonly unknown[] | Page<unknown>>;
+  /** The targets the entries name (an entry whose target is gone is left out). */
+  targets(entries: readonly unknown[]): Promise<T[]>;
+}
+
 /** The loaded state and the reads every list-valued edge has. */
 export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
   /** @internal */
@@ -70,9 +82,22 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
     } while (cursor);
   }
 
+  /** @internal What an include reads in two rounds, for an edge read that way; `undefined`: one read. */
+  protected twoSteps(): TwoSteps<T> | undefined {
+    return undefined;
+  }
+
   /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). `load` and `page` are async: never a throw. */
   [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
-    if (options.limit === undefined && !options.reverse) {
+    const whole = options.limit === undefined && !options.reverse;
+    let steps: TwoSteps<T> | undefined;
+    try {
+      steps = this.twoSteps();
+    } catch (err) {
+      return round.fail(err);
+    }
+    if (steps) return this.#includeInTwo(steps, whole ? undefined : { limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse === true }, round, slot);
+    if (whole) {
       this.load().then((items) => round.put(slot, items as unknown as ModelBase[]), round.fail);
       return;
     }
@@ -80,6 +105,38 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
       this.prime(p.items, p);
       round.put(slot, p.items as unknown as ModelBase[]);
     }, round.fail);
+  }
+
+  /** The first read now; the targets deferred to the next round, then the edge primed (with the entries' cursor, for a page). */
+  #includeInTwo(steps: TwoSteps<T>, page: { limit: number; reverse: boolean } | undefined, round: IncludeRound, slot: number): void {
+    if (!page && this.complete) return round.put(slot, this.#items as unknown as ModelBase[]);
+    let first: Promise<readonly unknown[] | Page<unknown>>;
+    try {
+      first = steps.first(page);
+    } catch (err) {
+      return round.fail(err);
+    }
+    first.then((got) => {
+      const found = Array.isArray(got) ? undefined : (got as Page<unknown>);
+      const entries = found ? found.items : (got as readonly unknown[]);
+      // No entries: no targets to read, the edge is settled now.
+      if (entries.length === 0) {
+        this.prime([], found);
+        return round.put(slot, []);
+      }
+      round.defer(slot, (next, at) => {
+        let targets: Promise<T[]>;
+        try {
+          targets = steps.targets(entries);
+        } catch (err) {
+          return next.fail(err);
+        }
+        targets.then((items) => {
+          this.prime(items, found);
+          next.put(at, items as unknown as ModelBase[]);
+        }, next.fail);
+      });
+    }).catch(round.fail);
   }
 
   /** @internal Marks the edge loaded; `next` is the cursor of the next page, or the page that has it. */

@@ -234,22 +234,41 @@ export class GraphLoader {
     }
   }
 
-  /** Loads every target of a to-many edge. */
-  async loadToMany(relation: EdgeQuery, owner: ModelBase): Promise<ModelBase[]> {
+  /**
+   * Loads every target of a to-many edge. `entries`: a keys-only index edge's entries as
+   * found, not hydrated (an include hydrates them next round, through {@link hydrate}).
+   */
+  async loadToMany(relation: EdgeQuery, owner: ModelBase, entries = false): Promise<ModelBase[]> {
     const input = relation.query(owner);
     if (!input) return [];
-    return (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input, raw: relation.raw })) as ModelBase[];
+    return (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input, raw: relation.raw || entries })) as ModelBase[];
   }
 
-  /** One page of a to-many edge (de-duplicated with identical page loads). */
-  async pageToMany(relation: EdgeQuery, owner: ModelBase, options: { limit?: number; cursor?: string; reverse?: boolean }): Promise<Page<ModelBase>> {
+  /** One page of a to-many edge (de-duplicated with identical page loads); `entries` as for {@link loadToMany}. */
+  async pageToMany(relation: EdgeQuery, owner: ModelBase, options: { limit?: number; cursor?: string; reverse?: boolean }, entries = false): Promise<Page<ModelBase>> {
     const input = relation.query(owner);
     if (!input) return { items: [], cursor: undefined };
     const page = (await this.queries.load({
       model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input,
-      page: { limit: options.limit ?? 100, cursor: options.cursor, reverse: options.reverse === true }, raw: relation.raw,
+      page: { limit: options.limit ?? 100, cursor: options.cursor, reverse: options.reverse === true }, raw: relation.raw || entries,
     })) as Page<ModelBase>;
     return page;
+  }
+
+  /** The entry a to-one edge over a keys-only index finds (`undefined`: none), for {@link hydrate}. */
+  async entryToOne(relation: EdgeQuery, owner: ModelBase): Promise<Record<string, unknown> | undefined> {
+    const input = relation.query(owner);
+    if (!input) return undefined;
+    const page = (await this.queries.load({ model: relation.target() as unknown as ModelClassRuntime, index: relation.index, condition: input, page: { limit: 1 }, raw: true })) as Page<unknown>;
+    return page.items[0] as Record<string, unknown> | undefined;
+  }
+
+  /**
+   * The instances of the full items a keys-only index's entries name, through the batching
+   * loader (asked in this tick, so they share its BatchGetItems); a gone item is left out.
+   */
+  hydrate(model: ModelClassRuntime, entries: readonly Record<string, unknown>[]): Promise<ModelBase[]> {
+    return hydrateItems(this.db, [model], entries, this.hydration) as Promise<ModelBase[]>;
   }
 
   /** Counts the targets of a to-many edge. */
@@ -335,7 +354,7 @@ export class GraphLoader {
 
   /** One distinct query; a keys-only (or include) index's entries are left for {@link hydrateEntries}. */
   private async runOne(k: QueryKey, spec: ReadSpec, i: number, results: (ModelBase[] | Page<ModelBase>)[], hydrating: number[]): Promise<void> {
-    const partial = k.index !== undefined && k.model.schema.indexes[k.index]?.projection !== 'all';
+    const partial = isPartialIndex(k.model, k.index);
     const q = new Query<ModelBase>(this.db, partial || k.raw ? { ...spec, decode: (items) => items } : spec, { reverse: k.page?.reverse });
     results[i] = k.page ? await q.page(k.page) : await q.all();
     if (partial && !k.raw) hydrating.push(i);
@@ -346,11 +365,16 @@ export class GraphLoader {
     await Promise.all(hydrating.map(async (i) => {
       const r = results[i];
       const entries = (Array.isArray(r) ? r : r.items) as unknown as Record<string, unknown>[];
-      const items = (await hydrateItems(this.db, [keys[i].model], entries, this.hydration)) as ModelBase[];
+      const items = await this.hydrate(keys[i].model, entries);
       // The cursor stays the page's own, encoded only if somebody reads it.
       results[i] = Array.isArray(r) ? items : { items, get cursor() { return r.cursor; } };
     }));
   }
+}
+
+/** `true` for an index that does not project every attribute (keys-only, include): its entries are hydrated. */
+export function isPartialIndex(model: ModelClassRuntime, index: string | undefined): boolean {
+  return index !== undefined && model.schema.indexes[index]?.projection !== 'all';
 }
 
 /** Whole-partition loads of models sharing a table (an item collection), grouped by partition: groups of two or more. */

@@ -10,10 +10,10 @@ import { SchemaError } from '../errors.js';
 import { constructingInstance, STATE, type ModelBase, type ModelClassRuntime } from '../model/instance.js';
 import type { AnyModel } from '../model/model.js';
 import type { Page } from '../operations/read-stream.js';
-import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions, type IncludeRound } from './edge.js';
+import { EDGE, modelName } from './edge.js';
 import { endId, endsOf, isEdgeStore, keyOfEndId, type EdgeStore, type ManyToManyRelation } from './edge-store.js';
 import { graphFor } from './graph-context.js';
-import { ListEdge } from './list-edge.js';
+import { ListEdge, type TwoSteps } from './list-edge.js';
 import type { GraphLoader, EdgeQuery } from './loader.js';
 import { linkRequests, writeLinks, type LinkOptions, type LinkResult } from './links.js';
 import type { DryRunRequest } from '../operations/dry-run.js';
@@ -171,30 +171,15 @@ export class ManyToMany<T> extends ListEdge<T> implements WriteEffectSource {
     return items;
   }
 
-  /**
-   * @internal An include's load in two rounds: this round the adjacency Query (all links, or
-   * a first page); the next, the targets, with that round's loads (their gets batch together).
-   */
-  override [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
-    const whole = options.limit === undefined && !options.reverse;
-    if (whole && this.complete) return round.put(slot, this.held as unknown as ModelBase[]);
-    let links: Promise<readonly unknown[] | Page<ModelBase>>;
-    let relation: ManyToManyRelation;
+  /** @internal An include reads the adjacency Query (all links, or a first page) one round, the targets the next. */
+  protected override twoSteps(): TwoSteps<T> {
+    const relation = this.relation;
     const graph = graphFor(this.owner);
-    try {
-      relation = this.relation;
-      const query = adjacency(relation);
-      links = whole ? graph.loadToMany(query, this.owner) : graph.pageToMany(query, this.owner, { limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse });
-    } catch (err) {
-      return round.fail(err);
-    }
-    links.then((got) => round.defer(slot, (next, at) => {
-      const page = Array.isArray(got) ? undefined : (got as Page<ModelBase>);
-      targetsOf(graph, relation, page ? page.items : (got as readonly unknown[])).then((items) => {
-        this.prime(items as T[], page);
-        next.put(at, items);
-      }, next.fail);
-    }), round.fail);
+    const query = adjacency(relation);
+    return {
+      first: (page) => (page ? graph.pageToMany(query, this.owner, page) : graph.loadToMany(query, this.owner)),
+      targets: (links) => targetsOf(graph, relation, links) as Promise<T[]>,
+    };
   }
 
   /**

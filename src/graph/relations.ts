@@ -12,7 +12,8 @@ import { SchemaError } from '../errors.js';
 import type { Page } from '../operations/read-stream.js';
 import { checkRelationNames, graphFor } from './graph-context.js';
 import { PRIME_INVERSE, primeInverse, type InversePrimable } from './inverse.js';
-import { ListEdge } from './list-edge.js';
+import { ListEdge, type TwoSteps } from './list-edge.js';
+import { isPartialIndex, type GraphLoader } from './loader.js';
 import { EDGE, EdgeNotLoadedError, edgeLabel, type KnownLoaded, fieldOf, INCLUDE, modelName, type Edge, type IncludeLoadOptions, type IncludeRound } from './edge.js';
 import { WRITE_EFFECTS, type WriteEffectHandler, type WriteEffectSource } from '../model/write-hooks.js';
 import { toManyEffects, toOneEffects, type CounterAttribute, type OnDelete } from './integrity.js';
@@ -166,11 +167,25 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     const held = this.#value;
     if (held !== UNLOADED) return round.put(slot, held as ModelBase | null);
     try {
+      const relation = this.relation;
+      const graph = graphFor(this.owner);
+      const target = relation.target() as unknown as ModelClassRuntime;
+      if (isPartialIndex(target, relation.index)) return this.#includeEntry(graph, target, round, slot);
       // As load() does (the inverse and this edge primed), in one `then`: an include's per-edge path.
-      graphFor(this.owner).loadToOneInto(this.relation, this.owner, (found) => round.put(slot, this.#loaded(found) as ModelBase | null), round.fail);
+      graph.loadToOneInto(relation, this.owner, (found) => round.put(slot, this.#loaded(found) as ModelBase | null), round.fail);
     } catch (err) {
       round.fail(err);
     }
+  }
+
+  /** A keys-only index edge's include: its entry this round; the full item the next, with that round's gets. */
+  #includeEntry(graph: GraphLoader, target: ModelClassRuntime, round: IncludeRound, slot: number): void {
+    graph.entryToOne(this.relation, this.owner).then((entry) => {
+      if (!entry) return round.put(slot, this.#loaded(null) as null);
+      round.defer(slot, (next, at) => {
+        graph.hydrate(target, [entry]).then(([found]) => next.put(at, this.#loaded(found ?? null) as ModelBase | null)).catch(next.fail);
+      });
+    }).catch(round.fail);
   }
 
   /** `true` once loaded (or set). */
@@ -288,6 +303,21 @@ export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
     const page = (await graphFor(this.owner).pageToMany(this.relation, this.owner, options)) as Page<T>;
     this.#primeInverses(page.items);
     return page;
+  }
+
+  /** @internal An include over a keys-only index reads its entries one round, hydrates them the next (with that round's gets). */
+  protected override twoSteps(): TwoSteps<T> | undefined {
+    const relation = this.relation;
+    const target = relation.target() as unknown as ModelClassRuntime;
+    if (!isPartialIndex(target, relation.index)) return undefined;
+    const graph = graphFor(this.owner);
+    return {
+      first: (page) => (page ? graph.pageToMany(relation, this.owner, page, true) : graph.loadToMany(relation, this.owner, true)),
+      targets: (entries) => graph.hydrate(target, entries as Record<string, unknown>[]).then((items) => {
+        this.#primeInverses(items as T[]);
+        return items as T[];
+      }),
+    };
   }
 
   /** Each target loaded through me knows me through its inverse to-one edge, without a request. */

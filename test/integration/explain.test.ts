@@ -187,22 +187,33 @@ describe('graph: explain and trace (DynamoDB Local)', () => {
     expect(rows[0].edges).to.deep.equal(['Customer.orders', 'Customer.addresses']);
   });
 
-  it('a keys-only index edge: one round of two steps, Query then hydration', async () => {
+  it('a keys-only index edge: its entries one round, their hydration the next, in one BatchGetItem with that round\'s gets', async () => {
     const s = db.session();
     const users = (await s.getMany(User, [{ name: 'alice' }, { name: 'bob' }])).map((u) => u!);
-    const plan = s.explain(users, { threads: true });
-    expect(plan.rounds).to.have.length(1);
-    expect(plan.rounds[0].steps.map((st) => [st.command, st.index, st.after ?? false, st.requests.exact])).to.deep.equal([
-      ['Query', 'byUser', false, 2], ['BatchGetItem', undefined, true, undefined],
+    // bob's replies are on the three threads alice's and bob's threads are: one BatchGetItem of 3 keys serves both.
+    const include = { threads: { forum: true }, replies: { thread: true } } as const;
+    const plan = s.explain(users, include);
+    expect(plan.rounds.map((r) => r.steps.map((st) => [st.command, st.index, st.requests.exact]))).to.deep.equal([
+      [['Query', 'byUser', 2], ['Query', 'byUser', 2]], [['BatchGetItem', undefined, undefined]], [['BatchGetItem', undefined, undefined]],
     ]);
+    expect(plan.rounds[1].edges[0]).to.deep.equal({ path: 'threads', edge: 'User.threads', target: 'Thread', kind: 'keysOnly', table: 'explain-threads', owners: { note: 'depends on data' }, step: 'hydrate' });
+    expect([...plan.rounds[1].steps[0].edges].sort()).to.deep.equal(['Reply.thread', 'hydrate User.threads']);
+    expect(plan.text).to.include('hydrated next round');
+    expect(plan.text).to.include('round 2: threads (hydrate User.threads → Thread, entries: depends on data)');
     counter.reset();
-    await s.load(users, { threads: true });
-    expect(sentCounts()).to.deep.equal({ Query: 2, BatchGetItem: 1 });
-    const rows = s.trace.rows.filter((r) => r.round === 1);
-    expect(rows.map((r) => [r.command, r.index, r.requests, r.keysAsked, r.keysFound, r.items])).to.deep.equal([
-      ['Query', 'byUser', 2, 2, 2, 3], ['BatchGetItem', undefined, 1, 3, 3, 3],
+    const waves = s.stats.rounds;
+    const loaded = await s.load(users, include);
+    expect(loaded.flatMap((u) => u.threads.get().map((t) => `${t.subject} ${t.forum.get()?.name}`)).sort()).to.deep.equal(['EC2 AWS', 'Lambda AWS', 'S3 AWS']);
+    expect(loaded[1].replies.get().map((r) => r.thread.get()?.subject).sort()).to.deep.equal(['EC2', 'Lambda', 'S3']);
+    expect(sentCounts()).to.deep.equal({ Query: 4, BatchGetItem: 2 });
+    expect(s.stats.rounds - waves).to.equal(3);
+    const rows = s.trace.rows.filter((r) => r.round > 0);
+    expect(rows.map((r) => [r.round, r.command, r.index, r.requests, r.keysAsked, r.keysFound, [...r.edges].sort()])).to.deep.equal([
+      [1, 'Query', 'byUser', 2, 2, 2, ['User.threads']], [1, 'Query', 'byUser', 2, 2, 1, ['User.replies']],
+      [2, 'BatchGetItem', undefined, 1, 3, 3, ['Reply.thread', 'hydrate User.threads']],
+      [3, 'BatchGetItem', undefined, 1, 1, 1, ['Thread.forum']],
     ]);
-    expect(rows[1].edges).to.deep.equal(['hydrate User.threads']);
+    expect(rows.map((r) => `${r.round} ${r.command} ${r.table}${r.index ? `.${r.index}` : ''}`).sort()).to.deep.equal(planSteps(plan).sort());
   });
 
   it('the trace counts dynagraph\'s retries of leftover keys, and every key asked again', async () => {
