@@ -6,7 +6,7 @@ import { Attribute } from './attribute.js';
 import { TemplateAttribute } from './template.js';
 import { date } from './scalars.js';
 import { decoderOf, inherited, inlineKind, type Decoder } from './decoder.js';
-import { itemSize, MAX_ITEM_BYTES } from './size.js';
+import { itemExceeds, itemSize, MAX_ITEM_BYTES } from './size.js';
 import type { AttributeMap } from './types.js';
 import type { IndexDeclaration } from './indexes.js';
 import { SchemaError, ValidationError, type FieldIssue } from '../errors.js';
@@ -242,8 +242,7 @@ export class ModelSchema {
     }
     if (this.entity !== undefined) item[this.entityField] = this.entity;
     if (issues.length === 0) {
-      const size = itemSize(item);
-      if (size > MAX_ITEM_BYTES) issues.push({ path: '(item)', message: `is ${size} bytes; DynamoDB items are at most ${MAX_ITEM_BYTES} bytes (400 KB)` });
+      if (itemExceeds(item, MAX_ITEM_BYTES)) issues.push({ path: '(item)', message: `is ${itemSize(item)} bytes; DynamoDB items are at most ${MAX_ITEM_BYTES} bytes (400 KB)` });
     }
     if (issues.length) throw new ValidationError(this.name, issues);
     return item;

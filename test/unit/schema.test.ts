@@ -4,6 +4,8 @@
  * Templates and declaration errors: schema-declarations.test.ts.
  */
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { itemExceeds } from '../../src/schema/size.js';
 import {
   Model, NumberValue, ValidationError, MAX_ITEM_BYTES, itemSize,
   string, number, bigint, decimal, boolean, date, binary, literal, json, stringSet, numberSet, binarySet, list, map,
@@ -257,6 +259,25 @@ describe('schema: construction', () => {
     expect(numberBytes(NumberValue.from('12345678901234567890.123456789012345678'))).to.equal(20);
     // Maps and lists: 3 bytes plus 1 per element, besides names and values.
     expect(itemSize({ m: { a: 1, l: ['x'] } })).to.equal(1 + 3 + (1 + 2 + 1) + (1 + 3 + 1 + 1 + 1));
+    // Multi-byte text at the limit: exactly 400 KB passes, a byte more is refused (2-byte é, 4-byte emoji).
+    for (const [ch, bytes] of [['é', 2], ['😀', 4]] as const) {
+      const fill = (extra: number) => ch.repeat(Math.floor(room / bytes)) + 'x'.repeat((room % bytes) + extra);
+      expect(itemSize(new Blob({ id: 'k', body: fill(0) }).toItem()), ch).to.equal(MAX_ITEM_BYTES);
+      expect(issuesOf(() => new Blob({ id: 'k', body: fill(1) }).toItem())['(item)'], ch).to.match(/409601 bytes/);
+    }
+  });
+
+  it('the size check\'s cheap bound never passes an item over the limit (property)', () => {
+    const scalar = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null),
+      fc.bigInt({ min: -(10n ** 37n), max: 10n ** 37n }), fc.uint8Array({ maxLength: 40 }), fc.stringMatching(/^-?\d{1,20}(\.\d{1,17})?$/).map((t) => NumberValue.from(t)));
+    const value = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 5 }), fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), tie('value'), { maxKeys: 5 }),
+        fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 8 }), { minLength: 1, maxLength: 5 }).map((xs) => new Set(xs))),
+    })).value;
+    fc.assert(fc.property(fc.dictionary(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), value, { minKeys: 1, maxKeys: 6 }), fc.integer({ min: -2, max: 2 }), (item, delta) => {
+      const limit = itemSize(item) + delta;
+      expect(itemExceeds(item, limit)).to.equal(itemSize(item) > limit);
+    }), { numRuns: 500 });
   });
 
   it('toJSON gives sets as arrays, dates as ISO, bigints and decimals as strings, binary as base64', () => {
