@@ -265,15 +265,20 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
         const step = info.kind === 'manyToMany' ? 'targets' : 'hydrate';
         queries.get(stableJson([info.table, info.relation.index ?? '']))![step] = true;
         if (!pending || pending.length) later.push({ step, kind: info.kind, path, edge: label, target: info.target, table: info.targetTable, links: children, next: below });
+        // Edges loaded already give their items at once: what is below those is read next round.
+        const held = below && pending && pending.length < f.instances!.length ? heldTargets(f.instances!, name, pending) : [];
+        if (held.length) next.push({ ...below!, instances: held, owners: { exact: held.length } });
       } else if (below) next.push(below);
     }
   }
   const steps: PlanStep[] = [];
-  if (gets.edges.size) {
-    const keys = add(gets.bound, { exact: gets.ids.size });
+  const getKeys = add(gets.bound, { exact: gets.ids.size });
+  // A step of no keys (every edge loaded, every key held) sends nothing: it is left out.
+  if (gets.edges.size && getKeys.exact !== 0) {
+    const keys = getKeys;
     steps.push({
       command: 'BatchGetItem', table: [...gets.tables].join(','), edges: [...gets.edges], keys, requests: chunks(keys),
-      how: 'to-one by key: every key of the round in BatchGetItem chunks of ≤ 100 distinct keys (keys the session holds cost nothing)',
+      how: `${deferred.length ? 'to-one by key, and the keys the previous round\'s links or index entries name' : 'to-one by key'}: every key of the round in BatchGetItem chunks of ≤ 100 distinct keys (keys the session holds cost nothing)`,
     });
   }
   for (const c of collections.values()) {
@@ -285,6 +290,7 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
   }
   for (const acc of queries.values()) {
     const keys = add(acc.bound, { exact: acc.ids.size - acc.merged });
+    if (keys.exact === 0) continue;
     const collection = acc.merged > 0 ? '; edges of one item collection share one Query of the partition' : '';
     const keysOnly = acc.targets ? '; many-to-many: the adjacency Query of each owner; its targets are read next round, with that round\'s gets'
       : acc.hydrate ? '; keys-only index: the entries found are hydrated next round, with that round\'s gets' : '';
@@ -298,6 +304,18 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
   // loadIncludes merges the children of one path (the same instances) into one next frontier entry.
   for (const f of next) merged.set(`${f.path}`, f);
   return { plan: { round: n, edges, steps }, next: [...merged.values()], deferred: later };
+}
+
+/** The distinct targets the loaded `name` edges of `instances` (those not `pending`) hold. */
+function heldTargets(instances: readonly ModelBase[], name: string, pending: readonly ModelBase[]): ModelBase[] {
+  const out = new Set<ModelBase>();
+  const waiting = new Set(pending);
+  for (const i of instances) {
+    if (waiting.has(i)) continue;
+    const held = ((i as unknown as Record<string, unknown>)[name] as { get(): ModelBase | ModelBase[] | null }).get();
+    for (const t of Array.isArray(held) ? held : held ? [held] : []) out.add(t);
+  }
+  return [...out];
 }
 
 /** `targets of Post.tags`, `hydrate User.threads`: the edges a deferred read serves. */

@@ -178,7 +178,8 @@ export class ManyToMany<T> extends ListEdge<T> implements WriteEffectSource {
     const query = adjacency(relation);
     return {
       first: (page) => (page ? graph.pageToMany(query, this.owner, page) : graph.loadToMany(query, this.owner)),
-      targets: (links) => targetsOf(graph, relation, links) as Promise<T[]>,
+      // The loader asked again next round: outside a session, that round's tick has its own (its gets share its batch).
+      targets: (links) => targetsOf(graphFor(this.owner), relation, links) as Promise<T[]>,
     };
   }
 

@@ -183,7 +183,14 @@ export class ToOne<T> implements InversePrimable, Edge, WriteEffectSource {
     graph.entryToOne(this.relation, this.owner).then((entry) => {
       if (!entry) return round.put(slot, this.#loaded(null) as null);
       round.defer(slot, (next, at) => {
-        graph.hydrate(target, [entry]).then(([found]) => next.put(at, this.#loaded(found ?? null) as ModelBase | null)).catch(next.fail);
+        let hydrated: Promise<ModelBase[]>;
+        try {
+          // Asked again next round: outside a session, that round's tick has a loader of its own.
+          hydrated = graphFor(this.owner).hydrate(target, [entry]);
+        } catch (err) {
+          return next.fail(err);
+        }
+        hydrated.then(([found]) => next.put(at, this.#loaded(found ?? null) as ModelBase | null)).catch(next.fail);
       });
     }).catch(round.fail);
   }
@@ -313,7 +320,8 @@ export class ToMany<T> extends ListEdge<T> implements WriteEffectSource {
     const graph = graphFor(this.owner);
     return {
       first: (page) => (page ? graph.pageToMany(relation, this.owner, page, true) : graph.loadToMany(relation, this.owner, true)),
-      targets: (entries) => graph.hydrate(target, entries as Record<string, unknown>[]).then((items) => {
+      // The loader asked again next round: outside a session, that round's tick has its own (its gets share its batch).
+      targets: (entries) => graphFor(this.owner).hydrate(target, entries as Record<string, unknown>[]).then((items) => {
         this.#primeInverses(items as T[]);
         return items as T[];
       }),

@@ -71,76 +71,54 @@ function numberSize(text: string): number {
 
 /** Size in bytes of one stored (document-form) value. */
 export function valueSize(value: unknown): number {
-  switch (typeof value) {
-    case 'string': return utf8(value);
-    case 'number': case 'bigint': return numberSize(String(value));
-    case 'boolean': return 1;
-    case 'undefined': return 0;
-  }
-  if (value === null) return 1;
-  if (value instanceof Uint8Array) return value.length;
-  if (value instanceof NumberValue) return numberSize(value.toString());
-  if (value instanceof Set) {
-    let n = 0;
-    for (const v of value) n += valueSize(v);
-    return n;
-  }
-  if (Array.isArray(value)) {
-    let n = 3;
-    for (const v of value) n += valueSize(v) + 1;
-    return n;
-  }
-  let n = 3;
-  const map = value as Record<string, unknown>;
-  for (const k in map) if (Object.hasOwn(map, k)) n += utf8(k) + valueSize(map[k]) + 1;
-  return n;
+  return sizeOf(value, false);
 }
 
 /** Size in bytes of a stored item. */
 export function itemSize(item: Record<string, unknown>): number {
   let n = 0;
-  for (const k in item) n += utf8(k) + valueSize(item[k]);
-  return n;
-}
-
-// A number's text of n characters has at most n digits: at most ⌈(n + 1) / 2⌉ + 2 bytes.
-const numberBound = (text: string): number => (text.length >> 1) + 3;
-
-/**
- * An upper bound of {@link valueSize} without measuring UTF-8 (a UTF-16 unit is at most 3
- * bytes; a JS number at most 11, 22 counted as for a text that is not a number): far cheaper, and exact enough to pass every item well
- * under the limit without computing its size.
- */
-function valueBound(value: unknown): number {
-  switch (typeof value) {
-    case 'string': return value.length * 3;
-    case 'number': return 22;
-    case 'bigint': return numberBound(String(value));
-    case 'boolean': return 1;
-    case 'undefined': return 0;
-  }
-  if (value === null) return 1;
-  if (value instanceof Uint8Array) return value.length;
-  if (value instanceof NumberValue) return numberBound(value.toString());
-  if (value instanceof Set) {
-    let n = 0;
-    for (const v of value) n += valueBound(v);
-    return n;
-  }
-  if (Array.isArray(value)) {
-    let n = 3;
-    for (const v of value) n += valueBound(v) + 1;
-    return n;
-  }
-  let n = 3;
-  const map = value as Record<string, unknown>;
-  for (const k in map) if (Object.hasOwn(map, k)) n += k.length * 3 + valueBound(map[k]) + 1;
+  for (const k in item) n += utf8(k) + sizeOf(item[k], false);
   return n;
 }
 
 /** `true` when a stored item is over `limit` bytes: its exact size is computed only when a cheap bound exceeds the limit. */
 export function itemExceeds(item: Record<string, unknown>, limit: number): boolean {
   let bound = 0;
-  for (const k in item) bound += k.length * 3 + valueBound(item[k]);
+  for (const k in item) bound += k.length * 3 + sizeOf(item[k], true);
   return bound > limit && itemSize(item) > limit;
+}
+
+// A number's text of n characters has at most n digits: at most ⌈(n + 1) / 2⌉ + 2 bytes.
+const numberBound = (text: string): number => (text.length >> 1) + 3;
+
+/**
+ * A value's size, or with `bound` an upper bound of it that measures no UTF-8 (a UTF-16 unit
+ * is at most 3 bytes; a JS number at most 11, 22 counted as for a text that is not a number):
+ * far cheaper, and exact enough to pass every item well under the limit.
+ */
+function sizeOf(value: unknown, bound: boolean): number {
+  switch (typeof value) {
+    case 'string': return bound ? value.length * 3 : utf8(value);
+    case 'number': return bound ? 22 : numberSize(String(value));
+    case 'bigint': return bound ? numberBound(String(value)) : numberSize(String(value));
+    case 'boolean': return 1;
+    case 'undefined': return 0;
+  }
+  if (value === null) return 1;
+  if (value instanceof Uint8Array) return value.length;
+  if (value instanceof NumberValue) return bound ? numberBound(value.toString()) : numberSize(value.toString());
+  if (value instanceof Set) {
+    let n = 0;
+    for (const v of value) n += sizeOf(v, bound);
+    return n;
+  }
+  if (Array.isArray(value)) {
+    let n = 3;
+    for (const v of value) n += sizeOf(v, bound) + 1;
+    return n;
+  }
+  let n = 3;
+  const map = value as Record<string, unknown>;
+  for (const k in map) if (Object.hasOwn(map, k)) n += (bound ? k.length * 3 : utf8(k)) + sizeOf(map[k], bound) + 1;
+  return n;
 }

@@ -125,10 +125,10 @@ describe('graph: explain and trace (DynamoDB Local)', () => {
       counter.reset();
       await s.load(threads, { user: true, replies: { user: true } });
       expect(traceCounts(s.trace, 1)).to.deep.equal({ BatchGetItem: gets.requests.exact, Query: queries.requests.exact });
-      // Explaining again: the users are held now, the edges loaded; nothing left to send.
+      // Explaining again: the users are held now, the edges loaded; nothing left to send, so no step.
       const again = s.explain(threads, { user: true, replies: { user: true } });
       expect(again.rounds[0].edges.map((e) => e.owners.exact)).to.deep.equal([0, 0]);
-      expect(again.rounds[0].steps.map((st) => st.requests.exact)).to.deep.equal([0, 0]);
+      expect(again.rounds[0].steps).to.deep.equal([]);
     });
 
     it('below a query whose items are not loaded, every count is a bound', () => {
@@ -214,6 +214,32 @@ describe('graph: explain and trace (DynamoDB Local)', () => {
       [3, 'BatchGetItem', undefined, 1, 1, 1, ['Thread.forum']],
     ]);
     expect(rows.map((r) => `${r.round} ${r.command} ${r.table}${r.index ? `.${r.index}` : ''}`).sort()).to.deep.equal(planSteps(plan).sort());
+  });
+
+  it('a keys-only edge already loaded gives its items at once: the level below goes out the next round, as planned', async () => {
+    const s = db.session();
+    const [alice, bob] = (await s.getMany(User, [{ name: 'alice' }, { name: 'bob' }])).map((u) => u!);
+    await s.load([alice, bob], { threads: true });
+    const plan = s.explain([alice, bob], { threads: { forum: true } });
+    // Round 1 sends nothing (no step); round 2 reads the one forum of the 3 threads held.
+    expect(plan.rounds.map((r) => r.steps.map((st) => [st.command, st.keys.exact]))).to.deep.equal([[], [['BatchGetItem', 1]]]);
+    expect(plan.rounds[1].edges.map((e) => [e.path, e.owners])).to.deep.equal([['threads.forum', { exact: 3 }]]);
+    expect(plan.requests).to.deep.equal({ exact: 1 });
+    counter.reset();
+    await s.load([alice, bob], { threads: { forum: true } });
+    expect(sentCounts()).to.deep.equal({ BatchGetItem: 1 });
+
+    // Only alice's edge loaded: her threads' forum and bob's hydration share round 2's BatchGetItem.
+    const t = db.session();
+    const [a2, b2] = (await t.getMany(User, [{ name: 'alice' }, { name: 'bob' }])).map((u) => u!);
+    await t.load([a2], { threads: true });
+    const partial = t.explain([a2, b2], { threads: { forum: true } });
+    expect(partial.rounds.map((r) => r.edges.map((e) => `${e.path}${e.step ? `:${e.step}` : ''}`))).to.deep.equal([['threads'], ['threads:hydrate', 'threads.forum'], ['threads.forum']]);
+    expect(partial.rounds[1].steps.map((st) => [st.command, [...st.edges].sort()])).to.deep.equal([['BatchGetItem', ['Thread.forum', 'hydrate User.threads']]]);
+    counter.reset();
+    await t.load([a2, b2], { threads: { forum: true } });
+    // bob's thread's forum is held by round 3: nothing more is sent.
+    expect(sentCounts()).to.deep.equal({ Query: 1, BatchGetItem: 1 });
   });
 
   it('the trace counts dynagraph\'s retries of leftover keys, and every key asked again', async () => {

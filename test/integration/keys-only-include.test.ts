@@ -28,7 +28,9 @@ class Book extends Model({
   house = manyToOne(() => Publisher, { query: (b: Book) => ({ name: b.publisher }) });
 }
 class Publisher extends Model({ table: 'publishers', key: { hash: 'name' }, attributes: { name: string() } }) {}
-class Country extends Model({ table: 'countries', key: { hash: 'code' }, attributes: { code: string() } }) {}
+class Country extends Model({ table: 'countries', key: { hash: 'code' }, attributes: { code: string() } }) {
+  press = manyToOne(() => Publisher, { query: (c: Country) => ({ name: c.code === 'fr' ? 'p0' : 'p1' }) });
+}
 const models = [Author, Book, Publisher, Country];
 
 const sent = () => Object.fromEntries(Object.entries(counter.counts()).map(([k, v]) => [k.replace(/Command$/, ''), v]));
@@ -89,6 +91,18 @@ describe('graph: includes over a keys-only index (DynamoDB Local)', () => {
     expect(rounds(s)).to.deep.equal([
       '1 Query books.byAuthor 6 Author.books,Author.debut', '2 BatchGetItem books 7 hydrate Author.books,hydrate Author.debut',
     ]);
+  });
+
+  for (const where of ['in a session', 'read outside a session'] as const) it(`the hydration and the next level's gets of other tables share one BatchGetItem (roots ${where})`, async () => {
+    const keys = [{ name: 'ann' }, { name: 'bo' }, { name: 'cy' }];
+    const s = db.session();
+    const list = (where === 'in a session' ? await s.getMany(Author, keys) : await Author.getMany(keys, { db })).map((a) => a!);
+    counter.reset();
+    // Round 1: the 3 index Queries and the 2 countries; round 2: the 7 books and the countries' 2 publishers, together.
+    const [ann] = await s.load(list, { books: true, home: { press: true } });
+    expect(ann.books.get()).to.have.length(5);
+    expect(ann.home.get()?.press.get()?.name).to.equal('p0');
+    expect(sent()).to.deep.equal({ Query: 3, BatchGetItem: 2 });
   });
 
   it('to-many with $limit / $reverse: a page of entries, hydrated the next round, with the entries\' cursor', async () => {

@@ -347,8 +347,12 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
       expect(await bob.followers.count()).to.equal(1);
       // The people's own partitions still hold only their profiles; a person is never read as a link.
       expect((await Person.query({ pk: 'P#ann' }).all()).map((p) => p.sk)).to.deep.equal(['PROFILE']);
-      const plan = s.explain([cid], { followers: { follows: true } });
+      // In a new session (cid's followers are loaded in this one): the followers are read through the store's inverse index.
+      const fresh = db.session();
+      const plan = fresh.explain([(await fresh.get(Person, { pk: 'P#cid', sk: 'PROFILE' }))!], { followers: { follows: true } });
       expect(plan.rounds[0].steps[0]).to.include({ command: 'Query', index: 'inverse' });
+      // Here they are held: their follows are read at once, in the first round.
+      expect(s.explain([cid], { followers: { follows: true } }).rounds.map((r) => r.steps.map((st) => st.command))).to.deep.equal([[], ['Query'], ['BatchGetItem']]);
       const [c] = await s.load([cid], { followers: { follows: true } });
       expect(c.followers.get().find((p) => p.name === 'bob')!.follows.get().map((p) => p.name)).to.deep.equal(['cid']);
     });
