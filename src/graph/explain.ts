@@ -272,10 +272,9 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
     }
   }
   const steps: PlanStep[] = [];
-  const getKeys = add(gets.bound, { exact: gets.ids.size });
+  const keys = add(gets.bound, { exact: gets.ids.size });
   // A step of no keys (every edge loaded, every key held) sends nothing: it is left out.
-  if (gets.edges.size && getKeys.exact !== 0) {
-    const keys = getKeys;
+  if (gets.edges.size && keys.exact !== 0) {
     steps.push({
       command: 'BatchGetItem', table: [...gets.tables].join(','), edges: [...gets.edges], keys, requests: chunks(keys),
       how: `${deferred.length ? 'to-one by key, and the keys the previous round\'s links or index entries name' : 'to-one by key'}: every key of the round in BatchGetItem chunks of ≤ 100 distinct keys (keys the session holds cost nothing)`,
