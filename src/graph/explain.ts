@@ -1,7 +1,8 @@
 /**
  * The plan of an include, computed without sending: the rounds `loadIncludes` will run
  * (one per include level; a many-to-many edge's targets are read the round after its
- * links, a keys-only index edge's items the round after its entries) and, per round, the requests its loaders will coalesce the edges into. Given root
+ * links, a keys-only index edge's items the round after its entries) and, per round, the
+ * requests its loaders will coalesce the edges into. Given root
  * instances, the first round's counts are exact (distinct keys and partitions computed from
  * the roots, keys the session already holds left out); counts that depend on items not
  * loaded yet are bounds, or say so.
@@ -99,8 +100,7 @@ interface Frontier {
 
 /** A many-to-many edge's targets or a keys-only index's full items, read in the round after their Queries. */
 interface DeferredTargets {
-  step: 'targets' | 'hydrate';
-  kind: PlanEdgeKind;
+  kind: 'manyToMany' | 'keysOnly';
   path: string;
   edge: string;
   target: ModelClassRuntime;
@@ -200,10 +200,11 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
   const gets = { tables: new Set<string>(), edges: new Set<string>(), ids: new Set<string>(), bound: { exact: 0 } as PlanCount };
   // The previous round's many-to-many targets and keys-only hydrations go out with this round's gets.
   for (const d of deferred) {
-    edges.push({ path: d.path, edge: d.edge, target: d.target.name, kind: d.kind, table: d.table, owners: d.links, step: d.step });
+    const step = deferredStep(d.kind);
+    edges.push({ path: d.path, edge: d.edge, target: d.target.name, kind: d.kind, table: d.table, owners: d.links, step });
     gets.tables.add(d.table);
-    gets.edges.add(deferredLabel(d.step, d.edge));
-    gets.bound = add(gets.bound, d.links.exact !== undefined || d.links.max !== undefined ? d.links : { note: d.step === 'hydrate' ? 'one per index entry found' : 'one per link found' });
+    gets.edges.add(deferredLabel(step, d.edge));
+    gets.bound = add(gets.bound, d.links.exact !== undefined || d.links.max !== undefined ? d.links : { note: step === 'hydrate' ? 'one per index entry found' : 'one per link found' });
     if (d.next) next.push(d.next);
   }
   const queries = new Map<string, QueryAcc>();
@@ -262,9 +263,8 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
       }
       const below = info.nested && Object.keys(info.nested).some((k) => !k.startsWith('$')) ? { model: info.target, path, owners: children, spec: info.nested } : undefined;
       if (info.kind === 'manyToMany' || info.kind === 'keysOnly') {
-        const step = info.kind === 'manyToMany' ? 'targets' : 'hydrate';
-        queries.get(stableJson([info.table, info.relation.index ?? '']))![step] = true;
-        if (!pending || pending.length) later.push({ step, kind: info.kind, path, edge: label, target: info.target, table: info.targetTable, links: children, next: below });
+        queries.get(stableJson([info.table, info.relation.index ?? '']))![deferredStep(info.kind)] = true;
+        if (!pending || pending.length) later.push({ kind: info.kind, path, edge: label, target: info.target, table: info.targetTable, links: children, next: below });
         // Edges loaded already give their items at once: what is below those is read next round.
         const held = below && pending && pending.length < f.instances!.length ? heldTargets(f.instances!, name, pending) : [];
         if (held.length) next.push({ ...below!, instances: held, owners: { exact: held.length } });
@@ -291,12 +291,12 @@ function planRound(db: Database, n: number, frontier: Frontier[], deferred: read
     const keys = add(acc.bound, { exact: acc.ids.size - acc.merged });
     if (keys.exact === 0) continue;
     const collection = acc.merged > 0 ? '; edges of one item collection share one Query of the partition' : '';
-    const keysOnly = acc.targets ? '; many-to-many: the adjacency Query of each owner; its targets are read next round, with that round\'s gets'
+    const twoRounds = acc.targets ? '; many-to-many: the adjacency Query of each owner; its targets are read next round, with that round\'s gets'
       : acc.hydrate ? '; keys-only index: the entries found are hydrated next round, with that round\'s gets' : '';
     steps.push({
       command: 'Query', table: acc.table, index: acc.index, edges: [...acc.edges].filter((e) => !acc.edges.has(`${e} (item collection)`)), keys,
       requests: keys.exact !== undefined ? { exact: keys.exact, note: 'more if a partition exceeds 1 MB' } : keys,
-      how: `one Query per distinct partition (more pages if one exceeds 1 MB)${collection}${keysOnly}`,
+      how: `one Query per distinct partition (more pages if one exceeds 1 MB)${collection}${twoRounds}`,
     });
   }
   const merged = new Map<string, Frontier>();
@@ -315,6 +315,11 @@ function heldTargets(instances: readonly ModelBase[], name: string, pending: rea
     for (const t of Array.isArray(held) ? held : held ? [held] : []) out.add(t);
   }
   return [...out];
+}
+
+/** The second round of an edge read in two: a keys-only index edge's hydration, else a many-to-many edge's targets. */
+function deferredStep(kind: PlanEdgeKind): 'targets' | 'hydrate' {
+  return kind === 'keysOnly' ? 'hydrate' : 'targets';
 }
 
 /** `targets of Post.tags`, `hydrate User.threads`: the edges a deferred read serves. */
@@ -373,7 +378,7 @@ export function roundExpectation(round: number, frontier: readonly (readonly [re
   for (const { probe, name } of deferred) {
     const model = probe.constructor as ModelClassRuntime;
     const info = edgeInfo(graphFor(probe).db, model, probe, name, true);
-    push(gets, info.targetTable, deferredLabel(info.kind === 'keysOnly' ? 'hydrate' : 'targets', `${model.name}.${name}`));
+    push(gets, info.targetTable, deferredLabel(deferredStep(info.kind), `${model.name}.${name}`));
   }
   for (const [instances, spec] of frontier) {
     const probe = instances[0];

@@ -89,19 +89,19 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
 
   /** @internal An include's load: every item, or a first page (`$limit` / `$reverse`). `load` and `page` are async: never a throw. */
   [INCLUDE](options: IncludeLoadOptions, round: IncludeRound, slot: number): void {
-    const whole = options.limit === undefined && !options.reverse;
+    const page = options.limit === undefined && !options.reverse ? undefined : { limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse === true };
     let steps: TwoSteps<T> | undefined;
     try {
       steps = this.twoSteps();
     } catch (err) {
       return round.fail(err);
     }
-    if (steps) return this.#includeInTwo(steps, whole ? undefined : { limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse === true }, round, slot);
-    if (whole) {
+    if (steps) return this.#includeInTwo(steps, page, round, slot);
+    if (!page) {
       this.load().then((items) => round.put(slot, items as unknown as ModelBase[]), round.fail);
       return;
     }
-    this.page({ limit: options.limit ?? Number.MAX_SAFE_INTEGER, reverse: options.reverse }).then((p) => {
+    this.page(page).then((p) => {
       this.prime(p.items, p);
       round.put(slot, p.items as unknown as ModelBase[]);
     }, round.fail);
@@ -134,7 +134,7 @@ export abstract class ListEdge<T> implements AsyncIterable<T>, Edge {
         targets.then((items) => {
           this.prime(items, found);
           next.put(at, items as unknown as ModelBase[]);
-        }, next.fail);
+        }).catch(next.fail);
       });
     }).catch(round.fail);
   }

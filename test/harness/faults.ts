@@ -39,6 +39,23 @@ export function recordInputs(client: Stack): { sent: Recorded[]; remove(): void 
   return { sent, remove: () => void client.middlewareStack.remove(name) };
 }
 
+/**
+ * Runs `body` while every `command` (`'BatchGetItemCommand'`) sent through `client` fails
+ * before it is sent, with a ValidationException saying `message`; the failure is removed after.
+ */
+export async function whileFailing<T>(client: Stack, command: string, message: string, body: () => Promise<T>): Promise<T> {
+  const name = `dynagraphTestFailing${++names}`;
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === command) throw Object.assign(new Error(message), { name: 'ValidationException', $metadata: {} });
+    return next(args);
+  }, { step: 'initialize', name });
+  try {
+    return await body();
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+}
+
 /** Decides, per table and key (or written item), whether DynamoDB "leaves it unprocessed" this time. */
 export type Hold = (table: string, key: Doc) => boolean;
 

@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { DynagraphError, gsi, manyToOne, Model, number, oneToMany, oneToOne, string } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
 import { caught } from '../harness/caught.js';
+import { whileFailing } from '../harness/faults.js';
 
 const { db, counter, drop } = testDb('keys-only-include-', { retry: { baseDelayMs: 1 } });
 
@@ -160,17 +161,7 @@ describe('graph: includes over a keys-only index (DynamoDB Local)', () => {
 
   it('a failing hydration fails the include with its error and leaves the edge unloaded; the next include reads it', async () => {
     const { s, list } = await authors();
-    const name = 'failHydration';
-    db.connection.client.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'BatchGetItemCommand') throw Object.assign(new Error('the hydration failed'), { name: 'ValidationException', $metadata: {} });
-      return next(args);
-    }, { step: 'initialize', name });
-    let err: DynagraphError;
-    try {
-      err = await caught<DynagraphError>(s.load(list, { books: true }));
-    } finally {
-      db.connection.client.middlewareStack.remove(name);
-    }
+    const err = await whileFailing(db.connection.client, 'BatchGetItemCommand', 'the hydration failed', () => caught<DynagraphError>(s.load(list, { books: true })));
     expect(err).to.be.instanceOf(DynagraphError);
     expect(err.code).to.equal('BATCH_INCOMPLETE');
     expect((err.cause as Error).message).to.contain('the hydration failed');

@@ -11,7 +11,7 @@ import {
   BatchIncompleteError, DynagraphError, edgeTable, manyToMany, Model, string, number, TransactionCanceledError, ValidationError, diagram,
 } from '../../src/index.js';
 import { testDb } from '../harness/db.js';
-import { recordInputs } from '../harness/faults.js';
+import { recordInputs, whileFailing } from '../harness/faults.js';
 import { loseAnswers } from '../harness/lost-answers.js';
 import { caught } from '../harness/caught.js';
 import { known } from '../harness/edges.js';
@@ -158,17 +158,7 @@ describe('graph: many-to-many (DynamoDB Local)', () => {
   it('a failing targets read fails the include with its error and leaves the edge unloaded; the next include reads it', async () => {
     const s = db.session();
     const posts = (await s.getMany(Post, [{ id: 'p10' }, { id: 'p11' }])).map((p) => p!);
-    const name = 'failTargets';
-    db.connection.client.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'BatchGetItemCommand') throw Object.assign(new Error('the targets read failed'), { name: 'ValidationException', $metadata: {} });
-      return next(args);
-    }, { step: 'initialize', name });
-    let err: DynagraphError;
-    try {
-      err = await caught<DynagraphError>(s.load(posts, { tags: { posts: true } }));
-    } finally {
-      db.connection.client.middlewareStack.remove(name);
-    }
+    const err = await whileFailing(db.connection.client, 'BatchGetItemCommand', 'the targets read failed', () => caught<DynagraphError>(s.load(posts, { tags: { posts: true } })));
     expect(err).to.be.instanceOf(DynagraphError);
     // The batch says which keys were not read (t00–t07: the two posts' 8 distinct tags), and why.
     expect(err.code).to.equal('BATCH_INCOMPLETE');
