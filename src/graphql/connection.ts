@@ -3,12 +3,13 @@
  * may resume after (or before) any item: for a read whose items are the Query's own items
  * (a to-many edge, a root query or scan) the cursor is the item's key in the library's cursor
  * format — signed when the database has a cursor secret, valid in both directions — and one
- * page is one request of `first + 1` items (the extra one tells `hasNextPage`). Any other
+ * page is one request of `first` items, or `first + 1` when the query asks for `pageInfo`
+ * (the extra one tells `hasNextPage`). Any other
  * connection edge (one whose items come through another read) gets position cursors: a page
  * cursor of the library plus an offset, with forward paging through `endCursor` as cheap as
  * with keyed cursors.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { STATE, type ModelBase } from '../model/instance.js';
 import { encodeCursor, type CursorScope } from '../operations/cursor.js';
 import type { Page } from '../operations/read-stream.js';
@@ -117,8 +118,36 @@ class LazyEdge {
   }
 }
 
-/** Reads one connection page: one `page()` call of the pager. */
-export async function readConnection(pager: Pager, args: ConnectionArgs, limits?: ConnectionLimits): Promise<ConnectionValue> {
+const askedByNodes = new WeakMap<readonly FieldNode[], boolean>();
+
+/**
+ * Whether a connection field's selection (its merged nodes) asks for `pageInfo`: only then
+ * does a keyed page read one item more than it returns. Fragments count wherever they are
+ * spread and `@skip`/`@include` are not read, so a selection that may ask is taken to ask.
+ */
+export function asksPageInfo(nodes: readonly FieldNode[], fragments: Readonly<Record<string, FragmentDefinitionNode>>): boolean {
+  let asked = askedByNodes.get(nodes);
+  if (asked !== undefined) return asked;
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): boolean => set?.selections.some((sel) => {
+    if (sel.kind === Kind.FIELD) return sel.name.value === 'pageInfo';
+    if (sel.kind === Kind.INLINE_FRAGMENT) return walk(sel.selectionSet);
+    if (seen.has(sel.name.value)) return false;
+    seen.add(sel.name.value);
+    return walk(fragments[sel.name.value]?.selectionSet);
+  }) ?? false;
+  asked = nodes.some((n) => walk(n.selectionSet));
+  // graphql-js merges a field's nodes once per parent type and selection: one walk for all its parents.
+  askedByNodes.set(nodes, asked);
+  return asked;
+}
+
+/**
+ * Reads one connection page: one `page()` call of the pager. `pageInfo: false` (the query
+ * does not ask for it) reads just the page's items; `hasNextPage`/`hasPreviousPage` are then
+ * DynamoDB's word (a last evaluated key), which may say more when there is none.
+ */
+export async function readConnection(pager: Pager, args: ConnectionArgs, limits?: ConnectionLimits, pageInfo = true): Promise<ConnectionValue> {
   const { size, backward, cursor } = pageRequest(args, limits);
   if (backward && !pager.reversible) throw badInput('this connection cannot be read backward (last/before)');
   const count = () => (pager.count ? pager.count() : Promise.reject(badInput('this connection has no totalCount')));
@@ -128,8 +157,8 @@ export async function readConnection(pager: Pager, args: ConnectionArgs, limits?
   if (pager.scope) {
     const scopeOf = pager.scope;
     let scope: CursorScope | undefined;
-    const page = await pager.page({ limit: size + 1, cursor, reverse: backward });
-    more = page.items.length > size;
+    const page = await pager.page({ limit: pageInfo ? size + 1 : size, cursor, reverse: backward });
+    more = pageInfo ? page.items.length > size : page.cursor !== undefined;
     nodes = page.items.length > size ? page.items.slice(0, size) : page.items;
     cursorOf = (n) => keyCursor(n, (scope ??= scopeOf()));
   } else {

@@ -46,7 +46,7 @@ export function earlyRead(model: AnyModel, field: string, limits: ConnectionLimi
   if (!(probe instanceof ToMany)) return undefined;
   // The declaration as every instance makes it (a field initialiser); this one is the probe's.
   const relation = probe.relation;
-  return (key, args, ctx) => {
+  return (key, args, ctx, pageInfo) => {
     const a = args as ConnectionArgs;
     if ((a.after ?? null) !== null || (a.before ?? null) !== null) return undefined;
     let size: number;
@@ -65,7 +65,7 @@ export function earlyRead(model: AnyModel, field: string, limits: ConnectionLimi
     } catch {
       return undefined;
     }
-    // The key `ToMany.page` gives the loader for this connection's page: the same limit and direction.
-    return ctx.session.graph.pageToMany(relation, owner as never, { limit: size + 1, reverse: backward });
+    // The key `ToMany.page` gives the loader for this connection's page: the same limit (readConnection's) and direction.
+    return ctx.session.graph.pageToMany(relation, owner as never, { limit: pageInfo ? size + 1 : size, reverse: backward });
   };
 }

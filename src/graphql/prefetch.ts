@@ -14,7 +14,7 @@ import {
   getArgumentValues, getDirectiveValues, getNamedType, GraphQLIncludeDirective, GraphQLSkipDirective, isObjectType, Kind,
   type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode,
 } from 'graphql';
-import type { ConnectionValue } from './connection.js';
+import { asksPageInfo, type ConnectionValue } from './connection.js';
 import type { GraphQLContext } from './types.js';
 
 /** What a generated field does, for the prefetch plan (by `Type.field`). */
@@ -30,14 +30,17 @@ export type FieldRole =
   /** A connection's `totalCount`. */
   | { kind: 'count' };
 
-/** The resolver of a generated edge field (`info` is not used). */
-export type EdgeResolver = (src: any, args: any, ctx: GraphQLContext) => unknown;
+/**
+ * The resolver of a generated edge field (`info` is not used); `pageInfo` says whether a
+ * connection's selection asks for it (see {@link asksPageInfo}).
+ */
+export type EdgeResolver = (src: any, args: any, ctx: GraphQLContext, pageInfo?: boolean) => unknown;
 
 /**
  * Starts a connection's read from its owner's key alone, before the owner is read (see
  * {@link Prefetch.speculate}); `undefined` when it cannot. The promise is the read's own.
  */
-export type Speculator = (key: Record<string, unknown>, args: Record<string, unknown>, ctx: GraphQLContext) => Promise<unknown> | undefined;
+export type Speculator = (key: Record<string, unknown>, args: Record<string, unknown>, ctx: GraphQLContext, pageInfo: boolean) => Promise<unknown> | undefined;
 
 /** Field roles by `Type.field`. */
 export type RoleTable = Map<string, FieldRole>;
@@ -61,6 +64,8 @@ interface Step {
 interface ConnectionPlan {
   nodes: ModelPlan[];
   counts: FieldNode[];
+  /** The selection asks for `pageInfo` (a page then reads one item more). */
+  pageInfo: boolean;
 }
 
 /** A resolver's outcome: its value, its error (`failed`), or its promise while pending. */
@@ -132,7 +137,8 @@ export class Prefetch {
   planConnection(type: GraphQLObjectType, nodes: readonly FieldNode[]): ConnectionPlan | undefined {
     const fields = this.collect(type, nodes);
     if (!fields) return undefined;
-    const plan: ConnectionPlan = { nodes: [], counts: [] };
+    // Asked as the field's lazy resolver asks it: an early read and the field's own read are then one read.
+    const plan: ConnectionPlan = { nodes: [], counts: [], pageInfo: asksPageInfo(nodes, this.fragments) };
     for (const group of fields.values()) {
       const name = group[0].name.value;
       if (name === '__typename') continue;
@@ -215,7 +221,7 @@ export class Prefetch {
       const args = this.argsOf(step);
       // Dropped here: when the owner arrives, its step reads through the same loader and is
       // served this read (or, if it failed already, reads again: the loader forgets failures).
-      if (args) this.safely(() => void early(key, args, this.ctx)?.catch(() => undefined));
+      if (args) this.safely(() => void early(key, args, this.ctx, (step.sub as ConnectionPlan).pageInfo)?.catch(() => undefined));
     }
   }
 
@@ -269,7 +275,7 @@ export class Prefetch {
       if (args === null) continue;
       let result: unknown;
       try {
-        result = step.role.resolve(src, args, this.ctx);
+        result = step.role.resolve(src, args, this.ctx, step.role.kind === 'connection' ? (step.sub as ConnectionPlan).pageInfo : undefined);
       } catch (error) {
         kept.set(src, { state: 'failed', value: error });
         continue;

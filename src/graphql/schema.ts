@@ -22,7 +22,7 @@ import { TemplateAttribute } from '../schema/template.js';
 import { isWriteMark } from '../schema/model-schema.js';
 import { SchemaError } from '../errors.js';
 import { edgesOf, keyedQueryOf, type ConnectionEdgeLike, type ToOneEdgeLike } from './edges.js';
-import { badInput, readConnection, type ConnectionArgs, type ConnectionLimits, type Pager } from './connection.js';
+import { asksPageInfo, badInput, readConnection, type ConnectionArgs, type ConnectionLimits, type Pager } from './connection.js';
 import { keyInputOf, outputOf } from './scalars.js';
 import { argsOf, outputTypeOf, type GraphQLContext, type GraphQLSchemaOptions, type ModelConfig } from './types.js';
 import type { CostTable } from './budget.js';
@@ -52,11 +52,11 @@ export function scopeOf(spec: ReadSpec, db: Database): CursorScope {
 
 type Built = { schema: GraphQLSchema; costs: CostTable; roles: RoleTable };
 
-/** An edge field's resolver: the outcome a prefetch kept for it, else `lazy` now. */
-function keptOr(lazy: EdgeResolver): GraphQLFieldResolver<any, GraphQLContext> {
+/** An edge field's resolver: the outcome a prefetch kept for it, else `lazy` now (told, for a connection, whether `pageInfo` is asked). */
+function keptOr(lazy: EdgeResolver, connection = false): GraphQLFieldResolver<any, GraphQLContext> {
   return (src, args, ctx, info) => {
     const k = kept(src as object, info);
-    return k ? k.value : lazy(src, args, ctx);
+    return k ? k.value : lazy(src, args, ctx, connection && asksPageInfo(info.fieldNodes, info.fragments));
   };
 }
 
@@ -152,9 +152,9 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
           } else {
             const limits = limitsOf(target);
             costs.set(`${typeName}.${field}`, { kind: 'connection', reads: edge.reads, limits });
-            const resolve: EdgeResolver = (src, args: ConnectionArgs, ctx) => readConnection(edgePager((src as Record<string, ConnectionEdgeLike>)[edge.field], src, ctx.session), args, limits);
+            const resolve: EdgeResolver = (src, args: ConnectionArgs, ctx, pageInfo) => readConnection(edgePager((src as Record<string, ConnectionEdgeLike>)[edge.field], src, ctx.session), args, limits, pageInfo);
             roles.set(`${typeName}.${field}`, { kind: 'connection', resolve, speculate: options.earlyReads === false ? undefined : earlyRead(config.model, edge.field, limits) });
-            fields[field] = { type: new GraphQLNonNull(connectionOf(target)), args: connectionArgs, resolve: keptOr(resolve) };
+            fields[field] = { type: new GraphQLNonNull(connectionOf(target)), args: connectionArgs, resolve: keptOr(resolve, true) };
           }
         }
         for (const [name, computed] of Object.entries(config.computed ?? {})) {
@@ -208,10 +208,10 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
         type: new GraphQLNonNull(connectionOf(typeName)),
         description: `${typeName} items of one ${read.index ? `partition of index ${read.index}` : 'partition'}${condition ? `, optionally narrowed by a condition on ${read.range}` : ''}.`,
         args: { ...hashArg.config, ...(condition ? { [read.range!]: { type: condition.type } } : {}), ...connectionArgs },
-        resolve: prefetching(roles, false, (_s, a: Record<string, unknown> & ConnectionArgs, ctx) => {
+        resolve: prefetching(roles, false, (_s, a: Record<string, unknown> & ConnectionArgs, ctx, pageInfo) => {
           const key = hashArg.parse(a);
           if (condition && a[read.range!] != null) key[read.range!] = condition.parse(a[read.range!] as Record<string, unknown>);
-          return readConnection(queryPager(ctx.session, model, key, read.index), a, limits);
+          return readConnection(queryPager(ctx.session, model, key, read.index), a, limits, pageInfo);
         }),
       }, { kind: 'connection', reads: keysOnly ? 2 : 1, limits });
     }
@@ -220,7 +220,7 @@ export function buildSchema(options: GraphQLSchemaOptions): Built {
         type: new GraphQLNonNull(connectionOf(typeName)),
         description: `Every ${typeName}, in no particular order (a Scan).`,
         args: { first: connectionArgs.first, after: connectionArgs.after },
-        resolve: prefetching(roles, false, (_s, a: ConnectionArgs, ctx) => readConnection(scanPager(ctx.session, model), a, limits)),
+        resolve: prefetching(roles, false, (_s, a: ConnectionArgs, ctx, pageInfo) => readConnection(scanPager(ctx.session, model), a, limits, pageInfo)),
       }, { kind: 'connection', reads: 1, limits });
     }
   }
@@ -247,7 +247,7 @@ function prefetching(roles: RoleTable, model: boolean, lazy: EdgeResolver, keyOf
   return (src, args, ctx, info) => {
     const type = getNamedType(info.returnType);
     const run = isObjectType(type) ? Prefetch.of(roles, ctx, info) : undefined;
-    const value = lazy(src, args, ctx);
+    const value = lazy(src, args, ctx, !model && asksPageInfo(info.fieldNodes, info.fragments));
     let plan;
     try {
       plan = run && (model ? run.planModel(type as GraphQLObjectType, info.fieldNodes) : run.planConnection(type as GraphQLObjectType, info.fieldNodes));

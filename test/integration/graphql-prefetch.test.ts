@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import { testDb } from '../harness/db.js';
 import { graphqlSchema, type DynagraphGraphQL } from '../../src/graphql/index.js';
-import { Forum, forumModels, Reply, Thread, User } from '../../examples/forum/models.js';
+import { Forum, forumModels, Reply, Thread, threadId, User } from '../../examples/forum/models.js';
 import { forumDataset, seedForum } from '../../examples/forum/seed.js';
 
 const SMALL = { forums: 2, users: 10, threads: 24, replies: 160, seed: 7, progress: false };
@@ -127,6 +127,44 @@ describe('dynagraph/graphql prefetch and early reads (DynamoDB Local)', function
     // The authors' BatchGetItem goes out with the replies' Queries, not after them.
     const users = events.findIndex((e) => /^\+BatchGetItem:.*users$/.test(e));
     expect(users).to.be.within(0, events.findIndex((e) => /^-Query:.*replies$/.test(e)));
+  });
+
+  it('reads just the items of a page whose pageInfo is not asked, one more when it is (through a fragment too), on every path', async () => {
+    const q = (replies: string, threads = '') => `query($name: String!) { forum(name: $name) { name MARK threads(first: 4) { ${threads} edges { node { subject
+      replies(first: 2) { ${replies} edges { node { message } } } } } } } }${replies.includes('...Info') ? ' fragment Info on ReplyConnection { pageInfo { endCursor } }' : ''}`;
+    const cases = [
+      { replies: '', threads: '', limits: { threads: 4, replies: 2 } },
+      { replies: 'pageInfo { hasNextPage }', threads: '', limits: { threads: 4, replies: 3 } },
+      { replies: '...Info', threads: 'pageInfo { hasNextPage }', limits: { threads: 5, replies: 3 } },
+    ];
+    const limitsSent = async (api: DynagraphGraphQL, query: string) => {
+      const limits = new Map<string, Set<unknown>>();
+      const stop = db.connection.observe({ before: (command, table, input) => {
+        if (command === 'Query') (limits.get(table!.replace(/.*-/, '')) ?? limits.set(table!.replace(/.*-/, ''), new Set()).get(table!.replace(/.*-/, ''))!).add(input.Limit);
+      } });
+      try {
+        const r = (await api.run(db, query, { name: forumName })) as Result;
+        expect(r.errors, query).to.equal(undefined);
+        return { r, limits: Object.fromEntries([...limits].map(([t, l]) => [t, [...l]])) };
+      } finally {
+        stop();
+      }
+    };
+    // Forum threads with more than two replies: hasNextPage is true for them, false for the others.
+    const repliesOf = (t: { forum_name: string; subject: string }) => data.replies.filter((r) => r.thread_id === threadId.join([t.forum_name, t.subject])).length;
+    for (const c of cases) {
+      const results = [];
+      for (const api of [eager, levelwise, lazy]) {
+        const { r, limits } = await limitsSent(api, q(c.replies, c.threads).replace('MARK', api === lazy ? 'mark' : ''));
+        expect(limits, `${c.replies} ${c.threads}`).to.deep.equal({ threads: [c.limits.threads], replies: [c.limits.replies] });
+        results.push(withoutMark(JSON.parse(JSON.stringify(r.data))));
+      }
+      expect(results[0]).to.deep.equal(results[1]).and.deep.equal(results[2]);
+      if (c.replies.includes('hasNextPage')) {
+        const threads = data.threads.filter((t) => t.forum_name === forumName).sort((a, b) => (a.subject < b.subject ? -1 : 1)).slice(0, 4);
+        expect(results[0].forum.threads.edges.map((e: any) => e.node.replies.pageInfo.hasNextPage)).to.deep.equal(threads.map((t) => repliesOf(t) > 2));
+      }
+    }
   });
 
   it('prefetches below root connections too: totalCount, pageInfo and cursors as the lazy walk gives them', async () => {
