@@ -192,7 +192,9 @@ export class ManyToMany<T> extends ListEdge<T> implements WriteEffectSource {
     const relation = this.relation;
     const graph = graphFor(this.owner);
     const page = await graph.pageToMany(adjacency(relation), this.owner, options);
-    return { items: (await targetsOf(graph, relation, page.items)) as T[], cursor: page.cursor };
+    const items = (await targetsOf(graph, relation, page.items)) as T[];
+    // The page's cursor is encoded when asked for, as the links' page does.
+    return { items, get cursor() { return page.cursor; } };
   }
 
   /** The number of links (Select COUNT of the adjacency partition, paged through). */

@@ -153,23 +153,23 @@ export async function readConnection(pager: Pager, args: ConnectionArgs, limits?
   const count = () => (pager.count ? pager.count() : Promise.reject(badInput('this connection has no totalCount')));
   let nodes: unknown[];
   let cursorOf: (node: unknown, i: number) => string;
-  let more: boolean;
+  // Whether the read has more past this page: asked only when `pageInfo` is (a page cursor is then encoded).
+  let more: () => boolean;
   if (pager.scope) {
     const scopeOf = pager.scope;
     let scope: CursorScope | undefined;
     const page = await pager.page({ limit: pageInfo ? size + 1 : size, cursor, reverse: backward });
-    more = pageInfo ? page.items.length > size : page.cursor !== undefined;
+    more = pageInfo ? () => page.items.length > size : () => page.cursor !== undefined;
     nodes = page.items.length > size ? page.items.slice(0, size) : page.items;
     cursorOf = (n) => keyCursor(n, (scope ??= scopeOf()));
   } else {
     const { base, offset } = cursor === undefined ? { base: undefined, offset: 0 } : readPosition(cursor, backward);
     const page = await pager.page({ limit: offset + size, cursor: base, reverse: backward });
     nodes = page.items.slice(offset);
-    const next = page.cursor;
-    more = next !== undefined;
+    more = () => page.cursor !== undefined;
     // The last item's cursor is the page cursor itself, so the next page starts there at offset 0.
     const last = nodes.length - 1;
-    cursorOf = (_, i) => (i === last && next !== undefined ? positionCursor(next, 0, backward) : positionCursor(base, offset + i + 1, backward));
+    cursorOf = (_, i) => (i === last && page.cursor !== undefined ? positionCursor(page.cursor, 0, backward) : positionCursor(base, offset + i + 1, backward));
   }
   // A cursor is made when its field is asked for: most queries read only the nodes.
   const edges = nodes.map((node, i) => new LazyEdge(node, i, cursorOf));
@@ -185,8 +185,12 @@ export async function readConnection(pager: Pager, args: ConnectionArgs, limits?
         return edges[edges.length - 1]?.cursor ?? null;
       },
       // Relay: the side a cursor came from has items before it (it is an item's cursor); the read's side is what was read.
-      hasNextPage: backward ? given : more,
-      hasPreviousPage: backward ? more : given,
+      get hasNextPage() {
+        return backward ? given : more();
+      },
+      get hasPreviousPage() {
+        return backward ? more() : given;
+      },
     },
     totalCount: count,
   };
