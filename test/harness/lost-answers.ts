@@ -12,10 +12,15 @@ let names = 0;
 
 /** Options of {@link loseAnswers}. */
 export interface LoseAnswersOptions {
-  /** The DynamoDB operation whose answers are lost, e.g. `PutItem`. */
-  operation: string;
-  /** How many answers to lose (default 1): the first `times` attempts of that operation. */
+  /** The DynamoDB operation whose answers are lost, e.g. `PutItem`, or several. */
+  operation: string | readonly string[];
+  /** How many answers to lose (default 1; `Infinity`: no end). */
   times?: number;
+  /**
+   * Lose every `every`-th attempt of the operation(s) (default 1: each one, so the first
+   * `times` attempts). A count, not a draw, so a test knows how many it lost.
+   */
+  every?: number;
   /**
    * `'after'` (default): applied, then the connection reset before the answer. `'body'`:
    * applied and answered 200, then the connection reset while the body is read. `'before'`:
@@ -32,14 +37,18 @@ export interface AnswerLoser {
   remove(): void;
 }
 
-/** Loses the answers of the first `times` attempts of `operation` sent through `client`. */
+/** Loses the answers of every `every`-th attempt of `operation` sent through `client`, `times` in all. */
 export function loseAnswers(client: Pick<DynamoDBClient, 'middlewareStack'>, options: LoseAnswersOptions): AnswerLoser {
   const times = options.times ?? 1;
+  const every = options.every ?? 1;
+  const operations: readonly string[] = typeof options.operation === 'string' ? [options.operation] : options.operation;
+  let seen = 0;
   let lost = 0;
   const name = `dynagraphTestLoseAnswers${++names}`;
   client.middlewareStack.add(
     ((next: (args: unknown) => Promise<{ response: unknown }>) => async (args: { request: unknown }) => {
-      if (!isRequest(args.request) || operationOf(args.request) !== options.operation || lost >= times) return next(args);
+      if (!isRequest(args.request) || !operations.includes(operationOf(args.request) ?? '') || lost >= times) return next(args);
+      if (++seen % every !== 0) return next(args);
       lost++;
       if (options.when === 'before') {
         await options.between?.(lost);
