@@ -283,15 +283,17 @@ function sumCapacity(c: unknown): number | undefined {
 
 /*
  * Lost answers. The SDK resends a request whose connection dropped or timed out, or that
- * DynamoDB answered with a 5xx — and the first attempt may have been applied. Two
- * middlewares record that on the request: one inside the SDK's retry loop sees every
- * attempt, one outside it marks the final error, so a write path can tell "my condition
- * failed" from "my condition failed on my own earlier success".
+ * DynamoDB answered with a 5xx — and the first attempt may have been applied. One
+ * middleware inside the SDK's retry loop sees every attempt: it records an unknown outcome
+ * on the request's context and marks every later attempt's error with it, so the error the
+ * retry loop gives up with (always its last attempt's) tells a write path "my condition
+ * failed on my own earlier success" from "my condition failed".
  */
 /** Set on an SDK error (and its request's context) when an attempt's outcome was unknown; read by operations/outcome.ts. */
 export const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
 const WATCH = 'dynagraphOutcomeWatch';
-const MARK = 'dynagraphOutcomeMark';
+/** Where the SDK's handler context keeps the command being sent (`SMITHY_CONTEXT_KEY` of @smithy/types). */
+const SMITHY_CONTEXT = '__smithy_context';
 /** Errors that say the request never left this machine (nothing to be unsure about). */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL', 'CredentialsProviderError']);
 const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'ThrottlingError']);
@@ -327,15 +329,19 @@ function defaultLoggerPrototype(): object | null {
 }
 
 /**
- * Installs the two outcome middlewares on a client (once; clients may be shared); `true`
- * when the client has the SDK's no-op logger.
+ * Installs the outcome middleware on a client (once; clients may be shared); `true` when
+ * the client has the SDK's no-op logger. One middleware, not one per job: the SDK copies,
+ * sorts and chains the whole client stack again for every request, and each middleware on
+ * it cost a few µs of every request.
  *
- * The outer one also spares dynagraph's own requests the SDK's unread masking: a client
- * given no logger has the SDK's no-op logger, which has an `info()`, so the SDK's logger
- * middleware copies and masks every request and response (the whole page of a query) for a
- * log line the no-op logger drops. Such a request's middlewares are handed the same no-op
- * logger without `info()`, so the walk is skipped and nothing a logger would receive
- * changes. A client with a real logger, and the client's other requests, are left as they are.
+ * It also spares dynagraph's own requests the SDK's unread masking: a client given no
+ * logger has the SDK's no-op logger, which has an `info()`, so the SDK's logger middleware
+ * copies and masks every request and response (the whole page of a query) for a log line
+ * the no-op logger drops. Such a request's context is handed the same no-op logger without
+ * `info()` at its first attempt, before the logger middleware (which reads the context's
+ * logger once the request is answered) looks at it, so the walk is skipped and nothing a
+ * logger would receive changes. A client with a real logger, and the client's other
+ * requests, are left as they are.
  */
 function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'>): boolean {
   const logger = client.config.logger as { info?: unknown } | undefined;
@@ -344,16 +350,16 @@ function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'
   const skips = noOp !== null && Object.getPrototypeOf(logger) === noOp;
   const stack = client.middlewareStack;
   if (stack.identify().some((m) => m.startsWith(WATCH))) return skips;
-  stack.add((next, context) => (args) => onFailure(() => next(args), (err) => {
-    if (attemptOutcomeUnknown(err as Raw)) (context as Record<symbol, unknown>)[RESENT] = true;
-  }), { step: 'deserialize', priority: 'high', name: WATCH });
   stack.add((next, context) => (args) => {
-    const c = context as { logger?: object };
-    if (noOp && c.logger && Object.getPrototypeOf(c.logger) === noOp && OWN_REQUESTS.has(args.input as object)) c.logger = quietSdkLogger;
+    const c = context as { logger?: object; [SMITHY_CONTEXT]?: { commandInstance?: { input?: unknown } } };
+    // The command's own input: at this step `args.input` is the DocumentClient's marshalled copy.
+    if (noOp && c.logger && Object.getPrototypeOf(c.logger) === noOp && OWN_REQUESTS.has(c[SMITHY_CONTEXT]?.commandInstance?.input as object)) c.logger = quietSdkLogger;
     return onFailure(() => next(args), (err) => {
-      if ((context as Record<symbol, unknown>)[RESENT] && err && typeof err === 'object') (err as Raw)[RESENT] = true;
+      const request = context as Record<symbol, unknown>;
+      if (attemptOutcomeUnknown(err as Raw)) request[RESENT] = true;
+      if (request[RESENT] && err && typeof err === 'object') (err as Raw)[RESENT] = true;
     });
-  }, { step: 'initialize', priority: 'high', name: MARK });
+  }, { step: 'deserialize', priority: 'high', name: WATCH });
   return skips;
 }
 

@@ -119,7 +119,13 @@ describe('logging (DynamoDB Local)', () => {
       await Note.put({ id: 'mask', rev: 1, text: 'm' }, { db });
       expect((await Note.get({ id: 'mask', rev: 1 }, { db }))!.text).to.equal('m');
       expect((await Note.query({ id: 'mask' }, { db }).all()).map((n) => n.text)).to.deep.equal(['m']);
+      expect((await Note.getMany([{ id: 'mask', rev: 1 }], { db })).map((n) => n?.text)).to.deep.equal(['m']);
+      await Note.delete({ id: 'mask', rev: 2 }, { db });
       expect(masked).to.equal(0);
+      // One middleware of dynagraph's on the client, however many instances share it: the SDK
+      // copies and chains the client's whole stack again for every request.
+      new Dynagraph({ client, tablePrefix: 'logging-', default: false });
+      expect(client.middlewareStack.identify().filter((m) => m.startsWith('dynagraph'))).to.have.length(1);
       await client.send(new GetItemCommand({ TableName: 'logging-notes', Key: { id: { S: 'mask' }, rev: { N: '1' } } }));
       expect(masked).to.equal(1);
     } finally {
