@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, NumberValue } from '@aws-sdk/lib-dynamodb';
-import { DynagraphError, DynamoDBError, OutcomeUnknownError, type ErrorCode } from './errors.js';
+import { DynagraphError, fromSdkError, RESENT, type SdkFailure } from './errors.js';
 
 /** The ancestors' three log channels. */
 export type LogChannel = 'model' | 'database-access' | 'transactions';
@@ -172,7 +172,7 @@ export class Connection {
     try {
       output = (await this.doc.send(command as never)) as Record<string, unknown>;
     } catch (err) {
-      const wrapped = wrapSdkError(err, commandName, meta.table, input);
+      const wrapped = fromSdkError(err, commandName, meta.table, input.Key as Record<string, unknown> | undefined);
       const failure = failureEntry(meta.channel, commandName, meta.table, performance.now() - started, err, wrapped);
       for (const o of observers) o.failed?.(commandName, err, failure);
       this.log(failure);
@@ -249,7 +249,7 @@ const MAPPED_CODES: Record<string, string> = { ConditionalCheckFailedException: 
 
 /** The log entry of a failed request: code, SDK error name, attempts (from the SDK's `$metadata`). */
 function failureEntry(channel: LogChannel, command: string, table: string | undefined, ms: number, err: unknown, wrapped: unknown): LogEntry {
-  const raw = err as Raw & { message?: string; $metadata?: { attempts?: number } };
+  const raw = err as SdkFailure & { message?: string; $metadata?: { attempts?: number } };
   const name = raw?.name ?? 'Error';
   const code = wrapped instanceof DynagraphError ? wrapped.code : (MAPPED_CODES[name] ?? name);
   const attempts = raw?.$metadata?.attempts;
@@ -289,26 +289,18 @@ function sumCapacity(c: unknown): number | undefined {
  * retry loop gives up with (always its last attempt's) tells a write path "my condition
  * failed on my own earlier success" from "my condition failed".
  */
-/** Set on an SDK error (and its request's context) when an attempt's outcome was unknown; read by operations/outcome.ts. */
-export const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
 const WATCH = 'dynagraphOutcomeWatch';
 /** Where the SDK's handler context keeps the command being sent (`SMITHY_CONTEXT_KEY` of @smithy/types). */
 const SMITHY_CONTEXT = '__smithy_context';
 /** Errors that say the request never left this machine (nothing to be unsure about). */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL', 'CredentialsProviderError']);
-const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'ThrottlingError']);
-const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
-/** Failures the operations map to their own typed errors (they carry the stored item). */
-const MAPPED_BY_OPERATIONS = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
-
-type Raw = { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; [RESENT]?: boolean };
 
 /**
  * Whether a failed attempt may nevertheless have been applied by DynamoDB: no answer (a
  * dropped or timed-out connection), a 5xx, or a 2xx whose body was lost while being read.
  * Only a 4xx says the request was not applied.
  */
-function attemptOutcomeUnknown(err: Raw): boolean {
+function attemptOutcomeUnknown(err: SdkFailure): boolean {
   const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
   if (typeof status === 'number') return status >= 500 || (status >= 200 && status < 300);
   return !NOT_SENT.has(err?.code ?? '') && !NOT_SENT.has(err?.name ?? '');
@@ -356,8 +348,8 @@ function watchOutcomes(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'
     if (noOp && c.logger && Object.getPrototypeOf(c.logger) === noOp && OWN_REQUESTS.has(c[SMITHY_CONTEXT]?.commandInstance?.input as object)) c.logger = quietSdkLogger;
     return onFailure(() => next(args), (err) => {
       const request = context as Record<symbol, unknown>;
-      if (attemptOutcomeUnknown(err as Raw)) request[RESENT] = true;
-      if (request[RESENT] && err && typeof err === 'object') (err as Raw)[RESENT] = true;
+      if (attemptOutcomeUnknown(err as SdkFailure)) request[RESENT] = true;
+      if (request[RESENT] && err && typeof err === 'object') (err as SdkFailure)[RESENT] = true;
     });
   }, { step: 'deserialize', priority: 'high', name: WATCH });
   return skips;
@@ -376,29 +368,4 @@ function onFailure<T>(run: () => Promise<T>, noted: (err: unknown) => void): Pro
     noted(err);
     throw err;
   });
-}
-
-/** Every SDK error as a DynagraphError (the two that operations map themselves pass unchanged). */
-function wrapSdkError(err: unknown, command: string, table: string | undefined, input: Record<string, unknown>): unknown {
-  if (err instanceof DynagraphError) return err;
-  const raw = err as Raw;
-  const name = raw?.name ?? '';
-  if (MAPPED_BY_OPERATIONS.has(name)) return err;
-  // Only what an HTTP attempt saw counts: errors raised before any attempt (credentials, marshalling) were never sent.
-  if (WRITES.has(command) && raw?.[RESENT]) {
-    return new OutcomeUnknownError(command, table, input.Key as Record<string, unknown> | undefined, err);
-  }
-  return new DynamoDBError(errorCode(raw), command, table, err);
-}
-
-function errorCode(err: Raw): ErrorCode {
-  const name = err?.name ?? '';
-  if (name === 'ResourceNotFoundException') return 'TABLE_NOT_FOUND';
-  if (name === 'ValidationException') return 'DYNAMODB_VALIDATION';
-  if (THROTTLES.has(name)) return 'THROTTLED';
-  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
-  // No answer, or a 2xx whose body was lost on the way: the network failed, not DynamoDB.
-  const answered = status !== undefined && !(status >= 200 && status < 300);
-  if (!answered && (err?.code !== undefined || name === 'TimeoutError' || name === 'AbortError')) return 'NETWORK';
-  return 'DYNAMODB_ERROR';
 }

@@ -309,38 +309,9 @@ export class MaxRetriesExceededError extends DynagraphError {
   }
 }
 
-/** A lease lock could not be acquired within the wait allowed. */
-export class LockNotAcquiredError extends DynagraphError {
-  static { this.prototype.name = 'LockNotAcquiredError'; }
-  /** The lock's name. */
-  readonly lock: string;
-  /** Owner of the lock when we gave up, if known. */
-  readonly owner: string | undefined;
-  constructor(lock: string, owner: string | undefined, waitedMs: number) {
-    super('LOCK_NOT_ACQUIRED', `lock "${lock}" not acquired after ${Math.round(waitedMs)} ms${owner ? `; held by ${owner}` : ''}`);
-    this.lock = lock;
-    this.owner = owner;
-  }
-}
-
-/**
- * A lease lock is no longer ours: its record changed (it expired and was taken over, or was
- * released by someone else). Raised by heartbeats and by `release()` from a non-owner.
- */
-export class LockLostError extends DynagraphError {
-  static { this.prototype.name = 'LockLostError'; }
-  /** The lock's name. */
-  readonly lock: string;
-  constructor(lock: string, what: string, cause?: unknown) {
-    super('LOCK_LOST', `lock "${lock}": ${what}: the lock is no longer held by this owner`, { cause });
-    this.lock = lock;
-  }
-}
-
 /** The AWS error name and HTTP status of an SDK error (raw, or wrapped in a {@link DynamoDBError}). */
 export function sdkErrorName(err: unknown): string | undefined {
-  const raw = err instanceof DynamoDBError ? err.cause : err;
-  return (raw as { name?: string } | undefined)?.name;
+  return (rawSdkError(err) as { name?: string } | undefined)?.name;
 }
 
 /** The raw SDK error behind a wrapped one (or the error itself). */
@@ -391,4 +362,39 @@ export class OutcomeUnknownError extends DynagraphError {
     this.table = table;
     this.key = key;
   }
+}
+
+/** Set on an SDK error (and its request's context) when an attempt's outcome was unknown (see client.ts); read by operations/outcome.ts. */
+export const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
+const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'ThrottlingError']);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+/** Failures the operations map to their own typed errors (they carry the stored item). */
+const MAPPED_BY_OPERATIONS = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
+
+/** @internal What dynagraph reads of an SDK error. */
+export type SdkFailure = { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; [RESENT]?: boolean };
+
+/**
+ * @internal An SDK error as a DynagraphError: {@link OutcomeUnknownError} for a write an attempt
+ * may have applied, else {@link DynamoDBError}; the two that operations map pass unchanged.
+ */
+export function fromSdkError(err: unknown, command: string, table: string | undefined, key: Record<string, unknown> | undefined): unknown {
+  if (err instanceof DynagraphError) return err;
+  const raw = err as SdkFailure;
+  if (MAPPED_BY_OPERATIONS.has(raw?.name ?? '')) return err;
+  // Only what an HTTP attempt saw counts: errors raised before any attempt (credentials, marshalling) were never sent.
+  if (WRITES.has(command) && raw?.[RESENT]) return new OutcomeUnknownError(command, table, key, err);
+  return new DynamoDBError(sdkErrorCode(raw), command, table, err);
+}
+
+function sdkErrorCode(err: SdkFailure): ErrorCode {
+  const name = err?.name ?? '';
+  if (name === 'ResourceNotFoundException') return 'TABLE_NOT_FOUND';
+  if (name === 'ValidationException') return 'DYNAMODB_VALIDATION';
+  if (THROTTLES.has(name)) return 'THROTTLED';
+  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
+  // No answer, or a 2xx whose body was lost on the way: the network failed, not DynamoDB.
+  const answered = status !== undefined && !(status >= 200 && status < 300);
+  if (!answered && (err?.code !== undefined || name === 'TimeoutError' || name === 'AbortError')) return 'NETWORK';
+  return 'DYNAMODB_ERROR';
 }

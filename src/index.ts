@@ -68,7 +68,13 @@ export type { BatchWriteOptions, BatchProgress } from './operations/batch-write.
 export type { BatchWrite } from './model/batches.js';
 export type { RetryPolicy } from './operations/retry.js';
 export type { BatchGetRequest, BatchGetResult, BatchGetKeys } from './dynagraph.js';
-export * from './errors.js';
+export {
+  DynagraphError, ValidationError, SchemaError, ExpressionError, NoDatabaseError, ConditionFailedError, EntityMismatchError,
+  ItemExistsError, KeyChangedError, TableMismatchError, TableChangeRefusedError, InvalidCursorError, DuplicateKeyError,
+  VersionConflictError, TransactionCanceledError, TransactionTooLargeError, TargetNotFoundError, MaxRetriesExceededError,
+  DynamoDBError, OutcomeUnknownError, sdkErrorName, rawSdkError, type ErrorCode, type FieldIssue, type CancellationReason,
+} from './errors.js';
+export * from './locks/errors.js';
 export * from './operations/batch-errors.js';
 export * from './model/effect-errors.js';
 export type { InstanceUpdateOptions, ModelUpdateOptions, ModelDeleteOptions, ExpectVersionOf, NoVersionAttribute, UpdateResult, UpdateSpecOf, UpdateSpecOfModel } from './model/model.js';

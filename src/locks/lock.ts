@@ -20,7 +20,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { attr, and, type Condition } from '../expressions/condition-ast.js';
-import { ConditionFailedError, LockLostError, LockNotAcquiredError } from '../errors.js';
+import { ConditionFailedError } from '../errors.js';
+import { LockLostError, LockNotAcquiredError } from './errors.js';
 import type { Database } from '../operations/context.js';
 import { getItem, putItem } from '../operations/items.js';
 import { updateItem, updateParams } from '../operations/update.js';

@@ -1,9 +1,8 @@
 /**
  * Reading a failure for a lost answer: whether any attempt of the request behind an error
- * may have been applied (the connection marks that on the SDK's error; see client.ts).
+ * may have been applied (the connection's middleware marks that on the SDK's error; see client.ts).
  */
-import { RESENT } from '../client.js';
-import { OutcomeUnknownError } from '../errors.js';
+import { OutcomeUnknownError, RESENT } from '../errors.js';
 
 /**
  * `true` when the request behind `err` had an attempt whose outcome is unknown (a dropped
