@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, NumberValue } from '@aws-sdk/lib-dynamodb';
-import { DynagraphError, fromSdkError, RESENT, type SdkFailure } from './errors.js';
+import { DynagraphError, fromSdkError, MAPPED_BY_OPERATIONS, RESENT, type SdkFailure } from './errors.js';
 
 /** The ancestors' three log channels. */
 export type LogChannel = 'model' | 'database-access' | 'transactions';
@@ -245,13 +245,12 @@ function apiName(command: SendableCommand): string {
 
 /** Failures the caller gets as expected, typed outcomes: logged as warnings. */
 const EXPECTED_FAILURES = new Set(['THROTTLED', 'CONDITION_FAILED', 'TRANSACTION_CANCELED']);
-const MAPPED_CODES: Record<string, string> = { ConditionalCheckFailedException: 'CONDITION_FAILED', TransactionCanceledException: 'TRANSACTION_CANCELED' };
 
 /** The log entry of a failed request: code, SDK error name, attempts (from the SDK's `$metadata`). */
 function failureEntry(channel: LogChannel, command: string, table: string | undefined, ms: number, err: unknown, wrapped: unknown): LogEntry {
   const raw = err as SdkFailure & { message?: string; $metadata?: { attempts?: number } };
   const name = raw?.name ?? 'Error';
-  const code = wrapped instanceof DynagraphError ? wrapped.code : (MAPPED_CODES[name] ?? name);
+  const code = wrapped instanceof DynagraphError ? wrapped.code : Object.hasOwn(MAPPED_BY_OPERATIONS, name) ? MAPPED_BY_OPERATIONS[name] : name;
   const attempts = raw?.$metadata?.attempts;
   const detail = raw?.message && raw.message !== name ? `: ${raw.message}` : '';
   return {

@@ -309,7 +309,7 @@ export class MaxRetriesExceededError extends DynagraphError {
   }
 }
 
-/** The AWS error name and HTTP status of an SDK error (raw, or wrapped in a {@link DynamoDBError}). */
+/** The AWS error name of an SDK error (raw, or wrapped in a {@link DynamoDBError}). */
 export function sdkErrorName(err: unknown): string | undefined {
   return (rawSdkError(err) as { name?: string } | undefined)?.name;
 }
@@ -368,8 +368,8 @@ export class OutcomeUnknownError extends DynagraphError {
 export const RESENT = Symbol.for('dynagraph.resentAfterUnknownOutcome');
 const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'ThrottlingError']);
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
-/** Failures the operations map to their own typed errors (they carry the stored item). */
-const MAPPED_BY_OPERATIONS = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
+/** @internal Failures the operations map to their own typed errors (they carry the stored item), and those errors' codes. */
+export const MAPPED_BY_OPERATIONS: Readonly<Record<string, ErrorCode>> = { ConditionalCheckFailedException: 'CONDITION_FAILED', TransactionCanceledException: 'TRANSACTION_CANCELED' };
 
 /** @internal What dynagraph reads of an SDK error. */
 export type SdkFailure = { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; [RESENT]?: boolean };
@@ -381,7 +381,7 @@ export type SdkFailure = { name?: string; code?: string; $metadata?: { httpStatu
 export function fromSdkError(err: unknown, command: string, table: string | undefined, key: Record<string, unknown> | undefined): unknown {
   if (err instanceof DynagraphError) return err;
   const raw = err as SdkFailure;
-  if (MAPPED_BY_OPERATIONS.has(raw?.name ?? '')) return err;
+  if (Object.hasOwn(MAPPED_BY_OPERATIONS, raw?.name ?? '')) return err;
   // Only what an HTTP attempt saw counts: errors raised before any attempt (credentials, marshalling) were never sent.
   if (WRITES.has(command) && raw?.[RESENT]) return new OutcomeUnknownError(command, table, key, err);
   return new DynamoDBError(sdkErrorCode(raw), command, table, err);
